@@ -1,0 +1,24 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Goal(models.TextChoices):
+    MATCH = "match", "Match my mood"
+    LIFT = "lift", "Lift my mood"
+    CALM = "calm", "Calm me down"
+    MATCH_THEN_LIFT = "match_then_lift", "Match, then lift"
+
+
+class User(AbstractUser):
+    email = models.EmailField("email address", unique=True)
+    goal = models.CharField(max_length=20, choices=Goal.choices, default=Goal.MATCH_THEN_LIFT)
+    keep_images = models.BooleanField(
+        default=False, help_text="Keep my face images after analysis (otherwise deleted right away)."
+    )
+    # The consent text version the user agreed to; blank = no consent given.
+    consent_version = models.CharField(max_length=20, blank=True, default="")
+    consent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        ordering = ["id"]
+        swappable = "AUTH_USER_MODEL"
