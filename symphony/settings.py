@@ -192,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "detection.tasks.purge_expired_images_task",
         "schedule": timedelta(hours=1),
     },
+    "purge-old-login-records": {
+        "task": "accounts.tasks.login_records_purge_task",
+        "schedule": timedelta(days=1),
+    },
 }
 
 # --- REST framework -------------------------------------------------------
@@ -203,6 +207,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
+    # JSON bodies are size-checked like form bodies (413), see symphony.api.
+    "DEFAULT_PARSER_CLASSES": [
+        "symphony.api.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("AUTH_THROTTLE_RATE", "20/min"),
@@ -230,7 +240,16 @@ AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Behind a reverse proxy every request comes from the proxy's address: read the
+# client's from the one X-Forwarded-For hop the proxy adds, or one lockout would hit everyone.
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
+AXES_IPWARE_PROXY_COUNT = 1 if BEHIND_PROXY else None
+# JSON for API clients, a page with a reset link for people (accounts.lockout).
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Login records (axes logs: time, address, browser) are personal data: the
+# consent text promises they go after this many days (accounts.tasks).
+LOGIN_HISTORY_DAYS = env_int("LOGIN_HISTORY_DAYS", 30)
 
 # --- Email ----------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -243,7 +262,7 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
