@@ -1,6 +1,5 @@
 """REST API for submissions (shared/API.md, "Submissions")."""
 
-from accounts.permissions import HasConsent
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
@@ -13,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts.permissions import HasConsent
 from ml.labels import EMOTIONS
 
 from . import selectors, services
@@ -125,6 +125,9 @@ class SubmissionListCreateApi(APIView):
     throttle_scope = "submissions"
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "SubmissionCreate"
+
         image = serializers.FileField(required=False, help_text="One photo (JPEG, PNG, WebP, ...).")
         frames = serializers.ListField(
             child=serializers.FileField(), required=False, help_text="A webcam burst: several frames, in order."
@@ -132,6 +135,12 @@ class SubmissionListCreateApi(APIView):
         emotion = serializers.ChoiceField(
             choices=EMOTIONS, required=False, help_text="Say how you feel instead of sending a photo."
         )
+
+    class ManualInputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "SubmissionManualCreate"
+
+        emotion = serializers.ChoiceField(choices=EMOTIONS, help_text="How you feel, picked by hand.")
 
     def get_permissions(self):
         if self.request.method == "POST":
@@ -154,7 +163,7 @@ class SubmissionListCreateApi(APIView):
 
     @extend_schema(
         operation_id="submissions_create",
-        request={"multipart/form-data": InputSerializer, "application/json": InputSerializer},
+        request={"multipart/form-data": InputSerializer, "application/json": ManualInputSerializer},
         responses={
             202: SubmissionOutputSerializer,
             201: OpenApiResponse(SubmissionOutputSerializer, description="An emotion picked by hand: done at once."),
@@ -204,6 +213,9 @@ class SubmissionDetailApi(APIView):
 
 class SubmissionCorrectionApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "SubmissionCorrection"
+
         emotion = serializers.ChoiceField(choices=EMOTIONS)
 
     @extend_schema(
@@ -224,6 +236,9 @@ class SubmissionCorrectionApi(APIView):
 
 class SubmissionFaceSelectApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "SubmissionFaceSelect"
+
         face = serializers.IntegerField(help_text="The id of one of this submission's faces.")
 
     @extend_schema(

@@ -43,4 +43,3 @@ def model_required():
 def on_commit(django_capture_on_commit_callbacks):
     """Run on_commit callbacks (the task enqueue, file deletion) as a real commit would."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
-

@@ -80,7 +80,9 @@ class TestApi:
         assert_nothing_written()
 
     def test_too_many_frames_is_a_400(self, api, settings):
-        frames = [as_upload(images.face_jpeg(), f"f{i}.jpg", "image/jpeg") for i in range(settings.MAX_BURST_FRAMES + 1)]
+        frames = [
+            as_upload(images.face_jpeg(), f"f{i}.jpg", "image/jpeg") for i in range(settings.MAX_BURST_FRAMES + 1)
+        ]
         response = api.post(LIST, {"frames": frames}, format="multipart")
 
         assert response.status_code == 400
@@ -89,7 +91,9 @@ class TestApi:
 
     def test_an_animated_gif_is_refused_or_read_from_its_first_frame(self, api, on_commit):
         with on_commit():
-            response = api.post(LIST, {"image": as_upload(images.animated_gif(), "a.gif", "image/gif")}, format="multipart")
+            response = api.post(
+                LIST, {"image": as_upload(images.animated_gif(), "a.gif", "image/gif")}, format="multipart"
+            )
 
         if response.status_code == 400:
             assert response.json()["detail"]

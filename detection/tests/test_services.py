@@ -60,7 +60,11 @@ def test_picking_another_face_makes_its_emotions_the_result():
     big = FaceResultFactory(width=200, height=200)
     submission = big.submission
     other = FaceResultFactory(
-        submission=submission, width=90, height=90, probabilities=services.manual_distribution("anger"), top_emotion="anger"
+        submission=submission,
+        width=90,
+        height=90,
+        probabilities=services.manual_distribution("anger"),
+        top_emotion="anger",
     )
     submission.selected_face = big
     submission.save()

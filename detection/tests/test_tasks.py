@@ -20,20 +20,11 @@ def test_a_transient_database_error_is_retried_then_succeeds(monkeypatch):
 
     # Fault injection at the service boundary: the database dropping out is what we simulate.
     monkeypatch.setattr("detection.services.submission_analyze", flaky)
-    monkeypatch.setattr(tasks.submission_analyze_task, "retry", _eager_retry(tasks.submission_analyze_task))
 
-    tasks.submission_analyze_task.delay(submission.pk)
+    # apply() without re-raising runs eager retries in place, as a worker would re-run them.
+    tasks.submission_analyze_task.apply(args=[submission.pk], throw=False)
 
     assert calls == [submission.pk, submission.pk]
-
-
-def _eager_retry(task):
-    # Eager mode has no broker to re-queue on; run the retry in place like a worker would.
-    def retry(exc=None, countdown=None, max_retries=None):
-        task.request.retries += 1
-        return task.run(*task.request.args)
-
-    return retry
 
 
 def test_a_persistent_transient_error_gives_up_with_a_message(monkeypatch):
@@ -43,9 +34,10 @@ def test_a_persistent_transient_error_gives_up_with_a_message(monkeypatch):
         raise OperationalError("database is down")
 
     monkeypatch.setattr("detection.services.submission_analyze", down)
-    monkeypatch.setattr(tasks.submission_analyze_task, "retry", _eager_retry(tasks.submission_analyze_task))
+    # Eager retries re-apply with the app default; keep each retry from re-raising.
+    monkeypatch.setitem(tasks.submission_analyze_task.app.conf, "task_eager_propagates", False)
 
-    tasks.submission_analyze_task.delay(submission.pk)
+    tasks.submission_analyze_task.apply(args=[submission.pk], throw=False)
 
     submission.refresh_from_db()
     assert submission.status == Submission.Status.FAILED
