@@ -1,12 +1,12 @@
 """REST API for submissions (shared/API.md, "Submissions")."""
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import TooManyFilesSent, ValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import HasConsent
 from ml.labels import EMOTIONS
+from symphony.api import StrictInputSerializer
 
 from . import selectors, services
 from .models import Submission
@@ -121,7 +122,6 @@ class SubmissionPagination(PageNumberPagination):
 class SubmissionListCreateApi(APIView):
     """List your submissions, or submit a selfie (`image`) or a webcam burst (`frames`)."""
 
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
     throttle_scope = "submissions"
 
     class InputSerializer(serializers.Serializer):
@@ -173,7 +173,18 @@ class SubmissionListCreateApi(APIView):
         },
     )
     def post(self, request):
-        image = request.FILES.getlist("image")
+        # Refuse an oversized body before parsing spools it to disk: a full burst at
+        # the per-file limit, plus room for the multipart framing.
+        limit = settings.MAX_UPLOAD_BYTES * settings.MAX_BURST_FRAMES + 64 * 1024
+        if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+            return Response({"detail": "Request body is too large."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        try:
+            image = request.FILES.getlist("image")
+        except TooManyFilesSent:
+            return Response(
+                {"detail": f"Too many files: at most {settings.MAX_BURST_FRAMES} frames allowed."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         frames = request.FILES.getlist("frames")
         emotion = request.data.get("emotion")
         given = [name for name, value in (("image", image), ("frames", frames), ("emotion", emotion)) if value]
@@ -212,7 +223,7 @@ class SubmissionDetailApi(APIView):
 
 
 class SubmissionCorrectionApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         class Meta:
             ref_name = "SubmissionCorrection"
 
@@ -235,7 +246,7 @@ class SubmissionCorrectionApi(APIView):
 
 
 class SubmissionFaceSelectApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         class Meta:
             ref_name = "SubmissionFaceSelect"
 

@@ -89,6 +89,23 @@ class TestApi:
         assert "Too many frames" in response.json()["detail"]
         assert_nothing_written()
 
+    def test_more_files_than_the_parser_accepts_is_a_400_not_a_crash(self, api, settings):
+        count = settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1
+        frames = [as_upload(images.TEXT, f"f{i}.jpg", "image/jpeg") for i in range(count)]
+        response = api.post(LIST, {"frames": frames}, format="multipart")
+
+        assert response.status_code == 400
+        assert "Too many" in response.json()["detail"]
+        assert_nothing_written()
+
+    def test_a_body_larger_than_a_full_burst_is_a_413_before_parsing(self, api, settings):
+        settings.MAX_UPLOAD_BYTES = 1000
+        settings.MAX_BURST_FRAMES = 2
+        response = api.post(LIST, {"image": as_upload(b"x" * 100_000, "big.jpg", "image/jpeg")}, format="multipart")
+
+        assert response.status_code == 413
+        assert_nothing_written()
+
     def test_an_animated_gif_is_refused_or_read_from_its_first_frame(self, api, on_commit):
         with on_commit():
             response = api.post(
@@ -148,6 +165,15 @@ class TestPage:
 
         assert response.status_code == 413
         assert b"limit" in response.content
+        assert_nothing_written()
+
+    def test_more_files_than_the_parser_accepts_is_a_400_on_the_page(self, page, settings):
+        files = [
+            as_upload(images.TEXT, f"f{i}.jpg", "image/jpeg") for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1)
+        ]
+        response = page.post("/feel/", {"image": files})
+
+        assert response.status_code == 400
         assert_nothing_written()
 
     def test_no_file_at_all_asks_for_a_photo(self, page):
