@@ -41,9 +41,9 @@ def _recommendation_data(submission: Submission, request):
     recommendation = selectors.submission_recommendation(submission)
     if recommendation is None:
         return None
-    from music.api import RecommendationDetailApi
+    from music.api import RecommendationOutputSerializer
 
-    return RecommendationDetailApi.OutputSerializer(recommendation, context={"request": request}).data
+    return RecommendationOutputSerializer(recommendation, context={"request": request}).data
 
 
 class FaceOutputSerializer(serializers.Serializer):

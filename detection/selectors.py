@@ -25,7 +25,7 @@ def submission_recommendation(submission: Submission):
         from music.models import Recommendation
     except ImportError:
         return None
-    return Recommendation.objects.filter(submission=submission).order_by("-created_at", "-id").first()
+    return Recommendation.objects.filter(submission_id=submission.pk).order_by("-created_at", "-id").first()
 
 
 def submission_export(*, user) -> list[dict]:

@@ -64,7 +64,16 @@
   function swapIn() {
     return fetch(root.dataset.fragment, { credentials: "same-origin" })
       .then(function (r) { return r.text(); })
-      .then(function (html) { root.innerHTML = html; drawFaces(); });
+      .then(function (html) {
+        root.innerHTML = html;
+        // Scripts inserted through innerHTML do not run (the music partial brings its own).
+        root.querySelectorAll("script[src]").forEach(function (old) {
+          var script = document.createElement("script");
+          script.src = old.src;
+          old.replaceWith(script);
+        });
+        drawFaces();
+      });
   }
 
   function poll(count) {
