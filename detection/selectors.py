@@ -8,7 +8,7 @@ from .models import FaceResult, Submission
 def submission_list(*, user) -> QuerySet[Submission]:
     """The user's own submissions, newest first."""
     return Submission.objects.filter(owner=user).prefetch_related(
-        Prefetch("faces", queryset=FaceResult.objects.order_by("frame_index", "id"))
+        Prefetch("faces", queryset=FaceResult.objects.order_by("frame_index", "id")), "frames"
     )
 
 

@@ -353,4 +353,5 @@ def purge_expired_images(*, now: datetime | None = None) -> int:
 def user_files_delete(user) -> None:
     """Data rights: remove every stored image of the user (rows go by cascade)."""
     names = list(SubmissionFrame.objects.filter(submission__owner=user).values_list("image", flat=True))
-    _files_delete(names)
+    # After the account deletion commits: if it rolls back, the user keeps their files too.
+    transaction.on_commit(lambda: _files_delete(names))
