@@ -1,5 +1,6 @@
 """Writes and workflows for submissions: create, analyse, correct, delete, purge."""
 
+import io
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -12,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from PIL import Image
 
 from ml.labels import EMOTIONS
 
@@ -99,15 +101,18 @@ def _decode_and_sanitize(upload: UploadedFile, label: str) -> tuple[bytes, int, 
         limit_mb = settings.MAX_UPLOAD_BYTES / (1024 * 1024)
         raise ValidationError(f"{label} is larger than the {limit_mb:g} MB limit.", code="too_large")
     data = upload.read()
+    prefix = "" if label == "The file" else f"{label}: "
     # The browser's content type and the file name are ignored: the bytes decide.
     try:
         pixels = inference.decode_image(data, max_bytes=settings.MAX_UPLOAD_BYTES)
-        clean = inference.sanitize_image(data, max_bytes=settings.MAX_UPLOAD_BYTES)
     except inference.ImageTooLargeError as exc:
-        raise ValidationError(f"{label}: {exc}", code="too_large") from exc
+        raise ValidationError(f"{prefix}{exc}", code="too_large") from exc
     except inference.ImageError as exc:
-        raise ValidationError(f"{label}: {exc}", code="invalid") from exc
-    height, width = pixels.shape[:2]
+        raise ValidationError(f"{prefix}{exc}", code="invalid") from exc
+    # Re-encoded from the decoded pixels: upright, size-capped, and without EXIF/GPS.
+    clean = inference.encode_jpeg(pixels)
+    with Image.open(io.BytesIO(clean)) as stored:
+        width, height = stored.size
     return clean, width, height
 
 
