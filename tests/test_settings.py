@@ -15,8 +15,12 @@ from accounts.checks import check_secret_key
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Set for the whole test session by tests/browser/conftest.py; a deployment never has it.
+TEST_ONLY_ENV = ("DJANGO_ALLOW_ASYNC_UNSAFE",)
+
+
 def run_manage(*args, env_overrides: dict[str, str], drop=()) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env = {k: v for k, v in os.environ.items() if k not in (*drop, *TEST_ONLY_ENV)}
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120

@@ -17,6 +17,8 @@ import pytest
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls
 # from the test body would otherwise be refused as "async unsafe".
+# Set at import, for the whole session: the loop stays installed after the first
+# browser test. Subprocesses that must look deployed drop it again.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -126,8 +126,9 @@ def celery_workers(transactional_db, settings, tmp_path):
     app.control.purge()
 
     started: list[Worker] = []
-    env = {
-        **os.environ,
+    # Workers run like deployed ones: without the browser tests' async-unsafe switch.
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env |= {
         "DJANGO_SETTINGS_MODULE": "symphony.settings",
         "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
