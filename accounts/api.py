@@ -1,6 +1,6 @@
 """Auth and account API (shared/API.md "Auth and account")."""
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -136,6 +136,8 @@ class MeApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request):
         user_delete(request.user)
+        # End a browser session too (no-op for token clients: their token is gone with the user).
+        logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

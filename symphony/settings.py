@@ -14,12 +14,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    # An empty value counts as unset, so `NAME=` lines in a .env file keep the default.
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
-    if value is None:
+    if not value:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -207,13 +208,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    # JSON bodies are size-checked like form bodies (413), see symphony.api.
+    # JSON bodies are size-checked like form bodies (413), see symphony.parsers.
     "DEFAULT_PARSER_CLASSES": [
-        "symphony.api.LimitedJSONParser",
+        "symphony.parsers.LimitedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Component names include the view for nested In/OutputSerializers (symphony.schema).
+    "DEFAULT_SCHEMA_CLASS": "symphony.schema.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("AUTH_THROTTLE_RATE", "20/min"),
         "submissions": env("SUBMISSION_THROTTLE_RATE", "120/min"),
@@ -255,6 +257,12 @@ LOGIN_HISTORY_DAYS = env_int("LOGIN_HISTORY_DAYS", 30)
 
 # --- Email ----------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# SMTP settings, used when EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Emotion Symphony <no-reply@localhost>")
 
 # --- Security (production values come from the environment) --------------
