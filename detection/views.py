@@ -1,7 +1,6 @@
 """Pages: "How are you feeling?" and the result page. JavaScript enhances both, but
 every action also works as a plain form post."""
 
-from accounts.decorators import consent_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import select_template
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import consent_required
 from ml.labels import EMOTIONS
 
 from . import selectors, services
@@ -45,12 +45,15 @@ def feel(request):
 
 def _result_context(request, submission: Submission) -> dict:
     faces = list(submission.faces.all())
+    # A webcam burst has the same person in every frame: offer the faces of the
+    # frame shown, not one per frame.
+    shown_frame = submission.selected_face.frame_index if submission.selected_face else 0
     recommendation = selectors.submission_recommendation(submission)
     return {
         "submission": submission,
         "emotions": EMOTIONS,
         "bars": [(name, (submission.emotions or {}).get(name, 0.0)) for name in EMOTIONS],
-        "faces": faces,
+        "faces": [face for face in faces if face.frame_index == shown_frame],
         "faces_data": [{"id": f.pk, "frame": f.frame_index, "box": f.box, "top_emotion": f.top_emotion} for f in faces],
         "has_image": submission.frames.exists(),
         "recommendation": recommendation,

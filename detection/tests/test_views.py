@@ -116,3 +116,15 @@ def test_deleting_from_the_page(page, user):
     response = page.post(f"/submissions/{submission.pk}/delete/")
     assert response.status_code == 302
     assert not Submission.objects.exists()
+
+
+def test_a_webcam_burst_offers_the_faces_of_the_frame_shown_not_one_per_frame(page, user):
+    submission = SubmissionFactory(owner=user, done=True, kind="webcam")
+    faces = [FaceResultFactory(submission=submission, frame_index=i) for i in range(5)]
+    submission.selected_face = faces[2]
+    submission.save()
+
+    html = page.get(f"/submissions/{submission.pk}/").content.decode()
+
+    assert "faces found" not in html
+    assert 'name="face"' not in html

@@ -6,11 +6,11 @@ import signal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
-from tests.integration.conftest import wait_until
 
 from accounts.tests.factories import UserFactory
 from detection.models import FaceResult, Submission
 from detection.tests import images
+from tests.integration.conftest import wait_until
 
 pytestmark = pytest.mark.integration
 
