@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-POLL_S = 0.05
+POLL_S = 0.1  # each poll costs the 2-core machine CPU the workers need
 RESULT_TIMEOUT_S = 120
 
 
