@@ -172,6 +172,14 @@ class TestPage:
         assert response.status_code == 400
         assert_nothing_written()
 
+    def test_several_photos_at_once_are_refused_on_the_page(self, page):
+        photos = [as_upload(images.face_jpeg(), f"p{i}.jpg", "image/jpeg") for i in range(2)]
+        response = page.post("/feel/", {"image": photos})
+
+        assert response.status_code == 400
+        assert b"one photo at a time" in response.content
+        assert_nothing_written()
+
     def test_no_file_at_all_asks_for_a_photo(self, page):
         response = page.post("/feel/", {})
         assert response.status_code == 400

@@ -4,10 +4,9 @@ import pytest
 
 pytest.importorskip("music.services", reason="the music app's recommender is not merged yet")
 
-from music.models import Recommendation  # noqa: E402
-
 from detection import services  # noqa: E402
 from detection.tests.factories import SubmissionFactory  # noqa: E402
+from music.models import Recommendation  # noqa: E402
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,11 @@ import cv2
 import numpy as np
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from accounts.tests.factories import UserFactory
+from detection import services
 from detection.models import Submission
 from detection.tests import images
 from tests.browser.conftest import CHROMIUM_ARGS, DESKTOP, chromium_path
@@ -95,6 +97,30 @@ def test_uploading_a_selfie_shows_the_mood_with_face_box_and_bars(page, live_ser
     submission = Submission.objects.get(owner=user)
     assert submission.status == "done" and not submission.frames.exists()
     assert page.external_requests == []
+
+
+@pytest.mark.usefixtures("model_required")
+def test_the_result_page_shows_progress_then_the_result_without_reloading(page, live_server, screenshot, monkeypatch):
+    # Queue without a worker, so the page is seen waiting; the test then runs the analysis.
+    monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", lambda _id: None)
+    user = log_in(page.context, live_server)
+    user.keep_images = True
+    user.save()
+    photo = SimpleUploadedFile("me.jpg", images.face_jpeg(), "image/jpeg")
+    submission = services.submission_create(user=user, files=[photo], kind="upload")
+
+    page.goto(f"/submissions/{submission.pk}/")
+    page.wait_for_selector("#result-state[data-status='queued']")
+    page.evaluate("window.stillTheSamePage = true")
+    screenshot("waiting")
+
+    services.submission_analyze(submission.pk)
+
+    page.wait_for_selector("#top-emotion", timeout=15_000)
+    assert page.evaluate("window.stillTheSamePage") is True
+    # The kept photo comes from the owner-only image route, with the face box drawn on it.
+    page.wait_for_selector("#photo-canvas[data-drawn='1']")
+    screenshot("done")
 
 
 def test_an_unreadable_file_gets_a_clear_message_on_the_page(page, live_server, screenshot, tmp_path):
