@@ -191,10 +191,15 @@ def _recommend(submission: Submission):
         return None
 
 
+def _locked(submission_id: int) -> Submission | None:
+    """The submission row, locked for this transaction; its owner is read, not locked."""
+    return Submission.objects.select_for_update(of=("self",)).select_related("owner").filter(pk=submission_id).first()
+
+
 def submission_fail(submission_id: int, message: str) -> Submission | None:
     """Mark an unfinished submission failed with a message for its owner."""
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().filter(pk=submission_id).first()
+        submission = _locked(submission_id)
         if submission is None or submission.is_finished:
             return submission
         submission.faces.all().delete()
@@ -208,7 +213,7 @@ def submission_fail(submission_id: int, message: str) -> Submission | None:
 
 def _submission_start(submission_id: int) -> Submission | None:
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().select_related("owner").filter(pk=submission_id).first()
+        submission = _locked(submission_id)
         if submission is None or submission.is_finished:
             return None
         Submission.objects.filter(pk=submission_id).update(
@@ -269,7 +274,7 @@ def submission_analyze(submission_id: int) -> Submission | None:
         emotions, top, confidence = you[1].probabilities, you[1].top_emotion, you[1].confidence
 
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().select_related("owner").filter(pk=submission_id).first()
+        submission = _locked(submission_id)
         if submission is None or submission.is_finished:
             return submission
         submission.faces.all().delete()
@@ -296,10 +301,9 @@ def submission_analyze(submission_id: int) -> Submission | None:
         submission.status = Submission.Status.DONE
         submission.error = ""
         submission.finished_at = timezone.now()
+        _frames_release(submission)
         submission.save()
         _recommend(submission)
-        _frames_release(submission)
-        submission.save(update_fields=["image_expires_at"])
     return submission
 
 
