@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import TooManyFilesSent, ValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -23,6 +24,11 @@ ERROR_RESPONSES = {
     400: OpenApiResponse(description="Bad input, with a message saying what is wrong."),
     404: OpenApiResponse(description="No such submission (or it belongs to someone else)."),
 }
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """A file part of a multipart body (documented as binary, not as a URL)."""
 
 
 def _submission_or_404(request, submission_id) -> Submission:
@@ -125,21 +131,15 @@ class SubmissionListCreateApi(APIView):
     throttle_scope = "submissions"
 
     class InputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "SubmissionCreate"
-
-        image = serializers.FileField(required=False, help_text="One photo (JPEG, PNG, WebP, ...).")
+        image = UploadField(required=False, help_text="One photo (JPEG, PNG, WebP, ...).")
         frames = serializers.ListField(
-            child=serializers.FileField(), required=False, help_text="A webcam burst: several frames, in order."
+            child=UploadField(), required=False, help_text="A webcam burst: several frames, in order."
         )
         emotion = serializers.ChoiceField(
             choices=EMOTIONS, required=False, help_text="Say how you feel instead of sending a photo."
         )
 
     class ManualInputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "SubmissionManualCreate"
-
         emotion = serializers.ChoiceField(choices=EMOTIONS, help_text="How you feel, picked by hand.")
 
     def get_permissions(self):
@@ -224,9 +224,6 @@ class SubmissionDetailApi(APIView):
 
 class SubmissionCorrectionApi(APIView):
     class InputSerializer(StrictInputSerializer):
-        class Meta:
-            ref_name = "SubmissionCorrection"
-
         emotion = serializers.ChoiceField(choices=EMOTIONS)
 
     @extend_schema(
@@ -247,9 +244,6 @@ class SubmissionCorrectionApi(APIView):
 
 class SubmissionFaceSelectApi(APIView):
     class InputSerializer(StrictInputSerializer):
-        class Meta:
-            ref_name = "SubmissionFaceSelect"
-
         face = serializers.IntegerField(help_text="The id of one of this submission's faces.")
 
     @extend_schema(

@@ -231,8 +231,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Separate request components, so file uploads show as binary (not URLs) in multipart bodies.
-    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Login lockout (django-axes) -----------------------------------------
