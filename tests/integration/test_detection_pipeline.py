@@ -2,6 +2,7 @@
 
 import os
 import signal
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -47,6 +48,16 @@ def test_a_selfie_is_analysed_by_a_worker_process_and_read_as_happiness(celery_w
     assert not submission.frames.exists()
     assert images.stored_files() == []
     assert "detection.tasks.submission_analyze_task" in workers.logs()
+    # The model was loaded in the pool process that ran the task, never in the
+    # parent before the fork (a forked TFLite runtime is not safe to use).
+    [worker] = workers.workers
+    assert not loaded_ml_runtime(worker.pid)
+    assert any(loaded_ml_runtime(pid) for pid in worker.child_pids())
+
+
+def loaded_ml_runtime(pid: int) -> bool:
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    return "litert" in maps.lower() or "tensorflow" in maps.lower()
 
 
 def test_a_worker_killed_mid_analysis_is_replaced_and_the_result_is_written_once(celery_workers, settings):
