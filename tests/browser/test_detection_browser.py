@@ -15,7 +15,7 @@ from accounts.tests.factories import UserFactory
 from detection import services
 from detection.models import Submission
 from detection.tests import images
-from tests.browser.conftest import CHROMIUM_ARGS, DESKTOP, chromium_path
+from tests.browser.conftest import CHROMIUM_ARGS, DESKTOP, PHONE, chromium_path
 
 pytestmark = pytest.mark.browser
 
@@ -185,3 +185,15 @@ def test_a_dark_webcam_says_so_and_offers_the_upload(camera_page, live_server, s
     assert page.locator("#webcam-status a[href='#upload']").count() == 1
     screenshot("too dark", page=page)
     assert not Submission.objects.filter(owner=user).exists()
+
+
+def test_the_feel_and_result_pages_fit_a_phone_screen(new_page, live_server, screenshot):
+    phone = new_page(viewport=PHONE)
+    user = log_in(phone.context, live_server)
+    submission = services.submission_create_manual(user=user, emotion="fear")
+    for path in ("/feel/", f"/submissions/{submission.pk}/"):
+        phone.goto(path)
+        # Nothing wider than the screen: no sideways scrolling on a phone.
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+        screenshot(f"phone{path.replace('/', '-')}", page=phone)
+    assert phone.external_requests == []
