@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from detection import services
+from detection import services, tasks
 from detection.models import FaceResult, Submission, SubmissionFrame
 from detection.tests import images
 from detection.tests.factories import FaceResultFactory, SubmissionFactory
@@ -260,6 +260,22 @@ class TestAnalysis:
         # Upright size, and a face found: Haar finds only upright faces.
         assert (submission.image_width, submission.image_height) == images.UPRIGHT_SIZE
         assert submission.faces.count() == 1
+
+    def test_a_stored_image_that_became_unreadable_fails_fast_with_a_message(self, user, on_commit, monkeypatch):
+        monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", lambda _id: None)
+        with on_commit():
+            submission = services.submission_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
+        [path] = images.stored_files()
+        path.write_bytes(images.truncated(path.read_bytes()))
+
+        with on_commit():
+            tasks.submission_analyze_task.apply(args=[submission.pk])
+
+        submission.refresh_from_db()
+        assert submission.status == Submission.Status.FAILED
+        assert "damaged" in submission.error
+        assert submission.attempts == 1
+        assert images.stored_files() == []
 
     def test_missing_photo_file_fails_cleanly(self, user, on_commit, monkeypatch):
         monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", lambda _id: None)
