@@ -209,11 +209,28 @@ class SubmissionListCreateApi(APIView):
 
 
 class SubmissionDetailApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        wait = serializers.FloatField(
+            required=False,
+            min_value=0,
+            max_value=selectors.MAX_WAIT_S,
+            help_text="Seconds to hold the answer while the analysis is queued or running (long polling).",
+        )
+
     @extend_schema(
-        operation_id="submissions_retrieve", responses={200: SubmissionOutputSerializer, 404: ERROR_RESPONSES[404]}
+        operation_id="submissions_retrieve",
+        parameters=[FilterSerializer],
+        responses={200: SubmissionOutputSerializer, **ERROR_RESPONSES},
     )
     def get(self, request, submission_id: int):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
         submission = _submission_or_404(request, submission_id)
+        wait = filters.validated_data.get("wait")
+        if wait and not submission.is_finished:
+            # One cheap status query at a time here beats a client re-sending the whole request.
+            selectors.submission_wait_finished(submission_id=submission.pk, timeout=wait)
+            submission = _submission_or_404(request, submission_id)
         return Response(SubmissionOutputSerializer(submission, context={"request": request}).data)
 
     @extend_schema(operation_id="submissions_destroy", responses={204: None, 404: ERROR_RESPONSES[404]})

@@ -1,5 +1,7 @@
 """Reads of submissions, always scoped to their owner."""
 
+import time
+
 from django.db.models import Prefetch, QuerySet
 
 from .models import FaceResult, Submission
@@ -17,6 +19,22 @@ def submission_get(*, user, submission_id) -> Submission | None:
     if not user.is_authenticated:
         return None
     return submission_list(user=user).filter(pk=submission_id).first()
+
+
+MAX_WAIT_S = 20.0
+WAIT_POLL_S = 0.05
+
+
+def submission_wait_finished(*, submission_id: int, timeout: float) -> bool:
+    """Block until the submission is done or failed, at most `timeout` seconds; True if it is."""
+    finished = (Submission.Status.DONE, Submission.Status.FAILED)
+    deadline = time.monotonic() + min(timeout, MAX_WAIT_S)
+    while True:
+        if Submission.objects.filter(pk=submission_id, status__in=finished).exists():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(WAIT_POLL_S)
 
 
 def submission_recommendation(submission: Submission):

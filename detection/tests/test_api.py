@@ -1,5 +1,9 @@
+import threading
+import time
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
@@ -208,3 +212,41 @@ def test_every_submission_route_is_in_the_openapi_schema_with_multipart_upload(c
     assert properties["frames"]["items"]["format"] == "binary"
     assert "202" in create["responses"]
     assert set(paths["/api/v1/submissions/{submission_id}/"]) >= {"get", "delete"}
+
+
+def test_long_polling_answers_at_once_when_finished_and_refuses_bad_waits(api, user):
+    done = SubmissionFactory(owner=user, done=True)
+    started = time.monotonic()
+    assert api.get(f"{LIST}{done.pk}/?wait=15").json()["status"] == "done"
+    assert time.monotonic() - started < 2
+    assert api.get(f"{LIST}{done.pk}/?wait=abc").status_code == 400
+    assert api.get(f"{LIST}{done.pk}/?wait=3600").status_code == 400
+
+
+def test_long_polling_gives_up_after_the_wait_with_the_current_status(api, user):
+    queued = SubmissionFactory(owner=user)
+    started = time.monotonic()
+    assert api.get(f"{LIST}{queued.pk}/?wait=0.3").json()["status"] == "queued"
+    assert 0.3 <= time.monotonic() - started < 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_long_polling_returns_as_soon_as_the_analysis_finishes():
+    user = UserFactory(consented=True)
+    client = APIClient()
+    client.force_authenticate(user)
+    submission = SubmissionFactory(owner=user)
+
+    def finish_soon():
+        time.sleep(0.3)
+        Submission.objects.filter(pk=submission.pk).update(status="failed", error="We couldn't find a face.")
+        connection.close()
+
+    worker = threading.Thread(target=finish_soon)
+    worker.start()
+    started = time.monotonic()
+    body = client.get(f"{LIST}{submission.pk}/?wait=15").json()
+    worker.join()
+
+    assert body["status"] == "failed"
+    assert time.monotonic() - started < 5

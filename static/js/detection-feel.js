@@ -6,8 +6,10 @@
   var BURST_FRAMES = 5;
   var BURST_INTERVAL_MS = 450;
   var TOO_DARK_LUMA = 28;
-  var POLL_MS = 600;
-  var POLL_LIMIT = 200;
+  // Each status request waits server-side (long polling) for up to WAIT_S seconds.
+  var WAIT_S = 10;
+  var POLL_MS = 200;
+  var POLL_LIMIT = 60;
 
   var webcam = document.getElementById("webcam");
   var apiUrl = webcam.dataset.api;
@@ -185,7 +187,7 @@
   }
 
   function poll(url, polls) {
-    return fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    return fetch(url + "?wait=" + WAIT_S, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (body) {
         if (body.status === "done" || body.status === "failed") return body;

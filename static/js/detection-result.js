@@ -2,8 +2,10 @@
 // result without a reload, and draws the face boxes over the photo.
 (function () {
   "use strict";
-  var POLL_MS = 700;
-  var POLL_LIMIT = 250;
+  // Each request waits server-side (long polling) for up to WAIT_S seconds.
+  var WAIT_S = 10;
+  var POLL_MS = 200;
+  var POLL_LIMIT = 60;
   var MAX_WIDTH = 640;
   var root = document.getElementById("result");
   if (!root) return;
@@ -77,7 +79,7 @@
   }
 
   function poll(count) {
-    fetch(root.dataset.api, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    fetch(root.dataset.api + "?wait=" + WAIT_S, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (body) {
         if (body.status === "done" || body.status === "failed") { swapIn(); return; }
@@ -85,7 +87,7 @@
         if (text) text.textContent = body.status === "running" ? "Reading your expression…" : "Waiting for a free analyser…";
         if (count < POLL_LIMIT) setTimeout(function () { poll(count + 1); }, POLL_MS);
       })
-      .catch(function () { if (count < POLL_LIMIT) setTimeout(function () { poll(count + 1); }, POLL_MS * 3); });
+      .catch(function () { if (count < POLL_LIMIT) setTimeout(function () { poll(count + 1); }, POLL_MS * 10); });
   }
 
   var status = state() && state().dataset.status;
