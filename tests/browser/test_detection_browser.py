@@ -172,6 +172,24 @@ def test_the_webcam_burst_from_a_fake_camera_gives_a_result(camera_page, live_se
     screenshot("webcam result", page=page)
 
 
+@pytest.mark.usefixtures("model_required")
+def test_a_webcam_that_sees_no_face_says_so_and_offers_the_upload(camera_page, live_server, screenshot, tmp_path):
+    ramp = np.tile(np.linspace(60, 220, 640, dtype=np.uint8), (480, 1))
+    page = camera_page(write_y4m(tmp_path / "wall.y4m", np.dstack([ramp] * 3)))
+    user = log_in(page.context, live_server)
+
+    page.goto("/feel/")
+    page.click("#webcam-start")
+    page.wait_for_function("document.getElementById('webcam-video').videoWidth > 0")
+    page.click("#webcam-capture")
+
+    page.wait_for_function("document.getElementById('webcam-status').textContent.includes('see a face')")
+    assert page.locator("#webcam-status a[href='#upload']").count() == 1
+    assert page.url.endswith("/feel/")
+    screenshot("no face", page=page)
+    assert Submission.objects.get(owner=user).status == "failed"
+
+
 def test_a_dark_webcam_says_so_and_offers_the_upload(camera_page, live_server, screenshot, tmp_path):
     page = camera_page(write_y4m(tmp_path / "dark.y4m", np.full((480, 640, 3), 4, dtype=np.uint8)))
     user = log_in(page.context, live_server)
