@@ -231,6 +231,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several apps take a goal (profile, recommendations): one shared enum component.
+    "ENUM_NAME_OVERRIDES": {"Goal": "accounts.models.Goal"},
 }
 
 # --- Login lockout (django-axes) -----------------------------------------

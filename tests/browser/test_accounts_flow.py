@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from accounts.consent import CONSENT_VERSION
 from accounts.models import User
-from tests.browser.conftest import PHONE
+from tests.browser.harness import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
