@@ -14,7 +14,7 @@ loop"), so tests must not start their own; use these fixtures.
         page = new_page(browser=browser, permissions=["camera"])
 
 Fixtures: playwright (session), browser (session, default flags),
-launch_browser(*extra_args), new_page(viewport=DESKTOP, browser=None, **context_options),
+launch_browser(*extra_args), new_page(viewport=DESKTOP, browser=None, user=None, **context_options),
 page (desktop), screenshot(label, page=None). Every request to a host other than
 the live server is blocked and recorded in `page.external_requests`, so a test
 can assert the app works offline.
@@ -89,14 +89,25 @@ def launch_browser(playwright):
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """Factory for pages on the live server: `new_page(viewport=PHONE)`."""
+    """Factory for pages on the live server: `new_page(viewport=PHONE, user=alice)`.
+
+    With `user`, the page starts logged in as that user (a session made the way
+    Client.force_login makes one, so no login form or lockout is involved)."""
+    from django.conf import settings
+    from django.test import Client
+
     contexts = []
     host = live_server.url.split("://", 1)[1]
 
-    def make(viewport=DESKTOP, browser=browser, **context_options):
+    def make(viewport=DESKTOP, browser=browser, user=None, **context_options):
         context = browser.new_context(base_url=live_server.url, viewport=viewport, **context_options)
         context.set_default_timeout(10_000)
         contexts.append(context)
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+            context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
         page = context.new_page()
         page.external_requests = []
 

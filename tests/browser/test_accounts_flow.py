@@ -84,3 +84,17 @@ def test_pages_fit_a_phone_screen(new_page, screenshot):
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot("phone-profile", page=phone)
     assert phone.external_requests == []
+
+
+def test_a_logged_in_page_can_withdraw_consent_in_one_click(new_page, screenshot):
+    user = User.objects.create_user("gail", "gail@example.com", PASSWORD)
+    user.consent_version = CONSENT_VERSION
+    user.save()
+    page = new_page(user=user)
+    page.goto("/accounts/profile/")
+    page.get_by_role("button", name="Withdraw consent").click()
+    expect(page.get_by_text("Consent withdrawn.")).to_be_visible()
+    expect(page.get_by_role("button", name="I agree")).to_be_visible()
+    screenshot("consent-withdrawn", page=page)
+    user.refresh_from_db()
+    assert user.consent_version == ""
