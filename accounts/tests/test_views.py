@@ -261,3 +261,15 @@ def test_home_page_nav_changes_with_login(client, alice):
     client.force_login(alice)
     html = client.get("/").content.decode()
     assert "Log out" in html and "Profile" in html
+
+
+def test_unknown_pages_get_the_site_layout_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content and b"Emotion Symphony" in response.content
+
+
+def test_expired_csrf_form_explains_itself():
+    response = Client(enforce_csrf_checks=True).post(reverse("accounts:login"), {"username": "a", "password": "b"})
+    assert response.status_code == 403
+    assert b"This form has expired" in response.content
