@@ -98,3 +98,11 @@ def test_a_logged_in_page_can_withdraw_consent_in_one_click(new_page, screenshot
     screenshot("consent-withdrawn", page=page)
     user.refresh_from_db()
     assert user.consent_version == ""
+
+
+def test_api_docs_render_offline(page, screenshot):
+    page.goto("/api/v1/docs/")
+    expect(page.get_by_role("heading", name="Emotion Symphony API")).to_be_visible()
+    expect(page.get_by_text("/api/v1/auth/token/").first).to_be_visible()
+    screenshot("api-docs")
+    assert page.external_requests == []
