@@ -1,0 +1,203 @@
+"""Reads: catalog search, a listener's history and the recommender's candidate songs."""
+
+from collections import Counter
+from datetime import timedelta
+
+import numpy as np
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from music.emotions import EMOTION_VA, EMOTIONS, quadrant_of
+from music.models import (
+    Feedback,
+    FeedbackKind,
+    Playlist,
+    Rating,
+    Recommendation,
+    RecommendationItem,
+    Song,
+    emotion_weight,
+)
+from music.recommender import Candidate, History
+
+RECENT_LISTS = 3  # songs of the listener's last 3 lists are never repeated
+HISTORY_RATINGS = 300  # newest likes/dislikes read for taste
+HISTORY_EVENTS = 300  # newest plays/skips read for taste and recency
+RECENT_PLAY_WINDOW = timedelta(days=7)
+PER_EMOTION = 120  # best songs per target emotion
+EXPLORE = 40  # seeded sample from the target quadrant, so new listeners do not all get the same songs
+SAME_ARTIST = 60
+COLLAB_SEEDS, COLLAB_NEIGHBOURS, COLLAB_CANDIDATES = 30, 200, 150
+
+SONG_FIELDS = ("id", "artist", "artist_key", "emotions", "valence", "arousal")
+
+
+def song_list(*, q: str = "", emotion: str = "", active_only: bool = True) -> QuerySet[Song]:
+    songs = Song.objects.all()
+    if active_only:
+        songs = songs.filter(active=True)
+    for word in q.split()[:8]:
+        songs = songs.filter(Q(title__icontains=word) | Q(artist__icontains=word) | Q(album__icontains=word))
+    if emotion:
+        songs = songs.annotate(weight=emotion_weight(emotion)).filter(weight__gt=0).order_by("-weight", "artist")
+    return songs
+
+
+def recommendation_get(*, user, pk: int) -> Recommendation:
+    """The user's own list with its songs; raises Recommendation.DoesNotExist for anyone else's."""
+    return Recommendation.objects.prefetch_related("items__song").get(user=user, pk=pk)
+
+
+def liked_songs(*, user) -> QuerySet[Song]:
+    return Song.objects.filter(ratings__user=user, ratings__value=1).order_by("-ratings__updated_at")
+
+
+def playlist_list(*, user) -> QuerySet[Playlist]:
+    return Playlist.objects.filter(user=user).prefetch_related("items__song")
+
+
+def ratings_for(*, user, song_ids) -> dict[int, int]:
+    return dict(Rating.objects.filter(user=user, song_id__in=list(song_ids)).values_list("song_id", "value"))
+
+
+def history_for(*, user) -> History:
+    h = History()
+    liked_vectors, disliked_vectors = [], []
+    ratings = (
+        Rating.objects.filter(user=user)
+        .order_by("-updated_at")
+        .values_list("song_id", "value", "song__artist_key", "song__emotions")[:HISTORY_RATINGS]
+    )
+    artist_likes: Counter[str] = Counter()
+    artist_dislikes: Counter[str] = Counter()
+    for song_id, value, artist_key, emotions in ratings:
+        if value > 0:
+            h.liked.add(song_id)
+            artist_likes[artist_key] += 1
+            liked_vectors.append([emotions.get(n, 0.0) for n in EMOTIONS])
+        else:
+            h.disliked.add(song_id)
+            artist_dislikes[artist_key] += 1
+            disliked_vectors.append([emotions.get(n, 0.0) for n in EMOTIONS])
+    h.artist_likes, h.artist_dislikes = dict(artist_likes), dict(artist_dislikes)
+    if liked_vectors:
+        h.liked_tags = dict(zip(EMOTIONS, np.mean(liked_vectors, axis=0).tolist(), strict=True))
+    if disliked_vectors:
+        h.disliked_tags = dict(zip(EMOTIONS, np.mean(disliked_vectors, axis=0).tolist(), strict=True))
+
+    now = timezone.now()
+    events = (
+        Feedback.objects.filter(user=user, kind__in=[FeedbackKind.PLAYED, FeedbackKind.SKIPPED])
+        .order_by("-created_at")
+        .values_list("song_id", "kind", "created_at", "song__artist_key")[:HISTORY_EVENTS]
+    )
+    plays: Counter[int] = Counter()
+    skips: Counter[int] = Counter()
+    artist_skips: Counter[str] = Counter()
+    for song_id, kind, created_at, artist_key in events:
+        if kind == FeedbackKind.PLAYED:
+            plays[song_id] += 1
+            if now - created_at < RECENT_PLAY_WINDOW and song_id not in h.hours_since_played:
+                h.hours_since_played[song_id] = (now - created_at).total_seconds() / 3600
+        else:
+            skips[song_id] += 1
+            artist_skips[artist_key] += 1
+    h.plays, h.skips, h.artist_skips = dict(plays), dict(skips), dict(artist_skips)
+
+    recent = Recommendation.objects.filter(user=user).order_by("-created_at", "-id").values("id")[:RECENT_LISTS]
+    h.recent_list_songs = set(
+        RecommendationItem.objects.filter(recommendation__in=recent).values_list("song_id", flat=True)
+    )
+    return h
+
+
+def _candidates(rows, co_likes: dict[int, float] | None = None) -> list[Candidate]:
+    co_likes = co_likes or {}
+    return [
+        Candidate(
+            song_id=r[0], artist=r[1], artist_key=r[2], emotions=r[3], valence=r[4], arousal=r[5],
+            co_likes=co_likes.get(r[0], 0.0),
+        )
+        for r in rows
+    ]  # fmt: skip
+
+
+def collaborative_scores(*, user, liked: set[int]) -> dict[int, float]:
+    """Item-item co-occurrence over likes, summed over the listener's newest liked songs.
+
+    score(j) = sum over my liked songs i of #listeners who liked both i and j, computed as
+    "for each other listener, how many of my likes they share, summed over the songs they like".
+    We chose this over matrix factorisation (ALS/BPR, e.g. the `implicit` library) because it
+    needs no training job, no stored factors that go stale, and no native dependency: one
+    indexed SQL query over the (song, value, user) and (user, value, song) indexes answers it
+    from the current likes, so a like counts in the very next list, and the result can be
+    explained ("listeners with similar taste liked it"). Cost is bounded by reading only the
+    listener's newest COLLAB_SEEDS likes and the COLLAB_NEIGHBOURS listeners who share most.
+    """
+    if not liked:
+        return {}
+    table = Rating._meta.db_table
+    sql = f"""
+        WITH mine AS (
+            SELECT song_id FROM {table} WHERE user_id = %s AND value = 1 ORDER BY updated_at DESC LIMIT %s
+        ), neighbours AS (
+            SELECT r.user_id, COUNT(*) AS shared FROM {table} r
+            WHERE r.value = 1 AND r.song_id IN (SELECT song_id FROM mine) AND r.user_id <> %s
+            GROUP BY r.user_id ORDER BY shared DESC, r.user_id LIMIT %s
+        )
+        SELECT r.song_id, SUM(n.shared) AS score FROM {table} r JOIN neighbours n ON n.user_id = r.user_id
+        WHERE r.value = 1 AND r.song_id NOT IN (SELECT song_id FROM mine)
+        GROUP BY r.song_id ORDER BY score DESC, r.song_id LIMIT %s
+    """  # noqa: S608 - the table name is ours, every value is a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, COLLAB_SEEDS, user.pk, COLLAB_NEIGHBOURS, COLLAB_CANDIDATES])
+        return {song_id: float(score) for song_id, score in cursor.fetchall()}
+
+
+def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: int) -> list[Candidate]:
+    """A few hundred songs worth scoring, each from an index-backed query.
+
+    Sources: the best-tagged songs for each emotion that matters in any rank's target, a seeded
+    sample of the target quadrants, the listener's liked songs and liked artists, and the
+    collaborative neighbours' likes. Disliked songs and songs of recent lists are removed by the
+    recommender itself.
+    """
+    active = Song.objects.filter(active=True)
+    weights = np.max(np.array(targets), axis=0)
+    chosen = [EMOTIONS[i] for i in np.argsort(-weights)[:4] if weights[i] >= 0.05]
+    rows: list = []
+    for name in chosen:
+        rows += (
+            active.annotate(w=emotion_weight(name)).filter(w__gt=0).order_by("-w", "id").values_list(*SONG_FIELDS)
+        )[:PER_EMOTION]
+
+    quadrants = set()
+    for t in targets[:1] + targets[-1:]:
+        v = sum(EMOTION_VA[n][0] * w for n, w in zip(EMOTIONS, t, strict=True)) / t.sum()
+        a = sum(EMOTION_VA[n][1] * w for n, w in zip(EMOTIONS, t, strict=True)) / t.sum()
+        quadrants.add(quadrant_of(v, a))
+    bounds = Song.objects.order_by().values_list("id", flat=True)
+    max_id = bounds.order_by("-id").first() or 0
+    rng = np.random.default_rng(seed)
+    for quadrant in sorted(quadrants):
+        start = int(rng.integers(0, max_id + 1))
+        rows += active.filter(quadrant=quadrant, id__gte=start).order_by("id").values_list(*SONG_FIELDS)[:EXPLORE]
+
+    liked_artists = sorted(history.artist_likes, key=lambda a: -history.artist_likes[a])[:10]
+    if liked_artists:
+        rows += active.filter(artist_key__in=liked_artists).order_by("id").values_list(*SONG_FIELDS)[:SAME_ARTIST]
+    if history.liked:
+        rows += active.filter(id__in=list(history.liked)[:60]).values_list(*SONG_FIELDS)
+    co = collaborative_scores(user=user, liked=history.liked)
+    if co:
+        rows += active.filter(id__in=list(co)).values_list(*SONG_FIELDS)
+    unique = {r[0]: r for r in rows}
+    return _candidates(unique.values(), co)
+
+
+def coverage() -> list[dict]:
+    """Active songs per emotion (weight at least 0.5), for the admin's coverage view."""
+    songs = Song.objects.filter(active=True).annotate(**{f"w_{n}": emotion_weight(n) for n in EMOTIONS})
+    counts = songs.aggregate(**{n: Count("id", filter=Q(**{f"w_{n}__gte": 0.5})) for n in EMOTIONS})
+    return [{"emotion": name, "songs": counts[name]} for name in EMOTIONS]
