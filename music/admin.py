@@ -22,6 +22,8 @@ THIN_COVERAGE = 30
 class SongAdminForm(forms.ModelForm):
     """The song with one weight field per emotion: tags are edited inline, on the song's page."""
 
+    preview_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
+
     class Meta:
         model = Song
         fields = ["title", "artist", "album", "year", "genre", "duration", "preview_url", "active", "va_manual"]

@@ -74,6 +74,18 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _clean_row(cells: list[str]) -> list[str]:
+    """Repair mojibake across the whole row: ftfy is more sure of itself with more text
+    ("MÃ¥negarm" alone stays broken, next to its title "Ur SjÃ¤lslig DÃ¶d" it is fixed)."""
+    if all(cell.isascii() for cell in cells):
+        return [re.sub(r"\s+", " ", cell).strip() for cell in cells]
+    joined = ftfy.fix_text("\t".join(re.sub(r"\s+", " ", cell) for cell in cells))
+    fixed = joined.split("\t")
+    if len(fixed) != len(cells):
+        fixed = cells
+    return [_clean(cell) for cell in fixed]
+
+
 def _duration(text: str) -> int | None:
     if not text:
         return None
@@ -225,7 +237,6 @@ def _rows(parsed: ParsedCatalog, reader: Iterator[list[str]], columns: list[str]
         if len(record) != len(columns):
             parsed.error(start, f"has {len(record)} fields but the header has {len(columns)}")
             continue
-        raw: dict[str, str] = {}
         problem = None
         for name, cell in zip(columns, record, strict=True):
             limit = MAX_LENGTH.get(name, DEFAULT_MAX_LENGTH)
@@ -237,10 +248,10 @@ def _rows(parsed: ParsedCatalog, reader: Iterator[list[str]], columns: list[str]
             except UnicodeEncodeError:
                 problem = f"{name} is not valid UTF-8 text — save the file as UTF-8"
                 break
-            raw[name] = _clean(cell)
         if problem:
             parsed.error(start, problem)
             continue
+        raw = dict(zip(columns, _clean_row(record), strict=True))
         try:
             values = _moody_values(raw) if parsed.format == "moodylyrics" else _generic_values(raw)
         except ValueError as exc:

@@ -146,13 +146,13 @@ def taste_score(c: Candidate, tags: np.ndarray, h: History) -> tuple[float, str]
 
 
 def describe(valence: float, arousal: float) -> str:
-    if valence > 0.25:
+    if valence > 0.15:
         mood = "upbeat"
-    elif valence < -0.25:
-        mood = "dark" if arousal > 0.25 else "melancholic"
+    elif valence < -0.15:
+        mood = "dark" if arousal > 0.15 else "melancholic"
     else:
         mood = "bittersweet"
-    energy = "energetic" if arousal > 0.25 else "relaxed" if arousal < -0.25 else "mid-tempo"
+    energy = "energetic" if arousal > 0.15 else "relaxed" if arousal < -0.15 else "mid-tempo"
     return f"{mood} and {energy}"
 
 
