@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -19,9 +20,7 @@ from music.services import song_import, songs_set_active, songs_tag_add, songs_t
 THIN_COVERAGE = 30
 
 
-class SongAdminForm(forms.ModelForm):
-    """The song with one weight field per emotion: tags are edited inline, on the song's page."""
-
+class _SongAdminFormBase(forms.ModelForm):
     preview_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
 
     class Meta:
@@ -31,17 +30,32 @@ class SongAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        tags = self.instance.emotions or {}
-        for name in EMOTIONS:
-            self.fields[f"w_{name}"] = forms.FloatField(
-                label=f"{name} weight", required=False, min_value=0, max_value=1, initial=tags.get(name),
-                help_text="0–1: how well the song suits this mood; empty = not tagged.",
-            )  # fmt: skip
+        for name, weight in (self.instance.emotions or {}).items():
+            self.fields[f"w_{name}"].initial = weight
 
     def clean(self):
         data = super().clean()
         self.instance.emotions = {n: round(data[f"w_{n}"], 3) for n in EMOTIONS if data.get(f"w_{n}")}
         return data
+
+
+# The song with one weight field per emotion, so tags are edited inline on the song's page. The
+# fields are declared on the class (not added in __init__) because the admin checks fieldsets
+# against the form class.
+SongAdminForm = type(
+    "SongAdminForm",
+    (_SongAdminFormBase,),
+    {
+        f"w_{name}": forms.FloatField(
+            label=f"{name} weight",
+            required=False,
+            min_value=0,
+            max_value=1,
+            help_text="0–1: how well the song suits this mood; empty = not tagged.",
+        )  # fmt: skip
+        for name in EMOTIONS
+    },
+)
 
 
 class EmotionTagFilter(admin.SimpleListFilter):
@@ -75,6 +89,7 @@ class UntaggedFilter(admin.SimpleListFilter):
 @admin.register(Song)
 class SongAdmin(admin.ModelAdmin):
     form = SongAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_list_template = "admin/music/song/change_list.html"
     list_display = ["title", "artist", "genre", "year", "tags", "quadrant", "active"]
     list_editable = ["active"]

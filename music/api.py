@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -37,6 +37,7 @@ class SongOutputSerializer(serializers.ModelSerializer):
 
 
 class RecommendationOutputSerializer(serializers.ModelSerializer):
+    @extend_schema_serializer(component_name="RecommendationItem")
     class ItemSerializer(serializers.Serializer):
         rank = serializers.IntegerField()
         song = SongOutputSerializer()
@@ -58,6 +59,7 @@ def paginated(request, view, queryset, serializer_class) -> Response:
 
 
 class SongListApi(APIView):
+    @extend_schema_serializer(component_name="SongFilter")
     class FilterSerializer(serializers.Serializer):
         q = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
         emotion = serializers.ChoiceField(choices=EMOTIONS, required=False, allow_blank=True, default="")
@@ -80,6 +82,7 @@ class SongDetailApi(APIView):
 
 
 class RecommendationListCreateApi(APIView):
+    @extend_schema_serializer(component_name="RecommendationCreateInput")
     class InputSerializer(serializers.Serializer):
         emotions = serializers.DictField(child=serializers.FloatField(min_value=0, max_value=1), required=False)
         emotion = serializers.ChoiceField(choices=EMOTIONS, required=False)
@@ -124,11 +127,13 @@ class RecommendationDetailApi(APIView):
 
 
 class FeedbackCreateApi(APIView):
+    @extend_schema_serializer(component_name="FeedbackCreateInput")
     class InputSerializer(serializers.Serializer):
         song = serializers.IntegerField(min_value=1)
         kind = serializers.ChoiceField(choices=FeedbackKind.choices)
         recommendation = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
+    @extend_schema_serializer(component_name="Feedback")
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         song = serializers.IntegerField(source="song_id")
@@ -164,6 +169,7 @@ class LikeDeleteApi(APIView):
 
 
 class PlaylistOutputSerializer(serializers.ModelSerializer):
+    @extend_schema_serializer(component_name="PlaylistItem")
     class ItemSerializer(serializers.Serializer):
         position = serializers.IntegerField()
         song = SongOutputSerializer()
@@ -177,6 +183,7 @@ class PlaylistOutputSerializer(serializers.ModelSerializer):
 
 
 class PlaylistListCreateApi(APIView):
+    @extend_schema_serializer(component_name="PlaylistCreateInput")
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
         songs = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=500)
