@@ -111,38 +111,55 @@ def mood_fit(target: np.ndarray, tags: np.ndarray, va: np.ndarray) -> np.ndarray
     45% anxious face prefers songs tagged with both), blended with closeness on the
     valence/arousal plane (which also ranks untagged songs that have a hand-set point).
     """
-    norms = np.linalg.norm(tags, axis=1) * np.linalg.norm(target)
-    cosine = np.divide(tags @ target, norms, out=np.zeros(len(tags)), where=norms > 0)
+    cosine = _cosine(tags, target)
     target_va = (target @ _VA) / max(target.sum(), 1e-9)
     closeness = 1 - np.linalg.norm(va - target_va, axis=1) / _MAX_VA_DISTANCE
     return 0.75 * cosine + 0.25 * closeness
 
 
-def taste_score(c: Candidate, tags: np.ndarray, h: History) -> tuple[float, str]:
-    """(c) Personal taste in -1..1 and the reason worth telling the listener (or "")."""
-    score, reason = 0.0, ""
-    if c.song_id in h.liked:
-        score += 0.6
-        reason = "you liked this song"
-    likes = h.artist_likes.get(c.artist_key, 0)
-    dislikes = h.artist_dislikes.get(c.artist_key, 0)
-    skips = h.artist_skips.get(c.artist_key, 0)
-    if likes or dislikes or skips:
-        score += 0.5 * (likes - dislikes - 0.5 * skips) / (likes + dislikes + 0.5 * skips + 1)
-        if likes and not reason:
-            reason = f"you liked {likes} song{'s' if likes > 1 else ''} by this artist"
-    for profile, sign in ((h.liked_tags, 0.3), (h.disliked_tags, -0.15)):
+def taste_scores(pool: list[Candidate], tags: np.ndarray, h: History) -> np.ndarray:
+    """(c) Personal taste per candidate, in -1..1.
+
+    A liked song counts most; the artist's likes, dislikes and skips generalise to their other
+    songs; the mean tag vectors of liked (and disliked) songs generalise to similar-sounding songs;
+    skips of the song itself push it down and plays nudge it up.
+    """
+    scores = np.zeros(len(pool))
+    if not (h.liked or h.artist_likes or h.artist_dislikes or h.artist_skips or h.liked_tags or h.skips or h.plays):
+        return scores  # a new listener: nothing to learn from
+    for i, c in enumerate(pool):
+        value = 0.6 if c.song_id in h.liked else 0.0
+        likes = h.artist_likes.get(c.artist_key, 0)
+        dislikes = h.artist_dislikes.get(c.artist_key, 0)
+        skips = h.artist_skips.get(c.artist_key, 0)
+        if likes or dislikes or skips:
+            value += 0.5 * (likes - dislikes - 0.5 * skips) / (likes + dislikes + 0.5 * skips + 1)
+        value -= 0.3 * min(h.skips.get(c.song_id, 0), 2)
+        value += 0.1 * min(h.plays.get(c.song_id, 0), 3) / 3
+        scores[i] = value
+    for profile, weight in ((h.liked_tags, 0.3), (h.disliked_tags, -0.15)):
         if profile:
-            p = vector(profile)
-            denom = np.linalg.norm(p) * np.linalg.norm(tags)
-            if denom > 0:
-                similarity = float(p @ tags / denom)
-                score += sign * similarity
-                if sign > 0 and similarity > 0.8 and not reason:
-                    reason = "like the songs you like"
-    score -= 0.3 * min(h.skips.get(c.song_id, 0), 2)
-    score += 0.1 * min(h.plays.get(c.song_id, 0), 3) / 3
-    return max(-1.0, min(1.0, score)), reason
+            scores += weight * _cosine(tags, vector(profile))
+    return np.clip(scores, -1.0, 1.0)
+
+
+def _cosine(rows: np.ndarray, v: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(rows, axis=1) * np.linalg.norm(v)
+    return np.divide(rows @ v, norms, out=np.zeros(len(rows)), where=norms > 0)
+
+
+def personal_reason(c: Candidate, tags: np.ndarray, h: History, collab: float) -> str:
+    """The one personal reason worth telling the listener about a pick, or ""."""
+    if c.song_id in h.liked:
+        return "you liked this song"
+    likes = h.artist_likes.get(c.artist_key, 0)
+    if likes:
+        return f"you liked {likes} song{'s' if likes > 1 else ''} by this artist"
+    if collab > 0.5:
+        return "listeners with similar taste liked it"
+    if h.liked_tags and _cosine(tags[None, :], vector(h.liked_tags))[0] > 0.8:
+        return "like the songs you like"
+    return ""
 
 
 def describe(valence: float, arousal: float) -> str:
@@ -193,37 +210,35 @@ def recommend(
     rng = random.Random(seed)
     tags = np.array([vector(c.emotions) for c in pool])
     va = np.array([(c.valence, c.arousal) for c in pool])
-    max_co = max(c.co_likes for c in pool)
-    base = np.empty(len(pool))
-    reasons: list[str] = []
-    for i, c in enumerate(pool):
-        taste, reason = taste_score(c, tags[i], history)
-        collab = math.log1p(c.co_likes) / math.log1p(max_co) if max_co > 0 else 0.0
-        if collab > 0.5 and not reason:
-            reason = "listeners with similar taste liked it"
-        recency = 0.0
-        if c.song_id in history.hours_since_played:
-            recency = RECENT_PLAY_PENALTY * 0.5 ** (history.hours_since_played[c.song_id] / RECENT_PLAY_HALF_LIFE_HOURS)
-        base[i] = W_TASTE * taste + W_COLLAB * collab - recency + MAX_JITTER * rng.random()
-        reasons.append(reason)
+    co = np.array([c.co_likes for c in pool], dtype=float)
+    collab = np.log1p(co) / math.log1p(co.max()) if co.max() > 0 else np.zeros(len(pool))
+    recency = np.array(
+        [
+            RECENT_PLAY_PENALTY * 0.5 ** (history.hours_since_played[c.song_id] / RECENT_PLAY_HALF_LIFE_HOURS)
+            if c.song_id in history.hours_since_played
+            else 0.0
+            for c in pool
+        ]
+    )
+    jitter = np.array([rng.random() for _ in pool]) * MAX_JITTER
+    base = W_TASTE * taste_scores(pool, tags, history) + W_COLLAB * collab - recency + jitter
+    artist_index: dict[str, int] = {}
+    artists = np.array([artist_index.setdefault(c.artist_key, len(artist_index)) for c in pool])
 
     opening = mood_phrase(emotions, detected)
     picks: list[Pick] = []
-    used_artists: set[str] = set()
-    taken = np.zeros(len(pool), dtype=bool)
+    blocked = np.zeros(len(pool), dtype=bool)
     for rank, target in enumerate(targets_for(emotions, goal, n), start=1):
-        scores = base + W_MOOD * mood_fit(target, tags, va)
-        # (f) diversity: one song per artist per list.
-        blocked = taken | np.array([c.artist_key in used_artists for c in pool])
         if blocked.all():
             break
-        scores = np.where(blocked, -np.inf, scores)
+        scores = np.where(blocked, -np.inf, base + W_MOOD * mood_fit(target, tags, va))
         best = int(np.argmax(scores))
         c = pool[best]
-        taken[best] = True
-        used_artists.add(c.artist_key)
+        # (f) diversity: one song per artist per list.
+        blocked |= artists == artists[best]
         parts = [opening, goal_phrase(goal, rank, n), describe(c.valence, c.arousal)]
-        if reasons[best]:
-            parts.append(reasons[best])
+        reason = personal_reason(c, tags[best], history, float(collab[best]))
+        if reason:
+            parts.append(reason)
         picks.append(Pick(c.song_id, rank, round(float(scores[best]), 4), " · ".join(parts)[:300]))
     return picks

@@ -1,11 +1,13 @@
 """Reads: catalog search, a listener's history and the recommender's candidate songs."""
 
+import json
 from collections import Counter
 from datetime import timedelta
 
 import numpy as np
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from music.emotions import EMOTION_VA, EMOTIONS, quadrant_of
@@ -28,9 +30,10 @@ RECENT_PLAY_WINDOW = timedelta(days=7)
 PER_EMOTION = 120  # best songs per target emotion
 EXPLORE = 40  # seeded sample from the target quadrant, so new listeners do not all get the same songs
 SAME_ARTIST = 60
-COLLAB_SEEDS, COLLAB_NEIGHBOURS, COLLAB_CANDIDATES = 30, 200, 150
+COLLAB_SEEDS, COLLAB_NEIGHBOURS, COLLAB_CANDIDATES = 30, 100, 150
 
 SONG_FIELDS = ("id", "artist", "artist_key", "emotions", "valence", "arousal")
+COLUMNS = ", ".join(SONG_FIELDS)
 
 
 def song_list(*, q: str = "", emotion: str = "", active_only: bool = True) -> QuerySet[Song]:
@@ -112,15 +115,21 @@ def history_for(*, user) -> History:
     return h
 
 
-def _candidates(rows, co_likes: dict[int, float] | None = None) -> list[Candidate]:
-    co_likes = co_likes or {}
-    return [
-        Candidate(
-            song_id=r[0], artist=r[1], artist_key=r[2], emotions=r[3], valence=r[4], arousal=r[5],
-            co_likes=co_likes.get(r[0], 0.0),
-        )
-        for r in rows
-    ]  # fmt: skip
+def _collaborative_sql(user_id: int) -> tuple[str, list]:
+    """(song_id, score) rows: item-item co-occurrence over likes; see collaborative_scores()."""
+    table = Rating._meta.db_table
+    mine = f"SELECT song_id FROM (SELECT song_id FROM {table} WHERE user_id = %s AND value = 1 ORDER BY updated_at DESC LIMIT %s) mine"  # noqa: E501
+    sql = f"""
+        SELECT r.song_id, SUM(n.shared) AS score FROM {table} r JOIN (
+            SELECT r1.user_id, COUNT(*) AS shared FROM {table} r1
+            WHERE r1.value = 1 AND r1.user_id <> %s AND r1.song_id IN ({mine})
+            GROUP BY r1.user_id ORDER BY shared DESC, r1.user_id LIMIT %s
+        ) n ON n.user_id = r.user_id
+        WHERE r.value = 1 AND r.song_id NOT IN ({mine})
+        GROUP BY r.song_id ORDER BY score DESC, r.song_id LIMIT %s
+    """  # noqa: S608 - table names are ours, every value is a parameter
+    params = [user_id, user_id, COLLAB_SEEDS, COLLAB_NEIGHBOURS, user_id, COLLAB_SEEDS, COLLAB_CANDIDATES]
+    return sql, params
 
 
 def collaborative_scores(*, user, liked: set[int]) -> dict[int, float]:
@@ -137,63 +146,73 @@ def collaborative_scores(*, user, liked: set[int]) -> dict[int, float]:
     """
     if not liked:
         return {}
-    table = Rating._meta.db_table
-    sql = f"""
-        WITH mine AS (
-            SELECT song_id FROM {table} WHERE user_id = %s AND value = 1 ORDER BY updated_at DESC LIMIT %s
-        ), neighbours AS (
-            SELECT r.user_id, COUNT(*) AS shared FROM {table} r
-            WHERE r.value = 1 AND r.song_id IN (SELECT song_id FROM mine) AND r.user_id <> %s
-            GROUP BY r.user_id ORDER BY shared DESC, r.user_id LIMIT %s
-        )
-        SELECT r.song_id, SUM(n.shared) AS score FROM {table} r JOIN neighbours n ON n.user_id = r.user_id
-        WHERE r.value = 1 AND r.song_id NOT IN (SELECT song_id FROM mine)
-        GROUP BY r.song_id ORDER BY score DESC, r.song_id LIMIT %s
-    """  # noqa: S608 - the table name is ours, every value is a parameter
+    sql, params = _collaborative_sql(user.pk)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, COLLAB_SEEDS, user.pk, COLLAB_NEIGHBOURS, COLLAB_CANDIDATES])
+        cursor.execute(sql, params)
         return {song_id: float(score) for song_id, score in cursor.fetchall()}
 
 
 def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: int) -> list[Candidate]:
-    """A few hundred songs worth scoring, each from an index-backed query.
+    """A few hundred songs worth scoring, fetched in one round trip of index-backed subqueries.
 
     Sources: the best-tagged songs for each emotion that matters in any rank's target, a seeded
-    sample of the target quadrants, the listener's liked songs and liked artists, and the
-    collaborative neighbours' likes. Disliked songs and songs of recent lists are removed by the
-    recommender itself.
+    sample of the target quadrants (so new listeners do not all get the same songs), the
+    listener's liked songs and liked artists, and the collaborative neighbours' likes. Disliked
+    songs and songs of recent lists are removed by the recommender itself.
     """
-    active = Song.objects.filter(active=True)
+    active = Song.objects.filter(active=True).order_by()
     weights = np.max(np.array(targets), axis=0)
-    chosen = [EMOTIONS[i] for i in np.argsort(-weights)[:4] if weights[i] >= 0.05]
-    rows: list = []
-    for name in chosen:
-        rows += (
-            active.annotate(w=emotion_weight(name)).filter(w__gt=0).order_by("-w", "id").values_list(*SONG_FIELDS)
-        )[:PER_EMOTION]
+    parts: list[tuple[str, list]] = []
 
-    quadrants = set()
-    for t in targets[:1] + targets[-1:]:
-        v = sum(EMOTION_VA[n][0] * w for n, w in zip(EMOTIONS, t, strict=True)) / t.sum()
-        a = sum(EMOTION_VA[n][1] * w for n, w in zip(EMOTIONS, t, strict=True)) / t.sum()
-        quadrants.add(quadrant_of(v, a))
-    bounds = Song.objects.order_by().values_list("id", flat=True)
-    max_id = bounds.order_by("-id").first() or 0
+    def add(queryset) -> None:
+        sql, params = queryset.values_list(*SONG_FIELDS).query.sql_with_params()
+        parts.append((f"SELECT {COLUMNS}, 0.0 AS co FROM ({sql}) AS part{len(parts)}", list(params)))
+
+    for i in np.argsort(-weights, kind="stable")[:4]:
+        if weights[i] >= 0.05:
+            weight = emotion_weight(EMOTIONS[i])
+            add(active.annotate(w=weight).filter(w__gt=0).order_by("-w", "id")[:PER_EMOTION])
+    quadrants = sorted({_quadrant(t) for t in (targets[0], targets[-1])})
     rng = np.random.default_rng(seed)
-    for quadrant in sorted(quadrants):
-        start = int(rng.integers(0, max_id + 1))
-        rows += active.filter(quadrant=quadrant, id__gte=start).order_by("id").values_list(*SONG_FIELDS)[:EXPLORE]
-
-    liked_artists = sorted(history.artist_likes, key=lambda a: -history.artist_likes[a])[:10]
+    for quadrant in quadrants:
+        start = RawSQL(f"(SELECT MAX(id) FROM {Song._meta.db_table}) * %s", [float(rng.random())])
+        add(active.filter(quadrant=quadrant, id__gte=start).order_by("id")[:EXPLORE])
+    liked_artists = sorted(history.artist_likes, key=lambda a: (-history.artist_likes[a], a))[:10]
     if liked_artists:
-        rows += active.filter(artist_key__in=liked_artists).order_by("id").values_list(*SONG_FIELDS)[:SAME_ARTIST]
+        add(active.filter(artist_key__in=liked_artists).order_by("id")[:SAME_ARTIST])
     if history.liked:
-        rows += active.filter(id__in=list(history.liked)[:60]).values_list(*SONG_FIELDS)
-    co = collaborative_scores(user=user, liked=history.liked)
-    if co:
-        rows += active.filter(id__in=list(co)).values_list(*SONG_FIELDS)
-    unique = {r[0]: r for r in rows}
-    return _candidates(unique.values(), co)
+        add(active.filter(id__in=sorted(history.liked)[:60]))
+        sql, params = _collaborative_sql(user.pk)
+        parts.append(
+            (
+                f"SELECT {', '.join('s.' + c for c in SONG_FIELDS)}, co.score AS co FROM ({sql}) AS co "
+                f"JOIN {Song._meta.db_table} s ON s.id = co.song_id WHERE s.active",
+                params,
+            )
+        )
+    sql = " UNION ALL ".join(part for part, _ in parts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [p for _, params in parts for p in params])
+        rows = cursor.fetchall()
+    best: dict[int, tuple] = {}
+    for row in rows:
+        if row[0] not in best or row[6] > best[row[0]][6]:
+            best[row[0]] = row
+    return [
+        Candidate(
+            song_id=r[0], artist=r[1], artist_key=r[2],
+            emotions=json.loads(r[3]) if isinstance(r[3], str) else r[3],
+            valence=r[4], arousal=r[5], co_likes=float(r[6]),
+        )
+        for r in best.values()
+    ]  # fmt: skip
+
+
+def _quadrant(target: np.ndarray) -> str:
+    total = float(target.sum())
+    valence = sum(EMOTION_VA[n][0] * w for n, w in zip(EMOTIONS, target, strict=True)) / total
+    arousal = sum(EMOTION_VA[n][1] * w for n, w in zip(EMOTIONS, target, strict=True)) / total
+    return quadrant_of(valence, arousal)
 
 
 def coverage() -> list[dict]:
