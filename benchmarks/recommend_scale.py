@@ -107,7 +107,9 @@ def build(args, np) -> float:
         for u, s, k, t in zip(event_users.tolist(), song_ids[song_index].tolist(), kinds.tolist(), seconds_ago.tolist(), strict=True)
     )  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE bench_events (user_id bigint, song_id bigint, kind text, ts double precision)")
+        cursor.execute(
+            "CREATE TEMP TABLE bench_events (user_id bigint, song_id bigint, kind text, ts double precision)"
+        )
         with cursor.cursor.copy("COPY bench_events FROM STDIN") as copy:
             copy.write(lines)
         cursor.execute(
@@ -187,7 +189,9 @@ def main() -> int:
     url = os.environ.get("DATABASE_URL", "")
     config = dj_database_url.parse(url) if url else {}
     if "postgresql" not in config.get("ENGINE", ""):
-        print("recommend_scale.py needs PostgreSQL: set DATABASE_URL=postgres://… (SQLite is refused).", file=sys.stderr)
+        print(
+            "recommend_scale.py needs PostgreSQL: set DATABASE_URL=postgres://… (SQLite is refused).", file=sys.stderr
+        )
         return 2
     bench_name = f"{config['NAME']}_recbench"
     admin_kwargs = {
