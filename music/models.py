@@ -181,7 +181,7 @@ class Rating(models.Model):
         indexes = [
             # Co-occurrence: who else liked these songs, and what else did they like.
             models.Index(fields=["song", "value", "user"], name="music_rating_song_value_user"),
-            models.Index(fields=["user", "value", "song"], name="music_rating_user_value_song"),
+            models.Index(fields=["user", "value", "-updated_at", "song"], name="music_rating_user_value_recent"),
         ]
 
     def __str__(self) -> str:

@@ -3,10 +3,11 @@
 import json
 from collections import Counter
 from datetime import timedelta
+from functools import lru_cache
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BigIntegerField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -24,13 +25,17 @@ from music.models import (
 from music.recommender import Candidate, History
 
 RECENT_LISTS = 3  # songs of the listener's last 3 lists are never repeated
-HISTORY_RATINGS = 300  # newest likes/dislikes read for taste
-HISTORY_EVENTS = 300  # newest plays/skips read for taste and recency
+HISTORY_RATINGS = 200  # newest likes/dislikes read for taste
+HISTORY_EVENTS = 200  # newest plays/skips read for taste and recency
 RECENT_PLAY_WINDOW = timedelta(days=7)
-PER_EMOTION = 120  # best songs per target emotion
-EXPLORE = 40  # seeded sample from the target quadrant, so new listeners do not all get the same songs
-SAME_ARTIST = 60
-COLLAB_SEEDS, COLLAB_NEIGHBOURS, COLLAB_CANDIDATES = 30, 100, 150
+TARGET_EMOTIONS = 3  # the emotions that weigh most in any rank's target
+PER_EMOTION = 80  # best songs per target emotion
+EXPLORE = 30  # seeded sample from the target quadrant, so new listeners do not all get the same songs
+SAME_ARTIST = 40
+# Co-occurrence is read from the listener's newest likes, at most COLLAB_LIKERS other listeners per
+# liked song, the COLLAB_NEIGHBOURS who share most, and at most COLLAB_THEIR_LIKES of their likes:
+# a bounded amount of work however popular the songs are.
+COLLAB_SEEDS, COLLAB_LIKERS, COLLAB_NEIGHBOURS, COLLAB_THEIR_LIKES, COLLAB_CANDIDATES = 30, 50, 60, 60, 100
 
 SONG_FIELDS = ("id", "artist", "artist_key", "emotions", "valence", "arousal")
 COLUMNS = ", ".join(SONG_FIELDS)
@@ -118,14 +123,36 @@ def history_for(*, user) -> History:
 def _collaborative_sql(user_id: int) -> tuple[str, list]:
     """(song_id, score) rows: item-item co-occurrence over likes; see collaborative_scores()."""
     table = Rating._meta.db_table
-    mine = f"SELECT song_id FROM (SELECT song_id FROM {table} WHERE user_id = %s AND value = 1 ORDER BY updated_at DESC LIMIT %s) mine"  # noqa: E501
+    mine = f"SELECT song_id FROM {table} WHERE user_id = %s AND value = 1 ORDER BY updated_at DESC LIMIT %s"  # noqa: S608
+    if connection.vendor == "postgresql":
+        # LATERAL caps the listeners read per liked song and the likes read per neighbour, each an
+        # index-only range scan, so a popular song with thousands of likers costs no more.
+        sql = f"""
+            SELECT theirs.song_id, SUM(n.shared) AS score FROM (
+                SELECT likers.user_id, COUNT(*) AS shared FROM ({mine}) mine
+                CROSS JOIN LATERAL (
+                    SELECT r1.user_id FROM {table} r1
+                    WHERE r1.song_id = mine.song_id AND r1.value = 1 AND r1.user_id <> %s
+                    ORDER BY r1.user_id LIMIT %s
+                ) likers
+                GROUP BY likers.user_id ORDER BY shared DESC, likers.user_id LIMIT %s
+            ) n CROSS JOIN LATERAL (
+                SELECT r2.song_id FROM {table} r2 WHERE r2.user_id = n.user_id AND r2.value = 1
+                ORDER BY r2.updated_at DESC LIMIT %s
+            ) theirs
+            WHERE theirs.song_id NOT IN ({mine})
+            GROUP BY theirs.song_id ORDER BY score DESC, theirs.song_id LIMIT %s
+        """  # noqa: S608 - table names are ours, every value is a parameter
+        params = [user_id, COLLAB_SEEDS, user_id, COLLAB_LIKERS, COLLAB_NEIGHBOURS, COLLAB_THEIR_LIKES]
+        return sql, params + [user_id, COLLAB_SEEDS, COLLAB_CANDIDATES]
+    # Portable form (SQLite in development): the same score without the per-song caps.
     sql = f"""
         SELECT r.song_id, SUM(n.shared) AS score FROM {table} r JOIN (
             SELECT r1.user_id, COUNT(*) AS shared FROM {table} r1
-            WHERE r1.value = 1 AND r1.user_id <> %s AND r1.song_id IN ({mine})
+            WHERE r1.value = 1 AND r1.user_id <> %s AND r1.song_id IN (SELECT song_id FROM ({mine}) m1)
             GROUP BY r1.user_id ORDER BY shared DESC, r1.user_id LIMIT %s
         ) n ON n.user_id = r.user_id
-        WHERE r.value = 1 AND r.song_id NOT IN ({mine})
+        WHERE r.value = 1 AND r.song_id NOT IN (SELECT song_id FROM ({mine}) m2)
         GROUP BY r.song_id ORDER BY score DESC, r.song_id LIMIT %s
     """  # noqa: S608 - table names are ours, every value is a parameter
     params = [user_id, user_id, COLLAB_SEEDS, COLLAB_NEIGHBOURS, user_id, COLLAB_SEEDS, COLLAB_CANDIDATES]
@@ -142,7 +169,8 @@ def collaborative_scores(*, user, liked: set[int]) -> dict[int, float]:
     indexed SQL query over the (song, value, user) and (user, value, song) indexes answers it
     from the current likes, so a like counts in the very next list, and the result can be
     explained ("listeners with similar taste liked it"). Cost is bounded by reading only the
-    listener's newest COLLAB_SEEDS likes and the COLLAB_NEIGHBOURS listeners who share most.
+    listener's newest likes, a sample of each song's likers and the neighbours who share most
+    (the COLLAB_* limits above).
     """
     if not liked:
         return {}
@@ -164,24 +192,27 @@ def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: i
     weights = np.max(np.array(targets), axis=0)
     parts: list[tuple[str, list]] = []
 
-    def add(queryset) -> None:
-        sql, params = queryset.values_list(*SONG_FIELDS).query.sql_with_params()
+    def add(sql: str, params) -> None:
         parts.append((f"SELECT {COLUMNS}, 0.0 AS co FROM ({sql}) AS part{len(parts)}", list(params)))
 
-    for i in np.argsort(-weights, kind="stable")[:4]:
+    for i in np.argsort(-weights, kind="stable")[:TARGET_EMOTIONS]:
         if weights[i] >= 0.05:
-            weight = emotion_weight(EMOTIONS[i])
-            add(active.annotate(w=weight).filter(w__gt=0).order_by("-w", "id")[:PER_EMOTION])
-    quadrants = sorted({_quadrant(t) for t in (targets[0], targets[-1])})
+            add(*_best_for_emotion_sql(EMOTIONS[i], connection.vendor))
     rng = np.random.default_rng(seed)
-    for quadrant in quadrants:
-        start = RawSQL(f"(SELECT MAX(id) FROM {Song._meta.db_table}) * %s", [float(rng.random())])
-        add(active.filter(quadrant=quadrant, id__gte=start).order_by("id")[:EXPLORE])
+    for quadrant in sorted({_quadrant(t) for t in (targets[0], targets[-1])}):
+        sql, params = _explore_sql(quadrant, connection.vendor)
+        fraction = float(rng.random())
+        add(sql, [fraction if p == _SENTINEL else p for p in params])
     liked_artists = sorted(history.artist_likes, key=lambda a: (-history.artist_likes[a], a))[:10]
     if liked_artists:
-        add(active.filter(artist_key__in=liked_artists).order_by("id")[:SAME_ARTIST])
+        add(
+            *active.filter(artist_key__in=liked_artists)
+            .order_by("id")
+            .values_list(*SONG_FIELDS)[:SAME_ARTIST]
+            .query.sql_with_params()
+        )
     if history.liked:
-        add(active.filter(id__in=sorted(history.liked)[:60]))
+        add(*active.filter(id__in=sorted(history.liked)[:60]).values_list(*SONG_FIELDS).query.sql_with_params())
         sql, params = _collaborative_sql(user.pk)
         parts.append(
             (
@@ -206,6 +237,44 @@ def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: i
         )
         for r in best.values()
     ]  # fmt: skip
+
+
+_SENTINEL = 0.123456789
+
+
+@lru_cache(maxsize=32)
+def _best_for_emotion_sql(name: str, vendor: str) -> tuple[str, tuple]:
+    """The best-tagged active songs for one emotion, read from its expression index.
+
+    Compiled once per process: building the SQL through the ORM costs more than running it.
+    """
+    queryset = (
+        Song.objects.filter(active=True)
+        .annotate(w=emotion_weight(name))
+        .filter(w__gt=0)
+        .order_by("-w", "id")
+        .values_list(*SONG_FIELDS)[:PER_EMOTION]
+    )
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+@lru_cache(maxsize=32)
+def _explore_sql(quadrant: str, vendor: str) -> tuple[str, tuple]:
+    """Songs of a quadrant from a seeded point of the id range on; _SENTINEL marks the fraction."""
+    # An integer bound, so the (quadrant, id) index serves the range scan.
+    start = RawSQL(
+        f"(SELECT CAST(MAX(id) * %s AS BIGINT) FROM {Song._meta.db_table})",
+        [_SENTINEL],
+        output_field=BigIntegerField(),
+    )
+    queryset = (
+        Song.objects.filter(active=True, quadrant=quadrant, id__gte=start)
+        .order_by("id")
+        .values_list(*SONG_FIELDS)[:EXPLORE]
+    )
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
 
 
 def _quadrant(target: np.ndarray) -> str:

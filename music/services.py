@@ -4,7 +4,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -146,6 +146,12 @@ def recommendation_create(*, user, emotions: dict[str, float], submission=None, 
     )
     submission_id = getattr(submission, "pk", submission)
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Don't wait for this commit's WAL flush: a list lost in a crash is simply made
+            # again, and any later synchronous commit (e.g. the submission that points at it)
+            # flushes it too, so nothing can refer to a list that is gone.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
         rec = Recommendation.objects.create(
             user=user,
             submission_id=submission_id,
