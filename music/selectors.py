@@ -2,7 +2,7 @@
 
 import json
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import BigIntegerField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from music.emotions import EMOTION_VA, EMOTIONS, quadrant_of
 from music.models import (
@@ -69,54 +70,79 @@ def ratings_for(*, user, song_ids) -> dict[int, int]:
     return dict(Rating.objects.filter(user=user, song_id__in=list(song_ids)).values_list("song_id", "value"))
 
 
+def _history_sql() -> str:
+    # A NULL inside a derived table is typed text on PostgreSQL, which UNION cannot match with jsonb.
+    no_tags = "CAST(NULL AS jsonb)" if connection.vendor == "postgresql" else "NULL"
+    rating, feedback, song = Rating._meta.db_table, Feedback._meta.db_table, Song._meta.db_table
+    rec, item = Recommendation._meta.db_table, RecommendationItem._meta.db_table
+    return f"""
+        SELECT * FROM (
+            SELECT 'rating' AS src, r.song_id, r.value AS num, s.artist_key, s.emotions, r.updated_at AS at
+            FROM {rating} r JOIN {song} s ON s.id = r.song_id
+            WHERE r.user_id = %s ORDER BY r.updated_at DESC LIMIT %s
+        ) ratings
+        UNION ALL
+        SELECT * FROM (
+            SELECT f.kind, f.song_id, 0, s.artist_key, {no_tags}, f.created_at
+            FROM {feedback} f JOIN {song} s ON s.id = f.song_id
+            WHERE f.user_id = %s AND f.kind IN ('played', 'skipped') ORDER BY f.created_at DESC LIMIT %s
+        ) events
+        UNION ALL
+        SELECT 'recent', i.song_id, 0, NULL, NULL, NULL FROM {item} i WHERE i.recommendation_id IN (
+            SELECT id FROM (SELECT id FROM {rec} WHERE user_id = %s ORDER BY created_at DESC, id DESC LIMIT %s) lists
+        )
+    """  # noqa: S608 - table names are ours, every value is a parameter
+
+
+def _aware(value) -> datetime:
+    # Raw queries on SQLite return text; PostgreSQL returns aware datetimes.
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+
+
 def history_for(*, user) -> History:
+    """Likes and dislikes, plays and skips, and the songs of the last lists, in one round trip."""
+    params = [user.pk, HISTORY_RATINGS, user.pk, HISTORY_EVENTS, user.pk, RECENT_LISTS]
+    with connection.cursor() as cursor:
+        cursor.execute(_history_sql(), params)
+        rows = cursor.fetchall()
     h = History()
     liked_vectors, disliked_vectors = [], []
-    ratings = (
-        Rating.objects.filter(user=user)
-        .order_by("-updated_at")
-        .values_list("song_id", "value", "song__artist_key", "song__emotions")[:HISTORY_RATINGS]
-    )
     artist_likes: Counter[str] = Counter()
     artist_dislikes: Counter[str] = Counter()
-    for song_id, value, artist_key, emotions in ratings:
-        if value > 0:
-            h.liked.add(song_id)
-            artist_likes[artist_key] += 1
-            liked_vectors.append([emotions.get(n, 0.0) for n in EMOTIONS])
+    plays: Counter[int] = Counter()
+    skips: Counter[int] = Counter()
+    artist_skips: Counter[str] = Counter()
+    now = timezone.now()
+    for src, song_id, value, artist_key, emotions, at in rows:
+        if src == "rating":
+            emotions = json.loads(emotions) if isinstance(emotions, str) else emotions
+            vector = [emotions.get(n, 0.0) for n in EMOTIONS]
+            if value > 0:
+                h.liked.add(song_id)
+                artist_likes[artist_key] += 1
+                liked_vectors.append(vector)
+            else:
+                h.disliked.add(song_id)
+                artist_dislikes[artist_key] += 1
+                disliked_vectors.append(vector)
+        elif src == FeedbackKind.PLAYED:
+            plays[song_id] += 1
+            age = now - _aware(at)
+            if age < RECENT_PLAY_WINDOW and song_id not in h.hours_since_played:
+                h.hours_since_played[song_id] = max(age.total_seconds(), 0) / 3600
+        elif src == FeedbackKind.SKIPPED:
+            skips[song_id] += 1
+            artist_skips[artist_key] += 1
         else:
-            h.disliked.add(song_id)
-            artist_dislikes[artist_key] += 1
-            disliked_vectors.append([emotions.get(n, 0.0) for n in EMOTIONS])
+            h.recent_list_songs.add(song_id)
     h.artist_likes, h.artist_dislikes = dict(artist_likes), dict(artist_dislikes)
+    h.plays, h.skips, h.artist_skips = dict(plays), dict(skips), dict(artist_skips)
     if liked_vectors:
         h.liked_tags = dict(zip(EMOTIONS, np.mean(liked_vectors, axis=0).tolist(), strict=True))
     if disliked_vectors:
         h.disliked_tags = dict(zip(EMOTIONS, np.mean(disliked_vectors, axis=0).tolist(), strict=True))
-
-    now = timezone.now()
-    events = (
-        Feedback.objects.filter(user=user, kind__in=[FeedbackKind.PLAYED, FeedbackKind.SKIPPED])
-        .order_by("-created_at")
-        .values_list("song_id", "kind", "created_at", "song__artist_key")[:HISTORY_EVENTS]
-    )
-    plays: Counter[int] = Counter()
-    skips: Counter[int] = Counter()
-    artist_skips: Counter[str] = Counter()
-    for song_id, kind, created_at, artist_key in events:
-        if kind == FeedbackKind.PLAYED:
-            plays[song_id] += 1
-            if now - created_at < RECENT_PLAY_WINDOW and song_id not in h.hours_since_played:
-                h.hours_since_played[song_id] = (now - created_at).total_seconds() / 3600
-        else:
-            skips[song_id] += 1
-            artist_skips[artist_key] += 1
-    h.plays, h.skips, h.artist_skips = dict(plays), dict(skips), dict(artist_skips)
-
-    recent = Recommendation.objects.filter(user=user).order_by("-created_at", "-id").values("id")[:RECENT_LISTS]
-    h.recent_list_songs = set(
-        RecommendationItem.objects.filter(recommendation__in=recent).values_list("song_id", flat=True)
-    )
     return h
 
 

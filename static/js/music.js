@@ -44,6 +44,22 @@
       });
   }
 
+  // Playing a preview counts as "played", once per page view.
+  document.addEventListener(
+    "play",
+    function (event) {
+      var audio = event.target;
+      if (!audio.matches || !audio.matches("audio.preview") || audio.dataset.reported) return;
+      var row = audio.closest(".song-row");
+      var group = row && row.querySelector(".feedback");
+      var button = group && group.querySelector("[data-kind=played]");
+      if (!button) return;
+      audio.dataset.reported = "1";
+      send(group, button);
+    },
+    true
+  );
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".feedback button[data-kind]");
     if (!button) return;
