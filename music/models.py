@@ -9,6 +9,7 @@ from django.db.models import FloatField, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
+from accounts.models import Goal
 from music.emotions import EMOTIONS, QUADRANTS, quadrant_of, va_from_tags
 
 
@@ -123,6 +124,10 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return f"Recommendation {self.pk} for {self.user}"
+
+    @property
+    def goal_label(self) -> str:
+        return dict(Goal.choices).get(self.goal, self.goal)
 
     @property
     def top_emotion(self) -> str:

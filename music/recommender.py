@@ -41,7 +41,7 @@ _VA = np.array([EMOTION_VA[name] for name in EMOTIONS])
 _MAX_VA_DISTANCE = 2 * math.sqrt(2)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Candidate:
     song_id: int
     artist: str
@@ -104,14 +104,14 @@ def targets_for(emotions: dict[str, float], goal: str, n: int) -> list[np.ndarra
     raise ValueError(f"unknown goal {goal!r}")
 
 
-def mood_fit(target: np.ndarray, tags: np.ndarray, va: np.ndarray) -> np.ndarray:
+def mood_fit(target: np.ndarray, tags: np.ndarray, va: np.ndarray, tag_norms: np.ndarray | None = None) -> np.ndarray:
     """(b) How well each song suits a target distribution, 0..1.
 
     Cosine between the whole target distribution and the song's tag weights (so a 55% sad,
     45% anxious face prefers songs tagged with both), blended with closeness on the
     valence/arousal plane (which also ranks untagged songs that have a hand-set point).
     """
-    cosine = _cosine(tags, target)
+    cosine = _cosine(tags, target, tag_norms)
     target_va = (target @ _VA) / max(target.sum(), 1e-9)
     closeness = 1 - np.linalg.norm(va - target_va, axis=1) / _MAX_VA_DISTANCE
     return 0.75 * cosine + 0.25 * closeness
@@ -143,8 +143,8 @@ def taste_scores(pool: list[Candidate], tags: np.ndarray, h: History) -> np.ndar
     return np.clip(scores, -1.0, 1.0)
 
 
-def _cosine(rows: np.ndarray, v: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(rows, axis=1) * np.linalg.norm(v)
+def _cosine(rows: np.ndarray, v: np.ndarray, row_norms: np.ndarray | None = None) -> np.ndarray:
+    norms = (np.linalg.norm(rows, axis=1) if row_norms is None else row_norms) * np.linalg.norm(v)
     return np.divide(rows @ v, norms, out=np.zeros(len(rows)), where=norms > 0)
 
 
@@ -208,7 +208,8 @@ def recommend(
     if not pool:
         return []
     rng = random.Random(seed)
-    tags = np.array([vector(c.emotions) for c in pool])
+    tags = np.array([[c.emotions.get(name, 0.0) for name in EMOTIONS] for c in pool], dtype=float)
+    tag_norms = np.linalg.norm(tags, axis=1)
     va = np.array([(c.valence, c.arousal) for c in pool])
     co = np.array([c.co_likes for c in pool], dtype=float)
     collab = np.log1p(co) / math.log1p(co.max()) if co.max() > 0 else np.zeros(len(pool))
@@ -231,7 +232,7 @@ def recommend(
     for rank, target in enumerate(targets_for(emotions, goal, n), start=1):
         if blocked.all():
             break
-        scores = np.where(blocked, -np.inf, base + W_MOOD * mood_fit(target, tags, va))
+        scores = np.where(blocked, -np.inf, base + W_MOOD * mood_fit(target, tags, va, tag_norms))
         best = int(np.argmax(scores))
         c = pool[best]
         # (f) diversity: one song per artist per list.

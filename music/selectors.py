@@ -214,7 +214,6 @@ def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: i
     listener's liked songs and liked artists, and the collaborative neighbours' likes. Disliked
     songs and songs of recent lists are removed by the recommender itself.
     """
-    active = Song.objects.filter(active=True).order_by()
     weights = np.max(np.array(targets), axis=0)
     parts: list[tuple[str, list]] = []
 
@@ -229,16 +228,16 @@ def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: i
         sql, params = _explore_sql(quadrant, connection.vendor)
         fraction = float(rng.random())
         add(sql, [fraction if p == _SENTINEL else p for p in params])
+    song_table = Song._meta.db_table
     liked_artists = sorted(history.artist_likes, key=lambda a: (-history.artist_likes[a], a))[:10]
     if liked_artists:
-        add(
-            *active.filter(artist_key__in=liked_artists)
-            .order_by("id")
-            .values_list(*SONG_FIELDS)[:SAME_ARTIST]
-            .query.sql_with_params()
-        )
+        marks = ", ".join(["%s"] * len(liked_artists))
+        sql = f"SELECT {COLUMNS} FROM {song_table} WHERE active AND artist_key IN ({marks}) ORDER BY id LIMIT %s"  # noqa: S608
+        add(sql, [*liked_artists, SAME_ARTIST])
     if history.liked:
-        add(*active.filter(id__in=sorted(history.liked)[:60]).values_list(*SONG_FIELDS).query.sql_with_params())
+        liked = sorted(history.liked)[:60]
+        marks = ", ".join(["%s"] * len(liked))
+        add(f"SELECT {COLUMNS} FROM {song_table} WHERE active AND id IN ({marks})", liked)  # noqa: S608
         sql, params = _collaborative_sql(user.pk)
         parts.append(
             (

@@ -25,6 +25,8 @@ from music.models import (
 
 LIST_LENGTH = 10
 IMPORT_BATCH = 2000
+# 100,000 generic rows are about 9 MB; the limit keeps one upload from exhausting memory.
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
 DERIVED_FIELDS = ["artist_key", "valence", "arousal", "quadrant", "updated_at"]
 
 
@@ -60,6 +62,9 @@ def song_import(*, data: bytes, dry_run: bool = False) -> ImportReport:
     Re-importing a file updates the songs it names (matched on artist and title, ignoring case
     and spacing) and never duplicates them. Columns the file lacks are left as they are.
     """
+    if len(data) > MAX_IMPORT_BYTES:
+        message = f"the file has {len(data):,} bytes; at most {MAX_IMPORT_BYTES:,} can be imported at once, split it"
+        return ImportReport(dry_run=dry_run, errors=[(1, message)])
     parsed = parse_catalog(data)
     report = ImportReport(format=parsed.format, dry_run=dry_run, errors=parsed.errors, warnings=parsed.warnings)
     report.skipped = len(parsed.warnings)

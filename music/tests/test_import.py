@@ -117,6 +117,14 @@ def test_a_ten_megabyte_field_is_a_row_error_not_a_crash():
     assert not Song.objects.exists()
 
 
+def test_files_over_the_size_limit_are_refused(monkeypatch):
+    monkeypatch.setattr("music.services.MAX_IMPORT_BYTES", 1000)
+    data = (HEADER + "x,y,,,,,,,,,\n" * 100).encode()
+    report = imported(data)
+    assert report.errors == [(1, f"the file has {len(data):,} bytes; at most 1,000 can be imported at once, split it")]
+    assert not Song.objects.exists()
+
+
 def test_multi_line_fields_keep_line_numbers_right():
     report = imported('title,artist,album\n"Two\nLines",A,\nOk,B,\n,C,\n')
     assert report.errors == [(5, "title is empty")]
