@@ -88,10 +88,41 @@ def song_import(*, data: bytes, dry_run: bool = False) -> ImportReport:
         song.created_at = song.updated_at = now
     update_fields = sorted((parsed.fields | set(DERIVED_FIELDS) | {"title", "artist"}) - {"key", "created_at"})
     with transaction.atomic():
-        Song.objects.bulk_create(
-            songs, batch_size=IMPORT_BATCH, update_conflicts=True, unique_fields=["key"], update_fields=update_fields
-        )
+        if connection.vendor == "postgresql":
+            _songs_upsert_pg(songs, update_fields)
+        else:
+            Song.objects.bulk_create(
+                songs,
+                batch_size=IMPORT_BATCH,
+                update_conflicts=True,
+                unique_fields=["key"],
+                update_fields=update_fields,
+            )
     return report
+
+
+def _songs_upsert_pg(songs: list[Song], update_fields: list[str]) -> None:
+    """COPY the rows into a temporary table, then one INSERT … ON CONFLICT (key) DO UPDATE.
+
+    Several times faster than bulk_create for big files: COPY skips building and quoting huge
+    multi-row statements. Must run inside a transaction (the table goes at commit)."""
+    table = Song._meta.db_table
+    columns = [f.column for f in Song._meta.concrete_fields if not f.primary_key]
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    updates = ", ".join(
+        f"{connection.ops.quote_name(c)} = EXCLUDED.{connection.ops.quote_name(c)}"
+        for c in (Song._meta.get_field(name).column for name in update_fields)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE song_import ON COMMIT DROP AS SELECT {quoted} FROM {table} WITH NO DATA")
+        with cursor.cursor.copy(f"COPY song_import ({quoted}) FROM STDIN") as copy:
+            for song in songs:
+                row = [getattr(song, c) for c in columns]
+                row[columns.index("emotions")] = json.dumps(song.emotions)
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM song_import ON CONFLICT (key) DO UPDATE SET {updates}"
+        )
 
 
 def songs_tag_add(*, songs: QuerySet[Song], emotion: str, weight: float = 1.0) -> int:
