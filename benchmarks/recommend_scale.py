@@ -12,7 +12,8 @@ Steps: import a generated 100,000-row catalog CSV through the real importer (tim
 a few "scenes" of the catalog (so likes co-occur like real taste does) plus a popular head;
 derive the like/dislike ratings; ANALYZE. Then time `music.services.recommendation_create`
 (a list of 10, stored, as the app does it) for the users with the richest history and for
-brand-new users. Prints JSON: rich_p50_ms, rich_p95_ms, cold_p50_ms, cold_p95_ms, import_100k_s.
+brand-new users. Prints JSON: rich_p50_ms, rich_p95_ms, cold_p50_ms, cold_p95_ms, import_100k_s (and some context:
+CPU time per list, load average, sizes).
 """
 
 import argparse
@@ -144,12 +145,15 @@ def measure(args, np) -> dict:
         values = gen.dirichlet(np.full(len(EMOTIONS), 0.4))
         return dict(zip(EMOTIONS, values.tolist(), strict=True))
 
-    def timed(users) -> list[float]:
+    cpu: dict[str, list[float]] = {}
+
+    def timed(users, label: str = "") -> list[float]:
         times = []
         for i, user in enumerate(users):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             recommendation_create(user=user, emotions=distribution(), seed=i)
             times.append((time.perf_counter() - started) * 1000)
+            cpu.setdefault(label, []).append((time.process_time() - started_cpu) * 1000)
         return times
 
     rich = list(
@@ -164,13 +168,20 @@ def measure(args, np) -> dict:
     cold = list(User.objects.filter(username__startswith="cold"))
     timed(rich[:20] + cold[:20])  # warm caches and connections
     connection.queries_log.clear()
-    rich_ms = timed(rich)
-    cold_ms = timed(cold)
+    load_before = os.getloadavg()[0]
+    rich_ms = timed(rich, "rich")
+    cold_ms = timed(cold, "cold")
     return {
         "rich_p50_ms": round(statistics.median(rich_ms), 2),
         "rich_p95_ms": round(percentile(rich_ms, 95), 2),
         "cold_p50_ms": round(statistics.median(cold_ms), 2),
         "cold_p95_ms": round(percentile(cold_ms, 95), 2),
+        # Context for the wall-clock figures: this process's own CPU time per list (the database
+        # server's is not included) and the machine's load while timing.
+        "rich_cpu_p50_ms": round(statistics.median(cpu["rich"]), 2),
+        "cold_cpu_p50_ms": round(statistics.median(cpu["cold"]), 2),
+        "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "cpu_count": os.cpu_count(),
     }
 
 

@@ -26,7 +26,7 @@ from music.models import (
 from music.recommender import Candidate, History
 
 RECENT_LISTS = 3  # songs of the listener's last 3 lists are never repeated
-HISTORY_RATINGS = 200  # newest likes/dislikes read for taste
+HISTORY_RATINGS = 150  # newest likes/dislikes read for taste (every dislike is excluded in SQL)
 HISTORY_EVENTS = 200  # newest plays/skips read for taste and recency
 RECENT_PLAY_WINDOW = timedelta(days=7)
 TARGET_EMOTIONS = 3  # the emotions that weigh most in any rank's target
@@ -246,9 +246,14 @@ def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: i
                 params,
             )
         )
-    sql = " UNION ALL ".join(part for part, _ in parts)
+    # Every disliked song is left out here, not only those among the newest ratings the
+    # history read: "never a disliked song" must hold however long the history is.
+    sql = (
+        f"SELECT * FROM ({' UNION ALL '.join(part for part, _ in parts)}) AS candidates WHERE id NOT IN "
+        f"(SELECT song_id FROM {Rating._meta.db_table} WHERE user_id = %s AND value = -1)"
+    )  # noqa: S608 - table names are ours, every value is a parameter
     with connection.cursor() as cursor:
-        cursor.execute(sql, [p for _, params in parts for p in params])
+        cursor.execute(sql, [p for _, params in parts for p in params] + [user.pk])
         rows = cursor.fetchall()
     best: dict[int, tuple] = {}
     for row in rows:

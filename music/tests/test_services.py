@@ -79,6 +79,19 @@ def test_next_lists_do_not_repeat_recent_songs_nor_disliked_ones(catalog):
         seen |= songs
 
 
+def test_an_old_dislike_beyond_the_history_window_still_excludes_the_song(catalog, monkeypatch):
+    monkeypatch.setattr("music.selectors.HISTORY_RATINGS", 2)
+    user = UserFactory()
+    disliked = catalog[0]
+    feedback_create(user=user, song=disliked, kind="dislike")
+    for song in catalog[25:30]:  # newer ratings push the dislike out of the history window
+        feedback_create(user=user, song=song, kind="like")
+    assert disliked.pk not in history_for(user=user).disliked
+    rec = recommendation_create(user=user, emotions={"sadness": 1.0}, goal="match", seed=1)
+    assert disliked.pk not in set(rec.items.values_list("song_id", flat=True))
+    assert rec.items.count() == 10
+
+
 def test_collaborative_scores_count_co_likes_of_similar_listeners():
     a, b, c, d = (SongFactory() for _ in range(4))
     me, twin, other = UserFactory(), UserFactory(), UserFactory()
