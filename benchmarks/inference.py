@@ -155,7 +155,9 @@ def accuracy_fer() -> float | None:
     labels = FER._get_labels()
     faces = np.stack([cv2.resize(img, (64, 64)) for img in split.images]).astype(np.float32)
     faces = (faces / 255.0 - 0.5) * 2.0  # fer's own preprocessing (v2)
-    probs = np.concatenate([np.asarray(detector._classify_emotions(faces[i : i + 256])) for i in range(0, len(faces), 256)])
+    probs = np.concatenate(
+        [np.asarray(detector._classify_emotions(faces[i : i + 256])) for i in range(0, len(faces), 256)]
+    )
     predicted = np.array([EMOTIONS.index(FER_TO_OURS[labels[int(i)]]) for i in probs.argmax(axis=1)])
     return metrics(split.majority, predicted)["accuracy"]
 
@@ -191,7 +193,16 @@ def main() -> int:
     figures: dict = {}
     for threads in (1, 2):
         for kind in ("ours", "fer"):
-            command = [sys.executable, __file__, "--worker", kind, "--threads", str(threads), "--repeats", str(args.repeats)]
+            command = [
+                sys.executable,
+                __file__,
+                "--worker",
+                kind,
+                "--threads",
+                str(threads),
+                "--repeats",
+                str(args.repeats),
+            ]
             if threads == 1:
                 command.append("--accuracy")
             if args.model:
