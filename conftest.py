@@ -2,6 +2,10 @@
 
 import pytest
 
+# Shared harnesses, usable from any test folder: real Celery worker processes
+# (celery_workers) and Playwright + Chromium (browser, page, screenshot, ...).
+pytest_plugins = ["tests.integration.workers", "tests.browser.harness"]
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path, request):

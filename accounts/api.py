@@ -166,6 +166,7 @@ class ConsentApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        auth=[],
         responses={
             200: inline_serializer(
                 "Consent",
@@ -176,7 +177,7 @@ class ConsentApi(APIView):
                     "sections": serializers.ListField(child=serializers.DictField(child=serializers.CharField())),
                 },
             )
-        }
+        },
     )
     def get(self, request):
         return Response(

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security)
@@ -12,6 +12,24 @@ def check_secret_key(app_configs, **kwargs):
                 "SECRET_KEY is the development default while DEBUG is off.",
                 hint="Set the SECRET_KEY environment variable to a long random value.",
                 id="accounts.E001",
+            )
+        ]
+    return []
+
+
+@register()
+def check_celery_visibility_timeout(app_configs, **kwargs):
+    # With late acks, Redis hands an unacknowledged message to another worker
+    # after the visibility timeout: shorter than the hard limit, a slow task
+    # would run twice at once.
+    timeout = (settings.CELERY_BROKER_TRANSPORT_OPTIONS or {}).get("visibility_timeout", 3600)
+    if settings.CELERY_TASK_TIME_LIMIT and timeout <= settings.CELERY_TASK_TIME_LIMIT:
+        return [
+            Warning(
+                f"CELERY_VISIBILITY_TIMEOUT ({timeout}s) is not above CELERY_TASK_TIME_LIMIT "
+                f"({settings.CELERY_TASK_TIME_LIMIT}s).",
+                hint="Raise CELERY_VISIBILITY_TIMEOUT, or tasks may be delivered twice.",
+                id="accounts.W001",
             )
         ]
     return []

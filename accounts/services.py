@@ -6,7 +6,7 @@ from datetime import timedelta
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import data_rights
@@ -14,6 +14,8 @@ from accounts.consent import CONSENT_VERSION
 from accounts.models import Goal, User
 
 logger = logging.getLogger(__name__)
+
+TAKEN_RACE = "That username or email address was just taken; choose another."
 
 
 def email_is_taken(email: str, exclude: User | None = None) -> bool:
@@ -44,7 +46,12 @@ def user_create(*, username: str, email: str, password: str) -> User:
         errors["password"] = list(exc.messages)
     if errors:
         raise ValidationError(errors)
-    return User.objects.create_user(username=username, email=email, password=password)
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(username=username, email=email, password=password)
+    except IntegrityError as exc:
+        # Someone took the name or address between the check above and the insert.
+        raise ValidationError({"username": [TAKEN_RACE]}) from exc
 
 
 def user_update(user: User, *, email: str | None = None, goal: str | None = None, keep_images=None) -> User:
@@ -63,7 +70,11 @@ def user_update(user: User, *, email: str | None = None, goal: str | None = None
         user.keep_images = bool(keep_images)
         fields.append("keep_images")
     if fields:
-        user.save(update_fields=fields)
+        try:
+            with transaction.atomic():
+                user.save(update_fields=fields)
+        except IntegrityError as exc:
+            raise ValidationError({"email": ["An account with this email address already exists."]}) from exc
     return user
 
 

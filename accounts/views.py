@@ -3,7 +3,9 @@ import json
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.consent import CONSENT_TITLE, CONSENT_VERSION, consent_sections
 from accounts.forms import DeleteAccountForm, ProfileForm, SignupForm
 from accounts.selectors import user_data_export
-from accounts.services import user_consent_give, user_consent_withdraw, user_delete
+from accounts.services import TAKEN_RACE, user_consent_give, user_consent_withdraw, user_delete
 
 
 def _safe_next(request, default: str) -> str:
@@ -29,7 +31,13 @@ def signup(request):
         return redirect("accounts:profile")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        try:
+            with transaction.atomic():
+                user = form.save()
+        except IntegrityError:
+            # Taken between validation and insert by a concurrent signup.
+            form.add_error(None, TAKEN_RACE)
+            return render(request, "registration/signup.html", {"form": form})
         # Two backends are configured (axes + model): name the one that logs in.
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.username}! One more step before your first selfie.")
@@ -48,10 +56,12 @@ def profile(request):
     return render(request, "accounts/profile.html", {"form": form})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def consent(request):
+    """Anyone can read the consent text (before signing up, too); agreeing needs an account."""
     if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         user_consent_give(request.user, version=CONSENT_VERSION)
         messages.success(request, "Thank you. You can now take a selfie.")
         return redirect(_safe_next(request, "home"))

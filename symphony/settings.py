@@ -231,6 +231,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several apps take a goal (profile, recommendations): one shared enum component.
+    "ENUM_NAME_OVERRIDES": {"Goal": "accounts.models.Goal"},
 }
 
 # --- Login lockout (django-axes) -----------------------------------------
@@ -249,6 +251,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if B
 AXES_IPWARE_PROXY_COUNT = 1 if BEHIND_PROXY else None
 # JSON for API clients, a page with a reset link for people (accounts.lockout).
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# No start-up banner on every manage.py command; failures and lockouts still log.
+AXES_VERBOSE = False
 # Login records (axes logs: time, address, browser) are personal data: the
 # consent text promises they go after this many days (accounts.tasks).
 LOGIN_HISTORY_DAYS = env_int("LOGIN_HISTORY_DAYS", 30)
@@ -281,5 +285,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes logs every login at INFO; its WARNINGs (failures, lockouts) are the useful part.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

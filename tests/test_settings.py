@@ -98,3 +98,12 @@ def test_whitenoise_serves_collected_static_files_with_debug_off(settings, tmp_p
     response = Client().get("/static/css/app.css")
     assert response.status_code == 200
     assert b"--accent" in b"".join(response.streaming_content)
+
+
+def test_visibility_timeout_shorter_than_the_hard_limit_is_flagged(settings):
+    from accounts.checks import check_celery_visibility_timeout
+
+    assert check_celery_visibility_timeout(None) == []
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 30}
+    settings.CELERY_TASK_TIME_LIMIT = 60
+    assert [w.id for w in check_celery_visibility_timeout(None)] == ["accounts.W001"]

@@ -96,7 +96,7 @@ def test_login_answers_the_same_for_unknown_user_and_wrong_password(client, alic
     assert wrong.context["form"].errors == unknown.context["form"].errors
 
 
-@pytest.mark.parametrize("name", ["profile", "consent", "data", "data_export", "password_change"])
+@pytest.mark.parametrize("name", ["profile", "data", "data_export", "password_change"])
 def test_account_pages_send_anonymous_users_to_login(client, name):
     response = client.get(reverse(f"accounts:{name}"))
     assert response.status_code == 302
@@ -154,6 +154,14 @@ def test_consent_page_explains_in_plain_words_and_records_version_and_time(clien
     bob.refresh_from_db()
     assert bob.consent_version == CONSENT_VERSION
     assert bob.consent_at is not None
+
+
+def test_anyone_can_read_the_consent_text_but_agreeing_needs_an_account(client):
+    html = client.get(reverse("accounts:consent")).content.decode()
+    assert "What is analysed" in html and "Sign up" in html
+    response = client.post(reverse("accounts:consent"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
 
 
 def test_consent_ignores_an_offsite_next(client, bob):
@@ -253,3 +261,15 @@ def test_home_page_nav_changes_with_login(client, alice):
     client.force_login(alice)
     html = client.get("/").content.decode()
     assert "Log out" in html and "Profile" in html
+
+
+def test_unknown_pages_get_the_site_layout_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content and b"Emotion Symphony" in response.content
+
+
+def test_expired_csrf_form_explains_itself():
+    response = Client(enforce_csrf_checks=True).post(reverse("accounts:login"), {"username": "a", "password": "b"})
+    assert response.status_code == 403
+    assert b"This form has expired" in response.content

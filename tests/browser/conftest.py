@@ -1,113 +1,15 @@
-"""Browser test harness: Playwright (sync API) driving Debian's Chromium.
-
-    def test_something(page, live_server, screenshot):
-        page.goto("/accounts/signup/")   # relative to the live server
-        screenshot("signup")             # test-artifacts/browser/<test>/01-signup.png
-
-Every request to a host other than the live server is blocked and recorded in
-`page.external_requests`, so a test can assert the app works offline.
-"""
-
-import os
-import re
-import shutil
-from pathlib import Path
+"""Browser tests. The harness (fixtures playwright, browser, launch_browser, page,
+new_page, screenshot) lives in tests/browser/harness.py, loaded project-wide by the
+root conftest.py; its constants are re-exported here for tests that import them."""
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls
-# from the test body would otherwise be refused as "async unsafe".
-# Set at import, for the whole session: the loop stays installed after the first
-# browser test. Subprocesses that must look deployed drop it again.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.browser.harness import CHROMIUM_ARGS, DESKTOP, PHONE, chromium_path
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+__all__ = ["CHROMIUM_ARGS", "DESKTOP", "PHONE", "chromium_path"]
 
 
-def chromium_path() -> str:
-    configured = os.environ.get("CHROMIUM_PATH")
-    if configured:
-        if not Path(configured).exists():
-            pytest.fail(f"CHROMIUM_PATH={configured} does not exist")
-        return configured
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        pytest.skip("Chromium is not installed (bin/test installs it: apt-get install chromium)")
-    return found
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_path()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    """Factory for pages on the live server: `new_page(viewport=PHONE)`."""
-    contexts = []
-    host = live_server.url.split("://", 1)[1]
-
-    def make(viewport=DESKTOP):
-        context = browser.new_context(base_url=live_server.url, viewport=viewport)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.external_requests = []
-
-        def guard(route):
-            url = route.request.url
-            if url.split("://", 1)[-1].split("/", 1)[0] == host or url.startswith(("data:", "blob:")):
-                route.continue_()
-            else:
-                page.external_requests.append(url)
-                route.abort()
-
-        context.route("**/*", guard)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def page(new_page):
-    return new_page()
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^\w.-]+", "_", name).strip("_")
-
-
-@pytest.fixture
-def screenshot(request):
-    """`screenshot(label, page=None)` saves a full-page PNG under test-artifacts/ (git-ignored)."""
-    folder = ARTIFACTS / _safe(request.node.name)
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    count = 0
-
-    def take(label: str, page=None) -> Path:
-        nonlocal count
-        count += 1
-        target = page or request.getfixturevalue("page")
-        path = folder / f"{count:02d}-{_safe(label)}.png"
-        target.screenshot(path=str(path), full_page=True)
-        return path
-
-    return take
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)

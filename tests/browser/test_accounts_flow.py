@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from accounts.consent import CONSENT_VERSION
 from accounts.models import User
-from tests.browser.conftest import PHONE
+from tests.browser.harness import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -84,3 +84,25 @@ def test_pages_fit_a_phone_screen(new_page, screenshot):
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot("phone-profile", page=phone)
     assert phone.external_requests == []
+
+
+def test_a_logged_in_page_can_withdraw_consent_in_one_click(new_page, screenshot):
+    user = User.objects.create_user("gail", "gail@example.com", PASSWORD)
+    user.consent_version = CONSENT_VERSION
+    user.save()
+    page = new_page(user=user)
+    page.goto("/accounts/profile/")
+    page.get_by_role("button", name="Withdraw consent").click()
+    expect(page.get_by_text("Consent withdrawn.")).to_be_visible()
+    expect(page.get_by_role("button", name="I agree")).to_be_visible()
+    screenshot("consent-withdrawn", page=page)
+    user.refresh_from_db()
+    assert user.consent_version == ""
+
+
+def test_api_docs_render_offline(page, screenshot):
+    page.goto("/api/v1/docs/")
+    expect(page.get_by_role("heading", name="Emotion Symphony API")).to_be_visible()
+    expect(page.get_by_text("/api/v1/auth/token/").first).to_be_visible()
+    screenshot("api-docs")
+    assert page.external_requests == []

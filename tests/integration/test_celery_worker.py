@@ -9,8 +9,8 @@ from axes.models import AccessLog
 from django.utils import timezone
 
 from accounts.tasks import login_records_purge_task
-from tests.integration.conftest import wait_until
 from tests.integration.tasks import record_attempt_task
+from tests.integration.workers import wait_until
 
 pytestmark = pytest.mark.integration
 

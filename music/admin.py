@@ -1,0 +1,256 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from music import selectors
+from music.catalog_csv import songs_to_csv
+from music.emotions import EMOTIONS, format_tags
+from music.forms import CatalogImportForm, TagForm
+from music.models import Feedback, Playlist, PlaylistItem, Rating, Recommendation, RecommendationItem, Song
+from music.services import song_import, songs_set_active, songs_tag_add, songs_tag_remove
+
+# Fewer active songs than this for an emotion and the coverage view warns: a list of 10 with one
+# song per artist and no repeats from the last lists needs a few times that many to choose from.
+THIN_COVERAGE = 30
+
+
+class _SongAdminFormBase(forms.ModelForm):
+    preview_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = Song
+        fields = ["title", "artist", "album", "year", "genre", "duration", "preview_url", "active", "va_manual"]
+        fields += ["valence", "arousal"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, weight in (self.instance.emotions or {}).items():
+            self.fields[f"w_{name}"].initial = weight
+
+    def clean(self):
+        data = super().clean()
+        self.instance.emotions = {n: round(data[f"w_{n}"], 3) for n in EMOTIONS if data.get(f"w_{n}")}
+        return data
+
+
+# The song with one weight field per emotion, so tags are edited inline on the song's page. The
+# fields are declared on the class (not added in __init__) because the admin checks fieldsets
+# against the form class.
+SongAdminForm = type(
+    "SongAdminForm",
+    (_SongAdminFormBase,),
+    {
+        f"w_{name}": forms.FloatField(
+            label=f"{name} weight",
+            required=False,
+            min_value=0,
+            max_value=1,
+            help_text="0–1: how well the song suits this mood; empty = not tagged.",
+        )  # fmt: skip
+        for name in EMOTIONS
+    },
+)
+
+
+class EmotionTagFilter(admin.SimpleListFilter):
+    title = "emotion tag"
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        return [(name, name) for name in EMOTIONS]
+
+    def queryset(self, request, queryset):
+        if self.value() in EMOTIONS:
+            return queryset.filter(emotions__has_key=self.value())
+        return queryset
+
+
+class UntaggedFilter(admin.SimpleListFilter):
+    title = "tagging"
+    parameter_name = "untagged"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Untagged"), ("no", "Tagged")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(emotions={})
+        if self.value() == "no":
+            return queryset.exclude(emotions={})
+        return queryset
+
+
+@admin.register(Song)
+class SongAdmin(admin.ModelAdmin):
+    form = SongAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    change_list_template = "admin/music/song/change_list.html"
+    list_display = ["title", "artist", "genre", "year", "tags", "quadrant", "active"]
+    list_editable = ["active"]
+    list_filter = [EmotionTagFilter, "quadrant", "genre", "active", UntaggedFilter]
+    search_fields = ["title", "artist"]
+    list_per_page = 50
+    readonly_fields = ["quadrant", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "artist", "album", "year", "genre", "duration", "preview_url", "active"]}),
+        ("Emotion tags", {"fields": [f"w_{name}" for name in EMOTIONS]}),
+        ("Valence / arousal", {"fields": ["va_manual", "valence", "arousal", "quadrant"]}),
+        ("Dates", {"fields": ["created_at", "updated_at"]}),
+    ]
+    actions = ["activate", "deactivate", "add_tag", "remove_tag"]
+
+    @admin.display(description="tags")
+    def tags(self, song):
+        return format_tags(song.emotions).replace(";", ", ") or "—"
+
+    @admin.action(description="Activate selected songs", permissions=["change"])
+    def activate(self, request, queryset):
+        self.message_user(request, f"Activated {songs_set_active(songs=queryset, active=True)} song(s).")
+
+    @admin.action(description="Deactivate selected songs", permissions=["change"])
+    def deactivate(self, request, queryset):
+        self.message_user(request, f"Deactivated {songs_set_active(songs=queryset, active=False)} song(s).")
+
+    @admin.action(description="Add an emotion tag to selected songs", permissions=["change"])
+    def add_tag(self, request, queryset):
+        return self._tag_action(request, queryset, add=True)
+
+    @admin.action(description="Remove an emotion tag from selected songs", permissions=["change"])
+    def remove_tag(self, request, queryset):
+        return self._tag_action(request, queryset, add=False)
+
+    def _tag_action(self, request, queryset, *, add: bool):
+        # Django's intermediate-page pattern: the first POST shows the form, the second applies it.
+        form = TagForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            try:
+                if add:
+                    count = songs_tag_add(
+                        songs=queryset, emotion=form.cleaned_data["emotion"], weight=form.cleaned_data["weight"] or 1.0
+                    )
+                else:
+                    count = songs_tag_remove(songs=queryset, emotion=form.cleaned_data["emotion"])
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                return None
+            verb = "Tagged" if add else "Removed the tag from"
+            self.message_user(request, f"{verb} {count} song(s) with {form.cleaned_data['emotion']}.")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Add an emotion tag" if add else "Remove an emotion tag",
+            "form": form,
+            "songs": queryset,
+            "action": request.POST.get("action"),
+            "add": add,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/music/song/tag_action.html", context)
+
+    def get_urls(self):
+        urls = [
+            path("import/", self.admin_site.admin_view(self.import_view), name="music_song_import"),
+            path("export/", self.admin_site.admin_view(self.export_view), name="music_song_export"),
+            path("coverage/", self.admin_site.admin_view(self.coverage_view), name="music_song_coverage"),
+        ]
+        return urls + super().get_urls()
+
+    def import_view(self, request):
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        form = CatalogImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            report = song_import(data=form.cleaned_data["file"].read(), dry_run=form.cleaned_data["dry_run"])
+            if report.ok and not report.dry_run:
+                self.message_user(request, report.summary())
+                return redirect("admin:music_song_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import songs from CSV",
+            "form": form,
+            "report": report,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/music/song/import.html", context)
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        songs = self.get_search_results(request, Song.objects.order_by("id"), request.GET.get("q", ""))[0]
+        response = StreamingHttpResponse(songs_to_csv(songs.iterator(chunk_size=2000)), content_type="text/csv")
+        filename = f"songs-{timezone.now():%Y%m%d-%H%M}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def coverage_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = selectors.coverage()
+        for row in rows:
+            row["thin"] = row["songs"] < THIN_COVERAGE
+            row["url"] = reverse("admin:music_song_changelist") + f"?tag={row['emotion']}&active__exact=1"
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Catalog coverage per emotion",
+            "rows": rows,
+            "threshold": THIN_COVERAGE,
+            "total": Song.objects.filter(active=True).count(),
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/music/song/coverage.html", context)
+
+
+class RecommendationItemInline(admin.TabularInline):
+    model = RecommendationItem
+    fields = ["rank", "song", "score", "explanation"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(admin.ModelAdmin):
+    list_display = ["id", "user", "goal", "top_emotion", "submission_id", "created_at"]
+    list_filter = ["goal"]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "submission_id", "goal", "emotions", "seed", "created_at"]
+    inlines = [RecommendationItemInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["user", "song", "kind", "recommendation", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "song__title", "song__artist"]
+    raw_id_fields = ["user", "song", "recommendation"]
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ["user", "song", "value", "updated_at"]
+    list_filter = ["value"]
+    raw_id_fields = ["user", "song"]
+
+
+class PlaylistItemInline(admin.TabularInline):
+    model = PlaylistItem
+    raw_id_fields = ["song"]
+    extra = 0
+
+
+@admin.register(Playlist)
+class PlaylistAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "created_at"]
+    search_fields = ["name", "user__username"]
+    raw_id_fields = ["user", "recommendation"]
+    inlines = [PlaylistItemInline]

@@ -1,0 +1,238 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from music import selectors
+from music.emotions import EMOTIONS
+from music.models import FeedbackKind, Playlist, Recommendation, Song
+from music.recommender import GOALS
+from music.services import (
+    feedback_create,
+    playlist_create,
+    playlist_delete,
+    playlist_from_recommendation,
+    rating_delete,
+    recommendation_create,
+)
+
+
+def _django_errors(exc: DjangoValidationError) -> ValidationError:
+    return ValidationError({"detail": " ".join(exc.messages)})
+
+
+class SongOutputSerializer(serializers.ModelSerializer):
+    links = serializers.DictField(child=serializers.URLField(), read_only=True)
+
+    class Meta:
+        model = Song
+        fields = [
+            "id", "title", "artist", "album", "year", "genre", "duration", "emotions", "valence", "arousal",
+            "quadrant", "links",
+        ]  # fmt: skip
+
+
+class RecommendationOutputSerializer(serializers.ModelSerializer):
+    @extend_schema_serializer(component_name="RecommendationItem")
+    class ItemSerializer(serializers.Serializer):
+        rank = serializers.IntegerField()
+        song = SongOutputSerializer()
+        score = serializers.FloatField()
+        explanation = serializers.CharField()
+
+    submission = serializers.IntegerField(source="submission_id", allow_null=True)
+    items = ItemSerializer(many=True)
+
+    class Meta:
+        model = Recommendation
+        fields = ["id", "submission", "goal", "emotions", "created_at", "items"]
+
+
+def paginated(request, view, queryset, serializer_class) -> Response:
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class SongListApi(APIView):
+    @extend_schema_serializer(component_name="SongFilter")
+    class FilterSerializer(serializers.Serializer):
+        q = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+        emotion = serializers.ChoiceField(choices=EMOTIONS, required=False, allow_blank=True, default="")
+
+    @extend_schema(
+        parameters=[FilterSerializer], responses=SongOutputSerializer(many=True), summary="Active songs, searchable"
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        songs = selectors.song_list(**filters.validated_data)
+        return paginated(request, self, songs, SongOutputSerializer)
+
+
+class SongDetailApi(APIView):
+    @extend_schema(responses=SongOutputSerializer)
+    def get(self, request, pk: int):
+        song = get_object_or_404(Song, pk=pk, active=True)
+        return Response(SongOutputSerializer(song).data)
+
+
+class RecommendationListCreateApi(APIView):
+    @extend_schema_serializer(component_name="RecommendationCreateInput")
+    class InputSerializer(serializers.Serializer):
+        emotions = serializers.DictField(child=serializers.FloatField(min_value=0, max_value=1), required=False)
+        emotion = serializers.ChoiceField(choices=EMOTIONS, required=False)
+        goal = serializers.ChoiceField(choices=GOALS, required=False, help_text="Defaults to the profile's goal.")
+        seed = serializers.IntegerField(required=False, min_value=0, max_value=2**62)
+
+        def validate(self, attrs):
+            if ("emotions" in attrs) == ("emotion" in attrs):
+                raise serializers.ValidationError("Send either `emotions` (a distribution) or `emotion` (a name).")
+            return attrs
+
+    @extend_schema(responses=RecommendationOutputSerializer(many=True), summary="Your recommendation lists")
+    def get(self, request):
+        lists = Recommendation.objects.filter(user=request.user).prefetch_related("items__song")
+        return paginated(request, self, lists, RecommendationOutputSerializer)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: RecommendationOutputSerializer},
+        summary="Songs for a mood you state by hand",
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        emotions = values.get("emotions") or {values["emotion"]: 1.0}
+        try:
+            rec = recommendation_create(
+                user=request.user, emotions=emotions, goal=values.get("goal"), seed=values.get("seed")
+            )
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from None
+        rec = selectors.recommendation_get(user=request.user, pk=rec.pk)
+        return Response(RecommendationOutputSerializer(rec).data, status=status.HTTP_201_CREATED)
+
+
+class RecommendationDetailApi(APIView):
+    @extend_schema(responses=RecommendationOutputSerializer)
+    def get(self, request, pk: int):
+        rec = get_object_or_404(Recommendation.objects.prefetch_related("items__song"), pk=pk, user=request.user)
+        return Response(RecommendationOutputSerializer(rec).data)
+
+
+class FeedbackCreateApi(APIView):
+    @extend_schema_serializer(component_name="FeedbackCreateInput")
+    class InputSerializer(serializers.Serializer):
+        song = serializers.IntegerField(min_value=1)
+        kind = serializers.ChoiceField(choices=FeedbackKind.choices)
+        recommendation = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+    @extend_schema_serializer(component_name="Feedback")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        song = serializers.IntegerField(source="song_id")
+        kind = serializers.CharField()
+        recommendation = serializers.IntegerField(source="recommendation_id", allow_null=True)
+        created_at = serializers.DateTimeField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, summary="Like, dislike, play or skip")
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        song = get_object_or_404(Song, pk=values["song"], active=True)
+        recommendation = None
+        if values.get("recommendation"):
+            recommendation = get_object_or_404(Recommendation, pk=values["recommendation"], user=request.user)
+        feedback = feedback_create(user=request.user, song=song, kind=values["kind"], recommendation=recommendation)
+        return Response(self.OutputSerializer(feedback).data, status=status.HTTP_201_CREATED)
+
+
+class LikeListApi(APIView):
+    @extend_schema(responses=SongOutputSerializer(many=True), summary="Songs you like, newest first")
+    def get(self, request):
+        return paginated(request, self, selectors.liked_songs(user=request.user), SongOutputSerializer)
+
+
+class LikeDeleteApi(APIView):
+    @extend_schema(responses={204: None}, summary="Forget your like or dislike of a song")
+    def delete(self, request, song_id: int):
+        song = get_object_or_404(Song, pk=song_id)
+        rating_delete(user=request.user, song=song)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PlaylistOutputSerializer(serializers.ModelSerializer):
+    @extend_schema_serializer(component_name="PlaylistItem")
+    class ItemSerializer(serializers.Serializer):
+        position = serializers.IntegerField()
+        song = SongOutputSerializer()
+
+    items = ItemSerializer(many=True)
+    recommendation = serializers.IntegerField(source="recommendation_id", allow_null=True)
+
+    class Meta:
+        model = Playlist
+        fields = ["id", "name", "recommendation", "created_at", "items"]
+
+
+class PlaylistListCreateApi(APIView):
+    @extend_schema_serializer(component_name="PlaylistCreateInput")
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
+        songs = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=500)
+        recommendation = serializers.IntegerField(required=False, min_value=1)
+
+        def validate(self, attrs):
+            if ("songs" in attrs) == ("recommendation" in attrs):
+                raise serializers.ValidationError("Send either `songs` (song ids) or `recommendation` (a list id).")
+            return attrs
+
+    @extend_schema(responses=PlaylistOutputSerializer(many=True), summary="Your playlists")
+    def get(self, request):
+        return paginated(request, self, selectors.playlist_list(user=request.user), PlaylistOutputSerializer)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: PlaylistOutputSerializer},
+        summary="Save songs, or a recommendation list, as a playlist",
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            if "recommendation" in values:
+                rec = get_object_or_404(Recommendation, pk=values["recommendation"], user=request.user)
+                playlist = playlist_from_recommendation(user=request.user, recommendation=rec, name=values["name"])
+            else:
+                found = Song.objects.in_bulk(values["songs"])
+                missing = [pk for pk in values["songs"] if pk not in found]
+                if missing:
+                    raise ValidationError({"songs": [f"Unknown song ids: {', '.join(map(str, missing[:20]))}."]})
+                songs = [found[pk] for pk in values["songs"]]
+                playlist = playlist_create(user=request.user, name=values["name"], songs=songs)
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from None
+        playlist = selectors.playlist_list(user=request.user).get(pk=playlist.pk)
+        return Response(PlaylistOutputSerializer(playlist).data, status=status.HTTP_201_CREATED)
+
+
+class PlaylistDetailApi(APIView):
+    def get_object(self, request, pk):
+        return get_object_or_404(selectors.playlist_list(user=request.user), pk=pk)
+
+    @extend_schema(responses=PlaylistOutputSerializer)
+    def get(self, request, pk: int):
+        return Response(PlaylistOutputSerializer(self.get_object(request, pk)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        playlist_delete(playlist=self.get_object(request, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)

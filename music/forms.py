@@ -1,0 +1,34 @@
+from django import forms
+
+from accounts.models import Goal
+from music.emotions import EMOTION_ADJECTIVE, EMOTIONS
+
+
+class MoodForm(forms.Form):
+    emotion = forms.ChoiceField(
+        choices=[(name, f"{name.capitalize()} ({EMOTION_ADJECTIVE[name]})") for name in EMOTIONS],
+        widget=forms.RadioSelect,
+        label="How do you feel?",
+    )
+    goal = forms.ChoiceField(choices=Goal.choices, label="What should the music do?")
+
+
+class SongSearchForm(forms.Form):
+    q = forms.CharField(
+        required=False, max_length=200, label="Search", widget=forms.TextInput(attrs={"type": "search"})
+    )
+    emotion = forms.ChoiceField(required=False, choices=[("", "Any mood")] + [(n, n.capitalize()) for n in EMOTIONS])
+
+
+class PlaylistNameForm(forms.Form):
+    name = forms.CharField(required=False, max_length=120, label="Playlist name")
+
+
+class CatalogImportForm(forms.Form):
+    file = forms.FileField(help_text="UTF-8 CSV, generic or MoodyLyrics format (see music/README.md).")
+    dry_run = forms.BooleanField(required=False, label="Only check the file; import nothing")
+
+
+class TagForm(forms.Form):
+    emotion = forms.ChoiceField(choices=[(n, n) for n in EMOTIONS])
+    weight = forms.FloatField(min_value=0.01, max_value=1.0, initial=1.0, required=False)

@@ -1,0 +1,245 @@
+"""The recommender's scoring rules: plain Python and numpy, no Django, no database.
+
+`music.selectors` gathers a listener's history and a few hundred candidate songs from the
+database; `recommend()` here turns them into a ranked, explained list. Keeping the rules free of
+I/O lets each of them be tested with hand-built scenarios, and keeps the hot path to a handful of
+indexed queries plus vector arithmetic on a few hundred rows.
+
+Score of a candidate at rank i (higher is better):
+
+    0.55 * mood_fit(target_i)      (b) whole distribution against tags and valence/arousal
+  + 0.25 * taste                   (c) likes, dislikes, plays and skips, generalised to artists and tags
+  + 0.15 * collaborative           (d) co-occurrence with the listener's liked songs
+  - recency penalty                (e) songs played in the last days sink
+  + jitter < 0.03                  seeded, so equal songs rotate between lists yet the list is reproducible
+
+The target mood at each rank comes from the goal (a); disliked songs and songs from the last few
+lists are never candidates (e); one song per artist (f); each pick carries an explanation (g).
+"""
+
+import math
+import random
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from music.emotions import EMOTION_ADJECTIVE, EMOTION_VA, EMOTIONS
+
+GOALS = ("match", "lift", "calm", "match_then_lift")
+# Where "lift" and "calm" steer the listener, as emotion distributions.
+LIFT_TARGET = {"happiness": 0.7, "surprise": 0.3}
+CALM_TARGET = {"neutral": 0.8, "happiness": 0.2}
+# With a fixed goal the list still keeps a little of the current mood, so a sad listener is not
+# thrown straight into party songs.
+GOAL_KEEPS_MOOD = 0.2
+
+W_MOOD, W_TASTE, W_COLLAB, MAX_JITTER = 0.55, 0.25, 0.15, 0.03
+RECENT_PLAY_PENALTY = 0.4
+RECENT_PLAY_HALF_LIFE_HOURS = 24.0
+
+_VA = np.array([EMOTION_VA[name] for name in EMOTIONS])
+_MAX_VA_DISTANCE = 2 * math.sqrt(2)
+
+
+@dataclass(slots=True)
+class Candidate:
+    song_id: int
+    artist: str
+    artist_key: str
+    emotions: dict[str, float]
+    valence: float
+    arousal: float
+    co_likes: float = 0.0  # summed co-occurrence with the listener's likes (collaborative signal)
+
+
+@dataclass
+class History:
+    """What the listener did. Song ids, artist keys and tag vectors only."""
+
+    liked: set[int] = field(default_factory=set)
+    disliked: set[int] = field(default_factory=set)
+    artist_likes: dict[str, int] = field(default_factory=dict)
+    artist_dislikes: dict[str, int] = field(default_factory=dict)
+    artist_skips: dict[str, int] = field(default_factory=dict)
+    # Mean tag vector of liked songs, and of disliked songs.
+    liked_tags: dict[str, float] = field(default_factory=dict)
+    disliked_tags: dict[str, float] = field(default_factory=dict)
+    plays: dict[int, int] = field(default_factory=dict)
+    skips: dict[int, int] = field(default_factory=dict)
+    hours_since_played: dict[int, float] = field(default_factory=dict)
+    # Songs of the listener's last few lists: never repeated.
+    recent_list_songs: set[int] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Pick:
+    song_id: int
+    rank: int
+    score: float
+    explanation: str
+
+
+def vector(distribution: dict[str, float]) -> np.ndarray:
+    return np.array([float(distribution.get(name, 0.0)) for name in EMOTIONS])
+
+
+def targets_for(emotions: dict[str, float], goal: str, n: int) -> list[np.ndarray]:
+    """The mood each rank should fit: (a) the goal applied to the current distribution.
+
+    match: the current mood throughout. lift / calm: mostly the goal's mood. match_then_lift
+    (the iso principle of music therapy): rank 1 meets the listener where they are and each
+    following rank steps linearly towards the lift target.
+    """
+    current = vector(emotions)
+    current = current / current.sum()
+    if goal == "match":
+        return [current] * n
+    if goal in ("lift", "calm"):
+        aim = vector(LIFT_TARGET if goal == "lift" else CALM_TARGET)
+        return [GOAL_KEEPS_MOOD * current + (1 - GOAL_KEEPS_MOOD) * aim] * n
+    if goal == "match_then_lift":
+        aim = vector(LIFT_TARGET)
+        steps = max(n - 1, 1)
+        return [(1 - i / steps) * current + (i / steps) * aim for i in range(n)]
+    raise ValueError(f"unknown goal {goal!r}")
+
+
+def mood_fit(target: np.ndarray, tags: np.ndarray, va: np.ndarray, tag_norms: np.ndarray | None = None) -> np.ndarray:
+    """(b) How well each song suits a target distribution, 0..1.
+
+    Cosine between the whole target distribution and the song's tag weights (so a 55% sad,
+    45% anxious face prefers songs tagged with both), blended with closeness on the
+    valence/arousal plane (which also ranks untagged songs that have a hand-set point).
+    """
+    cosine = _cosine(tags, target, tag_norms)
+    target_va = (target @ _VA) / max(target.sum(), 1e-9)
+    closeness = 1 - np.linalg.norm(va - target_va, axis=1) / _MAX_VA_DISTANCE
+    return 0.75 * cosine + 0.25 * closeness
+
+
+def taste_scores(pool: list[Candidate], tags: np.ndarray, h: History) -> np.ndarray:
+    """(c) Personal taste per candidate, in -1..1.
+
+    A liked song counts most; the artist's likes, dislikes and skips generalise to their other
+    songs; the mean tag vectors of liked (and disliked) songs generalise to similar-sounding songs;
+    skips of the song itself push it down and plays nudge it up.
+    """
+    scores = np.zeros(len(pool))
+    if not (h.liked or h.artist_likes or h.artist_dislikes or h.artist_skips or h.liked_tags or h.skips or h.plays):
+        return scores  # a new listener: nothing to learn from
+    for i, c in enumerate(pool):
+        value = 0.6 if c.song_id in h.liked else 0.0
+        likes = h.artist_likes.get(c.artist_key, 0)
+        dislikes = h.artist_dislikes.get(c.artist_key, 0)
+        skips = h.artist_skips.get(c.artist_key, 0)
+        if likes or dislikes or skips:
+            value += 0.5 * (likes - dislikes - 0.5 * skips) / (likes + dislikes + 0.5 * skips + 1)
+        value -= 0.3 * min(h.skips.get(c.song_id, 0), 2)
+        value += 0.1 * min(h.plays.get(c.song_id, 0), 3) / 3
+        scores[i] = value
+    for profile, weight in ((h.liked_tags, 0.3), (h.disliked_tags, -0.15)):
+        if profile:
+            scores += weight * _cosine(tags, vector(profile))
+    return np.clip(scores, -1.0, 1.0)
+
+
+def _cosine(rows: np.ndarray, v: np.ndarray, row_norms: np.ndarray | None = None) -> np.ndarray:
+    norms = (np.linalg.norm(rows, axis=1) if row_norms is None else row_norms) * np.linalg.norm(v)
+    return np.divide(rows @ v, norms, out=np.zeros(len(rows)), where=norms > 0)
+
+
+def personal_reason(c: Candidate, tags: np.ndarray, h: History, collab: float) -> str:
+    """The one personal reason worth telling the listener about a pick, or ""."""
+    if c.song_id in h.liked:
+        return "you liked this song"
+    likes = h.artist_likes.get(c.artist_key, 0)
+    if likes:
+        return f"you liked {likes} song{'s' if likes > 1 else ''} by this artist"
+    if collab > 0.5:
+        return "listeners with similar taste liked it"
+    if h.liked_tags and _cosine(tags[None, :], vector(h.liked_tags))[0] > 0.8:
+        return "like the songs you like"
+    return ""
+
+
+def describe(valence: float, arousal: float) -> str:
+    if valence > 0.15:
+        mood = "upbeat"
+    elif valence < -0.15:
+        mood = "dark" if arousal > 0.15 else "melancholic"
+    else:
+        mood = "bittersweet"
+    energy = "energetic" if arousal > 0.15 else "relaxed" if arousal < -0.15 else "mid-tempo"
+    return f"{mood} and {energy}"
+
+
+def goal_phrase(goal: str, rank: int, n: int) -> str:
+    if goal == "match_then_lift":
+        return f"goal: match, then lift (step {rank} of {n})"
+    return f"goal: {goal}"
+
+
+def mood_phrase(emotions: dict[str, float], detected: bool) -> str:
+    top = max(EMOTIONS, key=lambda name: emotions.get(name, 0.0))
+    share = emotions[top] / sum(emotions.values())
+    verb = "you look" if detected else "you feel"
+    return f"{verb} {EMOTION_ADJECTIVE[top]} ({share:.0%})"
+
+
+def recommend(
+    emotions: dict[str, float],
+    candidates: list[Candidate],
+    history: History,
+    *,
+    goal: str,
+    seed: int,
+    n: int = 10,
+    detected: bool = True,
+) -> list[Pick]:
+    """Rank candidates into a list of at most n songs. Same inputs and seed, same list."""
+    if goal not in GOALS:
+        raise ValueError(f"unknown goal {goal!r}")
+    pool = sorted(
+        (c for c in candidates if c.song_id not in history.disliked and c.song_id not in history.recent_list_songs),
+        key=lambda c: c.song_id,
+    )
+    # Deduplicate: a song can arrive from several candidate sources.
+    pool = [c for i, c in enumerate(pool) if i == 0 or c.song_id != pool[i - 1].song_id]
+    if not pool:
+        return []
+    rng = random.Random(seed)
+    tags = np.array([[c.emotions.get(name, 0.0) for name in EMOTIONS] for c in pool], dtype=float)
+    tag_norms = np.linalg.norm(tags, axis=1)
+    va = np.array([(c.valence, c.arousal) for c in pool])
+    co = np.array([c.co_likes for c in pool], dtype=float)
+    collab = np.log1p(co) / math.log1p(co.max()) if co.max() > 0 else np.zeros(len(pool))
+    recency = np.array(
+        [
+            RECENT_PLAY_PENALTY * 0.5 ** (history.hours_since_played[c.song_id] / RECENT_PLAY_HALF_LIFE_HOURS)
+            if c.song_id in history.hours_since_played
+            else 0.0
+            for c in pool
+        ]
+    )
+    jitter = np.array([rng.random() for _ in pool]) * MAX_JITTER
+    base = W_TASTE * taste_scores(pool, tags, history) + W_COLLAB * collab - recency + jitter
+    artist_index: dict[str, int] = {}
+    artists = np.array([artist_index.setdefault(c.artist_key, len(artist_index)) for c in pool])
+
+    opening = mood_phrase(emotions, detected)
+    picks: list[Pick] = []
+    blocked = np.zeros(len(pool), dtype=bool)
+    for rank, target in enumerate(targets_for(emotions, goal, n), start=1):
+        if blocked.all():
+            break
+        scores = np.where(blocked, -np.inf, base + W_MOOD * mood_fit(target, tags, va, tag_norms))
+        best = int(np.argmax(scores))
+        c = pool[best]
+        # (f) diversity: one song per artist per list.
+        blocked |= artists == artists[best]
+        parts = [opening, goal_phrase(goal, rank, n), describe(c.valence, c.arousal)]
+        reason = personal_reason(c, tags[best], history, float(collab[best]))
+        if reason:
+            parts.append(reason)
+        picks.append(Pick(c.song_id, rank, round(float(scores[best]), 4), " · ".join(parts)[:300]))
+    return picks

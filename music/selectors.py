@@ -1,0 +1,321 @@
+"""Reads: catalog search, a listener's history and the recommender's candidate songs."""
+
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+import numpy as np
+from django.db import connection
+from django.db.models import BigIntegerField, Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from music.emotions import EMOTION_VA, EMOTIONS, quadrant_of
+from music.models import (
+    Feedback,
+    FeedbackKind,
+    Playlist,
+    Rating,
+    Recommendation,
+    RecommendationItem,
+    Song,
+    emotion_weight,
+)
+from music.recommender import Candidate, History
+
+RECENT_LISTS = 3  # songs of the listener's last 3 lists are never repeated
+HISTORY_RATINGS = 150  # newest likes/dislikes read for taste (every dislike is excluded in SQL)
+HISTORY_EVENTS = 200  # newest plays/skips read for taste and recency
+RECENT_PLAY_WINDOW = timedelta(days=7)
+TARGET_EMOTIONS = 3  # the emotions that weigh most in any rank's target
+PER_EMOTION = 80  # best songs per target emotion
+EXPLORE = 30  # seeded sample from the target quadrant, so new listeners do not all get the same songs
+SAME_ARTIST = 40
+# Co-occurrence is read from the listener's newest likes, at most COLLAB_LIKERS other listeners per
+# liked song, the COLLAB_NEIGHBOURS who share most, and at most COLLAB_THEIR_LIKES of their likes:
+# a bounded amount of work however popular the songs are.
+COLLAB_SEEDS, COLLAB_LIKERS, COLLAB_NEIGHBOURS, COLLAB_THEIR_LIKES, COLLAB_CANDIDATES = 30, 50, 60, 60, 100
+
+SONG_FIELDS = ("id", "artist", "artist_key", "emotions", "valence", "arousal")
+COLUMNS = ", ".join(SONG_FIELDS)
+
+
+def song_list(*, q: str = "", emotion: str = "", active_only: bool = True) -> QuerySet[Song]:
+    songs = Song.objects.all()
+    if active_only:
+        songs = songs.filter(active=True)
+    for word in q.split()[:8]:
+        songs = songs.filter(Q(title__icontains=word) | Q(artist__icontains=word) | Q(album__icontains=word))
+    if emotion:
+        songs = songs.annotate(weight=emotion_weight(emotion)).filter(weight__gt=0).order_by("-weight", "artist")
+    return songs
+
+
+def recommendation_get(*, user, pk: int) -> Recommendation:
+    """The user's own list with its songs; raises Recommendation.DoesNotExist for anyone else's."""
+    return Recommendation.objects.prefetch_related("items__song").get(user=user, pk=pk)
+
+
+def liked_songs(*, user) -> QuerySet[Song]:
+    return Song.objects.filter(ratings__user=user, ratings__value=1).order_by("-ratings__updated_at")
+
+
+def playlist_list(*, user) -> QuerySet[Playlist]:
+    return Playlist.objects.filter(user=user).prefetch_related("items__song")
+
+
+def ratings_for(*, user, song_ids) -> dict[int, int]:
+    return dict(Rating.objects.filter(user=user, song_id__in=list(song_ids)).values_list("song_id", "value"))
+
+
+def _history_sql() -> str:
+    # A NULL inside a derived table is typed text on PostgreSQL, which UNION cannot match with jsonb.
+    no_tags = "CAST(NULL AS jsonb)" if connection.vendor == "postgresql" else "NULL"
+    rating, feedback, song = Rating._meta.db_table, Feedback._meta.db_table, Song._meta.db_table
+    rec, item = Recommendation._meta.db_table, RecommendationItem._meta.db_table
+    return f"""
+        SELECT * FROM (
+            SELECT 'rating' AS src, r.song_id, r.value AS num, s.artist_key, s.emotions, r.updated_at AS at
+            FROM {rating} r JOIN {song} s ON s.id = r.song_id
+            WHERE r.user_id = %s ORDER BY r.updated_at DESC LIMIT %s
+        ) ratings
+        UNION ALL
+        SELECT * FROM (
+            SELECT f.kind, f.song_id, 0, s.artist_key, {no_tags}, f.created_at
+            FROM {feedback} f JOIN {song} s ON s.id = f.song_id
+            WHERE f.user_id = %s AND f.kind IN ('played', 'skipped') ORDER BY f.created_at DESC LIMIT %s
+        ) events
+        UNION ALL
+        SELECT 'recent', i.song_id, 0, NULL, NULL, NULL FROM {item} i WHERE i.recommendation_id IN (
+            SELECT id FROM (SELECT id FROM {rec} WHERE user_id = %s ORDER BY created_at DESC, id DESC LIMIT %s) lists
+        )
+    """  # noqa: S608 - table names are ours, every value is a parameter
+
+
+def _aware(value) -> datetime:
+    # Raw queries on SQLite return text; PostgreSQL returns aware datetimes.
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+
+
+def history_for(*, user) -> History:
+    """Likes and dislikes, plays and skips, and the songs of the last lists, in one round trip."""
+    params = [user.pk, HISTORY_RATINGS, user.pk, HISTORY_EVENTS, user.pk, RECENT_LISTS]
+    with connection.cursor() as cursor:
+        cursor.execute(_history_sql(), params)
+        rows = cursor.fetchall()
+    h = History()
+    liked_vectors, disliked_vectors = [], []
+    artist_likes: Counter[str] = Counter()
+    artist_dislikes: Counter[str] = Counter()
+    plays: Counter[int] = Counter()
+    skips: Counter[int] = Counter()
+    artist_skips: Counter[str] = Counter()
+    now = timezone.now()
+    for src, song_id, value, artist_key, emotions, at in rows:
+        if src == "rating":
+            emotions = json.loads(emotions) if isinstance(emotions, str) else emotions
+            vector = [emotions.get(n, 0.0) for n in EMOTIONS]
+            if value > 0:
+                h.liked.add(song_id)
+                artist_likes[artist_key] += 1
+                liked_vectors.append(vector)
+            else:
+                h.disliked.add(song_id)
+                artist_dislikes[artist_key] += 1
+                disliked_vectors.append(vector)
+        elif src == FeedbackKind.PLAYED:
+            plays[song_id] += 1
+            age = now - _aware(at)
+            if age < RECENT_PLAY_WINDOW and song_id not in h.hours_since_played:
+                h.hours_since_played[song_id] = max(age.total_seconds(), 0) / 3600
+        elif src == FeedbackKind.SKIPPED:
+            skips[song_id] += 1
+            artist_skips[artist_key] += 1
+        else:
+            h.recent_list_songs.add(song_id)
+    h.artist_likes, h.artist_dislikes = dict(artist_likes), dict(artist_dislikes)
+    h.plays, h.skips, h.artist_skips = dict(plays), dict(skips), dict(artist_skips)
+    if liked_vectors:
+        h.liked_tags = dict(zip(EMOTIONS, np.mean(liked_vectors, axis=0).tolist(), strict=True))
+    if disliked_vectors:
+        h.disliked_tags = dict(zip(EMOTIONS, np.mean(disliked_vectors, axis=0).tolist(), strict=True))
+    return h
+
+
+def _collaborative_sql(user_id: int) -> tuple[str, list]:
+    """(song_id, score) rows: item-item co-occurrence over likes; see collaborative_scores()."""
+    table = Rating._meta.db_table
+    mine = f"SELECT song_id FROM {table} WHERE user_id = %s AND value = 1 ORDER BY updated_at DESC LIMIT %s"  # noqa: S608
+    if connection.vendor == "postgresql":
+        # LATERAL caps the listeners read per liked song and the likes read per neighbour, each an
+        # index-only range scan, so a popular song with thousands of likers costs no more.
+        sql = f"""
+            SELECT theirs.song_id, SUM(n.shared) AS score FROM (
+                SELECT likers.user_id, COUNT(*) AS shared FROM ({mine}) mine
+                CROSS JOIN LATERAL (
+                    SELECT r1.user_id FROM {table} r1
+                    WHERE r1.song_id = mine.song_id AND r1.value = 1 AND r1.user_id <> %s
+                    ORDER BY r1.user_id LIMIT %s
+                ) likers
+                GROUP BY likers.user_id ORDER BY shared DESC, likers.user_id LIMIT %s
+            ) n CROSS JOIN LATERAL (
+                SELECT r2.song_id FROM {table} r2 WHERE r2.user_id = n.user_id AND r2.value = 1
+                ORDER BY r2.updated_at DESC LIMIT %s
+            ) theirs
+            WHERE theirs.song_id NOT IN ({mine})
+            GROUP BY theirs.song_id ORDER BY score DESC, theirs.song_id LIMIT %s
+        """  # noqa: S608 - table names are ours, every value is a parameter
+        params = [user_id, COLLAB_SEEDS, user_id, COLLAB_LIKERS, COLLAB_NEIGHBOURS, COLLAB_THEIR_LIKES]
+        return sql, params + [user_id, COLLAB_SEEDS, COLLAB_CANDIDATES]
+    # Portable form (SQLite in development): the same score without the per-song caps.
+    sql = f"""
+        SELECT r.song_id, SUM(n.shared) AS score FROM {table} r JOIN (
+            SELECT r1.user_id, COUNT(*) AS shared FROM {table} r1
+            WHERE r1.value = 1 AND r1.user_id <> %s AND r1.song_id IN (SELECT song_id FROM ({mine}) m1)
+            GROUP BY r1.user_id ORDER BY shared DESC, r1.user_id LIMIT %s
+        ) n ON n.user_id = r.user_id
+        WHERE r.value = 1 AND r.song_id NOT IN (SELECT song_id FROM ({mine}) m2)
+        GROUP BY r.song_id ORDER BY score DESC, r.song_id LIMIT %s
+    """  # noqa: S608 - table names are ours, every value is a parameter
+    params = [user_id, user_id, COLLAB_SEEDS, COLLAB_NEIGHBOURS, user_id, COLLAB_SEEDS, COLLAB_CANDIDATES]
+    return sql, params
+
+
+def collaborative_scores(*, user, liked: set[int]) -> dict[int, float]:
+    """Item-item co-occurrence over likes, summed over the listener's newest liked songs.
+
+    score(j) = sum over my liked songs i of #listeners who liked both i and j, computed as
+    "for each other listener, how many of my likes they share, summed over the songs they like".
+    We chose this over matrix factorisation (ALS/BPR, e.g. the `implicit` library) because it
+    needs no training job, no stored factors that go stale, and no native dependency: one
+    indexed SQL query over the (song, value, user) and (user, value, song) indexes answers it
+    from the current likes, so a like counts in the very next list, and the result can be
+    explained ("listeners with similar taste liked it"). Cost is bounded by reading only the
+    listener's newest likes, a sample of each song's likers and the neighbours who share most
+    (the COLLAB_* limits above).
+    """
+    if not liked:
+        return {}
+    sql, params = _collaborative_sql(user.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {song_id: float(score) for song_id, score in cursor.fetchall()}
+
+
+def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: int) -> list[Candidate]:
+    """A few hundred songs worth scoring, fetched in one round trip of index-backed subqueries.
+
+    Sources: the best-tagged songs for each emotion that matters in any rank's target, a seeded
+    sample of the target quadrants (so new listeners do not all get the same songs), the
+    listener's liked songs and liked artists, and the collaborative neighbours' likes. Disliked
+    songs and songs of recent lists are removed by the recommender itself.
+    """
+    weights = np.max(np.array(targets), axis=0)
+    parts: list[tuple[str, list]] = []
+
+    def add(sql: str, params) -> None:
+        parts.append((f"SELECT {COLUMNS}, 0.0 AS co FROM ({sql}) AS part{len(parts)}", list(params)))
+
+    for i in np.argsort(-weights, kind="stable")[:TARGET_EMOTIONS]:
+        if weights[i] >= 0.05:
+            add(*_best_for_emotion_sql(EMOTIONS[i], connection.vendor))
+    rng = np.random.default_rng(seed)
+    for quadrant in sorted({_quadrant(t) for t in (targets[0], targets[-1])}):
+        sql, params = _explore_sql(quadrant, connection.vendor)
+        fraction = float(rng.random())
+        add(sql, [fraction if p == _SENTINEL else p for p in params])
+    song_table = Song._meta.db_table
+    liked_artists = sorted(history.artist_likes, key=lambda a: (-history.artist_likes[a], a))[:10]
+    if liked_artists:
+        marks = ", ".join(["%s"] * len(liked_artists))
+        sql = f"SELECT {COLUMNS} FROM {song_table} WHERE active AND artist_key IN ({marks}) ORDER BY id LIMIT %s"  # noqa: S608
+        add(sql, [*liked_artists, SAME_ARTIST])
+    if history.liked:
+        liked = sorted(history.liked)[:60]
+        marks = ", ".join(["%s"] * len(liked))
+        add(f"SELECT {COLUMNS} FROM {song_table} WHERE active AND id IN ({marks})", liked)  # noqa: S608
+        sql, params = _collaborative_sql(user.pk)
+        parts.append(
+            (
+                f"SELECT {', '.join('s.' + c for c in SONG_FIELDS)}, co.score AS co FROM ({sql}) AS co "
+                f"JOIN {Song._meta.db_table} s ON s.id = co.song_id WHERE s.active",
+                params,
+            )
+        )
+    # Every disliked song is left out here, not only those among the newest ratings the
+    # history read: "never a disliked song" must hold however long the history is.
+    sql = (
+        f"SELECT * FROM ({' UNION ALL '.join(part for part, _ in parts)}) AS candidates WHERE id NOT IN "
+        f"(SELECT song_id FROM {Rating._meta.db_table} WHERE user_id = %s AND value = -1)"
+    )  # noqa: S608 - table names are ours, every value is a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [p for _, params in parts for p in params] + [user.pk])
+        rows = cursor.fetchall()
+    best: dict[int, tuple] = {}
+    for row in rows:
+        if row[0] not in best or row[6] > best[row[0]][6]:
+            best[row[0]] = row
+    return [
+        Candidate(
+            song_id=r[0], artist=r[1], artist_key=r[2],
+            emotions=json.loads(r[3]) if isinstance(r[3], str) else r[3],
+            valence=r[4], arousal=r[5], co_likes=float(r[6]),
+        )
+        for r in best.values()
+    ]  # fmt: skip
+
+
+_SENTINEL = 0.123456789
+
+
+@lru_cache(maxsize=32)
+def _best_for_emotion_sql(name: str, vendor: str) -> tuple[str, tuple]:
+    """The best-tagged active songs for one emotion, read from its expression index.
+
+    Compiled once per process: building the SQL through the ORM costs more than running it.
+    """
+    queryset = (
+        Song.objects.filter(active=True)
+        .annotate(w=emotion_weight(name))
+        .filter(w__gt=0)
+        .order_by("-w", "id")
+        .values_list(*SONG_FIELDS)[:PER_EMOTION]
+    )
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+@lru_cache(maxsize=32)
+def _explore_sql(quadrant: str, vendor: str) -> tuple[str, tuple]:
+    """Songs of a quadrant from a seeded point of the id range on; _SENTINEL marks the fraction."""
+    # An integer bound, so the (quadrant, id) index serves the range scan.
+    start = RawSQL(
+        f"(SELECT CAST(MAX(id) * %s AS BIGINT) FROM {Song._meta.db_table})",
+        [_SENTINEL],
+        output_field=BigIntegerField(),
+    )
+    queryset = (
+        Song.objects.filter(active=True, quadrant=quadrant, id__gte=start)
+        .order_by("id")
+        .values_list(*SONG_FIELDS)[:EXPLORE]
+    )
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _quadrant(target: np.ndarray) -> str:
+    total = float(target.sum())
+    valence = sum(EMOTION_VA[n][0] * w for n, w in zip(EMOTIONS, target, strict=True)) / total
+    arousal = sum(EMOTION_VA[n][1] * w for n, w in zip(EMOTIONS, target, strict=True)) / total
+    return quadrant_of(valence, arousal)
+
+
+def coverage() -> list[dict]:
+    """Active songs per emotion (weight at least 0.5), for the admin's coverage view."""
+    songs = Song.objects.filter(active=True).annotate(**{f"w_{n}": emotion_weight(n) for n in EMOTIONS})
+    counts = songs.aggregate(**{n: Count("id", filter=Q(**{f"w_{n}__gte": 0.5})) for n in EMOTIONS})
+    return [{"emotion": name, "songs": counts[name]} for name in EMOTIONS]

@@ -1,0 +1,20 @@
+from django import template
+
+from music.models import Rating
+
+register = template.Library()
+
+
+@register.inclusion_tag("music/_feedback.html", takes_context=True)
+def feedback_buttons(context, song, recommendation=None):
+    """Like / dislike / played / skip buttons for one song; `ratings` in the context saves a query per song."""
+    ratings = context.get("ratings")
+    if ratings is None:
+        user = context["request"].user
+        ratings = dict(Rating.objects.filter(user=user, song=song).values_list("song_id", "value"))
+    return {"song": song, "recommendation": recommendation, "rating": ratings.get(song.pk, 0)}
+
+
+@register.filter
+def percent(value) -> str:
+    return f"{float(value) * 100:.0f}%"

@@ -1,0 +1,25 @@
+import factory
+
+from accounts.models import User
+from music.models import Song
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"listener{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("a-long-test-password")
+    goal = "match"
+
+
+class SongFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Song
+
+    title = factory.Sequence(lambda n: f"Song {n}")
+    artist = factory.Sequence(lambda n: f"Artist {n}")
+    genre = "pop"
+    year = 2000
+    emotions = factory.LazyFunction(lambda: {"happiness": 1.0})

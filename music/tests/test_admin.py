@@ -1,0 +1,125 @@
+"""Admin curation: staff only; search, filters, bulk actions, inline tags, import/export, coverage."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from music.models import Song
+from music.tests.factories import SongFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CSV = b"title,artist,tags\nHello,Adele,sadness:1\nHappy,Pharrell Williams,happiness:1\n"
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+ADMIN_URLS = ["admin:music_song_import", "admin:music_song_export", "admin:music_song_coverage"]
+
+
+@pytest.mark.parametrize("name", ADMIN_URLS)
+def test_catalog_tools_are_refused_to_anonymous_and_non_staff(client, name):
+    assert client.get(reverse(name)).status_code == 302  # to the admin login
+    client.force_login(UserFactory())
+    assert client.get(reverse(name)).status_code == 302
+    assert (
+        client.post(reverse("admin:music_song_import"), {"file": SimpleUploadedFile("a.csv", CSV)}).status_code == 302
+    )
+    assert not Song.objects.exists()
+
+
+def test_staff_without_song_permissions_cannot_import(client):
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_song"))
+    client.force_login(staff)
+    assert client.get(reverse("admin:music_song_coverage")).status_code == 200
+    response = client.post(reverse("admin:music_song_import"), {"file": SimpleUploadedFile("a.csv", CSV)})
+    assert response.status_code == 403 and not Song.objects.exists()
+
+
+def test_import_in_the_admin_reports_errors_and_imports_clean_files(admin_client):
+    bad = SimpleUploadedFile("bad.csv", CSV + b",Nobody,joy:1\n")
+    page = admin_client.post(reverse("admin:music_song_import"), {"file": bad}).content.decode()
+    assert "Line 4: title is empty" in page and "nothing was imported" in page
+    assert not Song.objects.exists()
+    response = admin_client.post(reverse("admin:music_song_import"), {"file": SimpleUploadedFile("ok.csv", CSV)})
+    assert response.status_code == 302 and Song.objects.count() == 2
+
+
+def test_export_downloads_the_generic_format(admin_client):
+    SongFactory(title="Hello", artist="Adele", emotions={"sadness": 1.0})
+    response = admin_client.get(reverse("admin:music_song_export"))
+    body = b"".join(response.streaming_content).decode()
+    assert response["Content-Type"] == "text/csv" and "attachment" in response["Content-Disposition"]
+    assert body.splitlines()[1].startswith("Hello,Adele,,2000,pop,,sadness:1")
+
+
+def test_changelist_search_and_filters(admin_client):
+    SongFactory(title="Hello", artist="Adele", emotions={"sadness": 1.0})
+    SongFactory(title="Happy", artist="Pharrell", emotions={"happiness": 1.0}, genre="soul")
+    SongFactory(title="Blank", artist="Nobody", emotions={}, active=False)
+    url = reverse("admin:music_song_changelist")
+    for query, expected in [
+        ({"q": "adele"}, ["Hello"]),
+        ({"tag": "happiness"}, ["Happy"]),
+        ({"quadrant__exact": "sad"}, ["Hello"]),
+        ({"genre": "soul"}, ["Happy"]),
+        ({"active__exact": "0"}, ["Blank"]),
+        ({"untagged": "yes"}, ["Blank"]),
+    ]:
+        shown = [s.title for s in admin_client.get(url, query).context["cl"].result_list]
+        assert shown == expected, query
+
+
+def test_bulk_actions_tag_untag_and_deactivate(admin_client):
+    songs = [SongFactory(emotions={"happiness": 1.0}) for _ in range(3)]
+    url = reverse("admin:music_song_changelist")
+    selected = [s.pk for s in songs[:2]]
+    form = admin_client.post(url, {"action": "add_tag", "_selected_action": selected})
+    assert "Add tag" in form.content.decode()
+    admin_client.post(
+        url, {"action": "add_tag", "_selected_action": selected, "apply": "1", "emotion": "fear", "weight": "0.4"}
+    )
+    assert [s.emotions for s in Song.objects.order_by("id")] == [{"happiness": 1.0, "fear": 0.4}] * 2 + [
+        {"happiness": 1.0}
+    ]
+    admin_client.post(url, {"action": "remove_tag", "_selected_action": selected, "apply": "1", "emotion": "happiness"})
+    assert Song.objects.get(pk=songs[0].pk).emotions == {"fear": 0.4}
+    admin_client.post(url, {"action": "deactivate", "_selected_action": selected})
+    assert list(Song.objects.order_by("id").values_list("active", flat=True)) == [False, False, True]
+
+
+def test_inline_tag_editing_on_the_song_page(admin_client):
+    song = SongFactory(title="Hello", artist="Adele", emotions={"happiness": 1.0})
+    url = reverse("admin:music_song_change", args=[song.pk])
+    data = {"title": "Hello", "artist": "Adele", "album": "", "year": "2015", "genre": "pop", "duration": "",
+            "preview_url": "", "active": "on", "valence": "0", "arousal": "0",
+            "w_sadness": "0.9", "w_fear": "0.2", "w_happiness": ""}  # fmt: skip
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    song.refresh_from_db()
+    assert song.emotions == {"sadness": 0.9, "fear": 0.2} and song.quadrant == "sad"
+    data["w_sadness"] = "1.5"
+    assert admin_client.post(url, data).status_code == 200  # shown again with the error
+
+
+def test_adding_a_duplicate_song_in_the_admin_is_refused(admin_client):
+    SongFactory(title="Hello", artist="Adele")
+    data = {"title": "HELLO", "artist": " adele", "active": "on", "valence": "0", "arousal": "0"}
+    response = admin_client.post(reverse("admin:music_song_add"), data)
+    assert response.status_code == 200 and "already in the catalog" in response.content.decode()
+    assert Song.objects.count() == 1
+
+
+def test_coverage_warns_where_thin(admin_client):
+    for _ in range(3):
+        SongFactory(emotions={"sadness": 1.0})
+    page = admin_client.get(reverse("admin:music_song_coverage")).content.decode()
+    assert "Thin: add or tag more sadness songs" in page
+    rows = admin_client.get(reverse("admin:music_song_coverage")).context["rows"]
+    assert {r["emotion"]: r["songs"] for r in rows}["sadness"] == 3

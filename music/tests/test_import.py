@@ -1,0 +1,172 @@
+"""Catalog CSV import: formats, repair, idempotence, and bad input that must import nothing."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from music.catalog_csv import songs_to_csv
+from music.models import Song
+from music.services import song_import
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "title,artist,album,year,genre,duration,tags,valence,arousal,preview_url,active\n"
+GOOD = HEADER + (
+    "Someone Like You,Adele,21,2011,pop,4:45,sadness:1,,,,true\n"
+    'Weightless,Marconi Union,Weightless,2011,ambient,485,"neutral:1",0.2,-0.9,https://example.org/w.mp3,yes\n'
+)
+DATA = Path(settings.BASE_DIR).parent / "shared" / "data" / "catalog"
+
+
+def imported(text: str | bytes, **kwargs):
+    return song_import(data=text.encode() if isinstance(text, str) else text, **kwargs)
+
+
+def test_it_imports_the_generic_format():
+    report = imported(GOOD)
+    assert report.ok and (report.created, report.updated) == (2, 0)
+    adele = Song.objects.get(artist="Adele")
+    assert adele.duration == 285 and adele.emotions == {"sadness": 1.0} and adele.year == 2011
+    assert (adele.valence, adele.arousal) == (-0.7, -0.5) and adele.quadrant == "sad"
+    weightless = Song.objects.get(title="Weightless")
+    assert weightless.va_manual and (weightless.valence, weightless.arousal) == (0.2, -0.9)
+    assert weightless.quadrant == "relaxed" and weightless.preview_url == "https://example.org/w.mp3"
+
+
+def test_reimport_updates_and_never_duplicates_ignoring_case_and_spacing():
+    imported(GOOD)
+    report = imported("title,artist,tags\nSOMEONE  like you , adele,sadness:0.8;fear:0.2\n")
+    assert report.ok and (report.created, report.updated) == (0, 1)
+    assert Song.objects.count() == 2
+    adele = Song.objects.get(key__startswith="adele")
+    assert adele.emotions == {"sadness": 0.8, "fear": 0.2}
+    assert adele.album == "21"  # columns the file lacks are kept
+
+
+def test_dry_run_reports_and_writes_nothing():
+    report = imported(GOOD, dry_run=True)
+    assert report.ok and report.created == 2 and not Song.objects.exists()
+
+
+def test_mojibake_is_repaired():
+    imported("title,artist,tags\nAdios Ayer,JosÃƒÂ© Padilla,neutral\n".encode())
+    assert Song.objects.get().artist == "José Padilla"
+
+
+def test_export_round_trips_through_import():
+    imported(GOOD)
+    text = "".join(songs_to_csv(Song.objects.order_by("id")))
+    Song.objects.all().delete()
+    assert imported(text).created == 2
+    assert Song.objects.get(title="Weightless").va_manual
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("name,singer\nA,B\n", 1, "unknown columns: name, singer"),
+        ("title,album\nA,B\n", 1, "missing required columns: artist"),
+        (HEADER + ",Adele,,,,,,,,,\n", 2, "title is empty"),
+        (HEADER + "Hello,Adele,,,,,joy:1,,,,\n", 2, "unknown emotion 'joy'"),
+        (HEADER + "Hello,Adele,,,,,sadness:1.5,,,,\n", 2, "between 0 and 1"),
+        (HEADER + "Hello,Adele,,,,,sadness:-0.1,,,,\n", 2, "between 0 and 1"),
+        (HEADER + "Hello,Adele,,,,,sadness:lots,,,,\n", 2, "not a number"),
+        (HEADER + "Hello,Adele,,nineteen,,,,,,,\n", 2, "year is not a whole number"),
+        (HEADER + "Hello,Adele,,,,,,0.5,,,\n", 2, "both valence and arousal"),
+        (HEADER + "Hello,Adele,,,,,,,,javascript:alert(1),\n", 2, "not an http(s) address"),
+        (HEADER + "Hello,Adele,,,,,,,,,maybe\n", 2, "active must be true or false"),
+        (HEADER + "Hello,Adele\n", 2, "has 2 fields but the header has 11"),
+        ("title,artist\nHello,Adele\nhello,ADELE\n", 3, "same artist and title as line 2"),
+        ("Index,Artist,Song,Emotion\nML1,Adele,Hello,melancholic\n", 2, "unknown mood 'melancholic'"),
+        ("Index,Artist,Song,Emotion\nML1,Adele,Hello,sad\nML2,Adele,Hello,happy\n", 3, "same artist and title"),
+        ("", 1, "the file is empty"),
+    ],
+)
+def test_bad_rows_are_reported_by_line_and_nothing_is_imported(text, line, message):
+    report = imported(text)
+    assert not report.ok
+    assert any(number == line and message in text_ for number, text_ in report.errors), report.errors
+    assert not Song.objects.exists()
+
+
+def test_a_bad_row_among_good_ones_blocks_the_whole_file():
+    report = imported(GOOD + "Third,Someone,,,,,anger:2,,,,\n")
+    assert report.errors == [(4, "weight of 'anger' must be between 0 and 1, got 2")]
+    assert not Song.objects.exists()
+    assert "nothing was imported" in report.summary()
+
+
+def test_bad_encoding_is_a_row_error():
+    data = b"title,artist,tags\nFine,Someone,happiness\nCaf\xe9 Song,Bj\xf6rk,sadness\n"
+    report = imported(data)
+    assert report.errors == [(3, "title is not valid UTF-8 text — save the file as UTF-8")]
+    assert not Song.objects.exists()
+
+
+def test_utf16_files_are_refused_with_a_hint():
+    report = imported("title,artist\nHello,Adele\n".encode("utf-16"))
+    assert not report.ok and "UTF-16" in report.errors[0][1]
+
+
+def test_a_ten_megabyte_field_is_a_row_error_not_a_crash():
+    data = (HEADER + "Fine,Someone,,,,,,,,,\n" + "x" * (10 * 1024 * 1024) + ",Adele,,,,,,,,,\n").encode()
+    report = imported(data)
+    assert report.errors == [(3, "title is too long (10,485,760 characters, at most 300)")]
+    assert not Song.objects.exists()
+
+
+def test_files_over_the_size_limit_are_refused(monkeypatch):
+    monkeypatch.setattr("music.services.MAX_IMPORT_BYTES", 1000)
+    data = (HEADER + "x,y,,,,,,,,,\n" * 100).encode()
+    report = imported(data)
+    assert report.errors == [(1, f"the file has {len(data):,} bytes; at most 1,000 can be imported at once, split it")]
+    assert not Song.objects.exists()
+
+
+def test_multi_line_fields_keep_line_numbers_right():
+    report = imported('title,artist,album\n"Two\nLines",A,\nOk,B,\n,C,\n')
+    assert report.errors == [(5, "title is empty")]
+
+
+def test_the_command_imports_and_reports_errors(tmp_path, capsys):
+    good = tmp_path / "good.csv"
+    good.write_text(GOOD)
+    call_command("import_songs", str(good), "--dry-run")
+    assert not Song.objects.exists()
+    call_command("import_songs", str(good))
+    assert Song.objects.count() == 2
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + ",x,,,,,,,,,\n")
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_songs", str(bad))
+    assert "line 2: title is empty" in capsys.readouterr().err
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_songs", str(tmp_path / "missing.csv"))
+
+
+def test_seed_catalog_is_idempotent_and_covers_every_emotion():
+    call_command("seed_catalog")
+    count = Song.objects.count()
+    call_command("seed_catalog")
+    assert Song.objects.count() == count >= 150
+    from music.selectors import coverage
+
+    assert all(row["songs"] >= 15 for row in coverage()), coverage()
+
+
+@pytest.mark.data
+@pytest.mark.parametrize("name", ["MoodyLyrics.csv", "MoodyLyrics4Q.csv"])
+def test_moodylyrics_files_import_with_moods_mapped_to_emotions(name):
+    path = DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent (the shared data folder is not mounted next to the repository)")
+    report = song_import(data=path.read_bytes())
+    assert report.ok, report.errors[:5]
+    assert report.format == "moodylyrics" and report.created > 1900
+    again = song_import(data=path.read_bytes())
+    assert again.created == 0 and again.updated == report.created
+    quadrants = set(Song.objects.values_list("quadrant", flat=True))
+    assert quadrants == {"happy", "tense", "sad", "relaxed"}
+    assert not Song.objects.filter(artist__contains="Ã").exists()  # mojibake repaired

@@ -1,0 +1,94 @@
+"""Pages: browse, pick a mood, a list with its partial, likes, playlists; ownership is a 404."""
+
+import pytest
+from django.urls import reverse
+
+from music.models import Playlist, Recommendation
+from music.services import feedback_create, playlist_from_recommendation, recommendation_create
+from music.tests.factories import SongFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalog():
+    return [SongFactory(emotions={"sadness": 1.0}, title=f"Rain {i}") for i in range(12)] + [
+        SongFactory(emotions={"happiness": 1.0}, title=f"Sun {i}") for i in range(12)
+    ]
+
+
+@pytest.fixture
+def alice(client):
+    user = UserFactory(username="alice")
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.parametrize("name", ["song_list", "mood_pick", "likes", "playlist_list"])
+def test_pages_need_a_login(client, name):
+    response = client.get(reverse(f"music:{name}"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_song_browse_searches_and_shows_feedback_buttons_and_nav(client, alice, catalog):
+    feedback_create(user=alice, song=catalog[0], kind="like")
+    page = client.get(reverse("music:song_list"), {"q": "rain", "emotion": "sadness"}).content.decode()
+    assert "Rain 0" in page and "Sun 0" not in page
+    assert f'data-song="{catalog[0].pk}"' in page and 'aria-pressed="true"' in page
+    assert "js/music.js" in page and reverse("music:mood_pick") in page and "My playlists" in page
+
+
+def test_pick_a_mood_creates_a_list_and_shows_it_with_explanations(client, alice, catalog):
+    response = client.post(reverse("music:mood_pick"), {"emotion": "happiness", "goal": "match"})
+    rec = Recommendation.objects.get(user=alice)
+    assert response.status_code == 302 and response["Location"] == reverse("music:recommendation_detail", args=[rec.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "you feel happy (100%) · goal: match" in page and "Sun " in page
+    assert "Save as playlist" in page and f'data-recommendation="{rec.pk}"' in page
+
+
+def test_pick_a_mood_with_bad_input_shows_the_form_again(client, alice, catalog):
+    response = client.post(reverse("music:mood_pick"), {"emotion": "joy", "goal": "match"})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not Recommendation.objects.exists()
+
+
+def test_save_as_playlist_and_my_playlists(client, alice, catalog):
+    rec = recommendation_create(user=alice, emotions={"sadness": 1.0})
+    response = client.post(reverse("music:recommendation_save", args=[rec.pk]), {"name": "Rainy day"})
+    playlist = Playlist.objects.get(user=alice)
+    assert response["Location"] == reverse("music:playlist_detail", args=[playlist.pk])
+    assert "Rainy day" in client.get(reverse("music:playlist_list")).content.decode()
+    assert "Rain " in client.get(response["Location"]).content.decode()
+    response = client.post(reverse("music:recommendation_save", args=[rec.pk]), {"name": "x" * 200})
+    assert Playlist.objects.count() == 1
+    client.post(reverse("music:playlist_delete", args=[playlist.pk]))
+    assert not Playlist.objects.exists()
+
+
+def test_my_likes_lists_liked_songs_only(client, alice, catalog):
+    feedback_create(user=alice, song=catalog[3], kind="like")
+    feedback_create(user=alice, song=catalog[4], kind="dislike")
+    page = client.get(reverse("music:likes")).content.decode()
+    assert "Rain 3" in page and "Rain 4" not in page
+
+
+def test_another_users_list_and_playlist_are_404(client, alice, catalog):
+    bob = UserFactory(username="bob")
+    rec = recommendation_create(user=bob, emotions={"sadness": 1.0})
+    playlist = playlist_from_recommendation(user=bob, recommendation=rec)
+    assert client.get(reverse("music:recommendation_detail", args=[rec.pk])).status_code == 404
+    assert client.post(reverse("music:recommendation_save", args=[rec.pk])).status_code == 404
+    assert client.get(reverse("music:playlist_detail", args=[playlist.pk])).status_code == 404
+    assert client.post(reverse("music:playlist_delete", args=[playlist.pk])).status_code == 404
+    assert Playlist.objects.filter(user=bob).exists()
+
+
+def test_the_recommendation_partial_renders_for_another_page(rf, alice, catalog):
+    from django.template.loader import render_to_string
+
+    rec = recommendation_create(user=alice, emotions={"sadness": 1.0})
+    request = rf.get("/")
+    request.user = alice
+    html = render_to_string("music/_recommendation.html", {"recommendation": rec}, request=request)
+    assert html.count('class="song-row"') == 10 and "youtube.com" in html and "you feel sad" in html

@@ -1,0 +1,92 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from music import selectors
+from music.forms import MoodForm, PlaylistNameForm, SongSearchForm
+from music.models import Recommendation
+from music.services import playlist_delete, playlist_from_recommendation, recommendation_create
+
+
+@login_required
+def song_list(request):
+    form = SongSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    songs = selectors.song_list(q=filters.get("q", ""), emotion=filters.get("emotion", ""))
+    page = Paginator(songs, 25).get_page(request.GET.get("page"))
+    ratings = selectors.ratings_for(user=request.user, song_ids=[s.pk for s in page])
+    return render(request, "music/song_list.html", {"form": form, "page": page, "ratings": ratings})
+
+
+@login_required
+def mood_pick(request):
+    form = MoodForm(request.POST or None, initial={"goal": request.user.goal})
+    if request.method == "POST" and form.is_valid():
+        rec = recommendation_create(
+            user=request.user, emotions={form.cleaned_data["emotion"]: 1.0}, goal=form.cleaned_data["goal"]
+        )
+        return redirect("music:recommendation_detail", pk=rec.pk)
+    return render(request, "music/mood_pick.html", {"form": form})
+
+
+@login_required
+def recommendation_detail(request, pk: int):
+    recommendation = get_object_or_404(Recommendation.objects.prefetch_related("items__song"), pk=pk, user=request.user)
+    song_ids = [item.song_id for item in recommendation.items.all()]
+    context = {
+        "recommendation": recommendation,
+        "ratings": selectors.ratings_for(user=request.user, song_ids=song_ids),
+        "form": PlaylistNameForm(),
+    }
+    return render(request, "music/recommendation_detail.html", context)
+
+
+@login_required
+@require_POST
+def recommendation_save(request, pk: int):
+    recommendation = get_object_or_404(Recommendation, pk=pk, user=request.user)
+    form = PlaylistNameForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The playlist name is too long (at most 120 characters).")
+        return redirect("music:recommendation_detail", pk=pk)
+    try:
+        playlist = playlist_from_recommendation(
+            user=request.user, recommendation=recommendation, name=form.cleaned_data["name"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("music:recommendation_detail", pk=pk)
+    messages.success(request, f"Saved as playlist “{playlist.name}”.")
+    return redirect("music:playlist_detail", pk=playlist.pk)
+
+
+@login_required
+def likes(request):
+    page = Paginator(selectors.liked_songs(user=request.user), 25).get_page(request.GET.get("page"))
+    ratings = {s.pk: 1 for s in page}
+    return render(request, "music/likes.html", {"page": page, "ratings": ratings})
+
+
+@login_required
+def playlist_list(request):
+    return render(request, "music/playlist_list.html", {"playlists": selectors.playlist_list(user=request.user)})
+
+
+@login_required
+def playlist_detail(request, pk: int):
+    playlist = get_object_or_404(selectors.playlist_list(user=request.user), pk=pk)
+    songs = [item.song for item in playlist.items.all()]
+    ratings = selectors.ratings_for(user=request.user, song_ids=[s.pk for s in songs])
+    return render(request, "music/playlist_detail.html", {"playlist": playlist, "ratings": ratings})
+
+
+@login_required
+@require_POST
+def playlist_remove(request, pk: int):
+    playlist = get_object_or_404(selectors.playlist_list(user=request.user), pk=pk)
+    playlist_delete(playlist=playlist)
+    messages.success(request, f"Deleted playlist “{playlist.name}”.")
+    return redirect("music:playlist_list")
