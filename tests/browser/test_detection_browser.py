@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 
 from accounts.tests.factories import UserFactory
 from detection import services
@@ -122,7 +123,8 @@ def test_an_unreadable_file_gets_a_clear_message_on_the_page(new_page, user, scr
     assert not Submission.objects.filter(owner=user).exists()
 
 
-def test_picking_an_emotion_by_hand_leads_to_its_result(new_page, user, screenshot):
+def test_picking_an_emotion_by_hand_leads_to_its_result_and_songs(new_page, user, screenshot):
+    call_command("seed_catalog", verbosity=0)
     page = new_page(user=user)
 
     page.goto("/feel/")
@@ -130,6 +132,7 @@ def test_picking_an_emotion_by_hand_leads_to_its_result(new_page, user, screensh
 
     page.wait_for_url(re.compile(r"/submissions/\d+/$"))
     assert page.text_content("#top-emotion") == "surprise"
+    assert page.locator("#songs .song-row").count() > 0
     screenshot("manual result", page=page)
     assert Submission.objects.get(owner=user).kind == "manual"
 
