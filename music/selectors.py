@@ -30,13 +30,13 @@ HISTORY_RATINGS = 150  # newest likes/dislikes read for taste (every dislike is 
 HISTORY_EVENTS = 200  # newest plays/skips read for taste and recency
 RECENT_PLAY_WINDOW = timedelta(days=7)
 TARGET_EMOTIONS = 3  # the emotions that weigh most in any rank's target
-PER_EMOTION = 80  # best songs per target emotion
+PER_EMOTION = 60  # best songs per target emotion
 EXPLORE = 30  # seeded sample from the target quadrant, so new listeners do not all get the same songs
 SAME_ARTIST = 40
 # Co-occurrence is read from the listener's newest likes, at most COLLAB_LIKERS other listeners per
 # liked song, the COLLAB_NEIGHBOURS who share most, and at most COLLAB_THEIR_LIKES of their likes:
 # a bounded amount of work however popular the songs are.
-COLLAB_SEEDS, COLLAB_LIKERS, COLLAB_NEIGHBOURS, COLLAB_THEIR_LIKES, COLLAB_CANDIDATES = 30, 50, 60, 60, 100
+COLLAB_SEEDS, COLLAB_LIKERS, COLLAB_NEIGHBOURS, COLLAB_THEIR_LIKES, COLLAB_CANDIDATES = 30, 30, 40, 40, 80
 
 SONG_FIELDS = ("id", "artist", "artist_key", "emotions", "valence", "arousal")
 COLUMNS = ", ".join(SONG_FIELDS)
