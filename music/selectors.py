@@ -3,12 +3,10 @@
 import json
 from collections import Counter
 from datetime import timedelta
-from functools import lru_cache
 
 import numpy as np
 from django.db import connection
-from django.db.models import BigIntegerField, Count, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Q, QuerySet
 
 from music.emotions import EMOTION_VA, EMOTIONS, quadrant_of
 from music.models import (
@@ -35,9 +33,6 @@ SAME_ARTIST = 40
 # liked song, the COLLAB_NEIGHBOURS who share most, and at most COLLAB_THEIR_LIKES of their likes:
 # a bounded amount of work however popular the songs are.
 COLLAB_SEEDS, COLLAB_LIKERS, COLLAB_NEIGHBOURS, COLLAB_THEIR_LIKES, COLLAB_CANDIDATES = 30, 30, 40, 40, 80
-
-SONG_FIELDS = ("id", "artist", "artist_key", "emotions", "valence", "arousal")
-COLUMNS = ", ".join(SONG_FIELDS)
 
 
 def song_list(*, q: str = "", emotion: str = "", active_only: bool = True) -> QuerySet[Song]:
@@ -207,103 +202,86 @@ def collaborative_scores(*, user, liked: set[int]) -> dict[int, float]:
         return {song_id: float(score) for song_id, score in cursor.fetchall()}
 
 
+def _weight_sql(name: str, alias: str = "") -> str:
+    """One tag weight as SQL; on PostgreSQL the same expression as the per-emotion indexes."""
+    if connection.vendor == "postgresql":
+        return f"CAST({alias}emotions ->> '{name}' AS double precision)"
+    return f"CAST(JSON_EXTRACT({alias}emotions, '$.{name}') AS REAL)"
+
+
+def _song_columns(alias: str = "") -> str:
+    # The weights come as 8 float columns: decoding each row's JSON in Python costs more.
+    weights = ", ".join(f"COALESCE({_weight_sql(name, alias)}, 0) AS w_{name}" for name in EMOTIONS)
+    return f"{alias}id AS id, {alias}artist, {alias}artist_key, {alias}valence, {alias}arousal, {weights}"
+
+
 def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: int) -> list[Candidate]:
     """A few hundred songs worth scoring, fetched in one round trip of index-backed subqueries.
 
-    Sources: the best-tagged songs for each emotion that matters in any rank's target, a seeded
-    sample of the target quadrants (so new listeners do not all get the same songs), the
-    listener's liked songs and liked artists, and the collaborative neighbours' likes. Disliked
-    songs and songs of recent lists are removed by the recommender itself.
+    Sources: the best-tagged songs for each emotion that matters in any rank's target (from its
+    expression index), a seeded sample of the target quadrants (so new listeners do not all get
+    the same songs), the listener's liked songs and liked artists, and the collaborative
+    neighbours' likes. Every disliked song is left out; songs of recent lists are removed by the
+    recommender itself.
     """
+    songs = Song._meta.db_table
+    columns = _song_columns()
     weights = np.max(np.array(targets), axis=0)
     parts: list[tuple[str, list]] = []
 
-    def add(sql: str, params) -> None:
-        parts.append((f"SELECT {COLUMNS}, 0.0 AS co FROM ({sql}) AS part{len(parts)}", list(params)))
+    def add(sql: str, params: list) -> None:
+        parts.append((f"SELECT * FROM ({sql}) AS part{len(parts)}", params))
 
     for i in np.argsort(-weights, kind="stable")[:TARGET_EMOTIONS]:
         if weights[i] >= 0.05:
-            add(*_best_for_emotion_sql(EMOTIONS[i], connection.vendor))
+            w = _weight_sql(EMOTIONS[i])
+            add(
+                f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND {w} > 0 ORDER BY {w} DESC, id LIMIT %s",
+                [PER_EMOTION],
+            )
     rng = np.random.default_rng(seed)
     for quadrant in sorted({_quadrant(t) for t in (targets[0], targets[-1])}):
-        sql, params = _explore_sql(quadrant, connection.vendor)
-        fraction = float(rng.random())
-        add(sql, [fraction if p == _SENTINEL else p for p in params])
-    song_table = Song._meta.db_table
+        # An integer bound, so the (quadrant, id) index serves the range scan.
+        start = f"(SELECT CAST(MAX(id) * %s AS BIGINT) FROM {songs})"
+        add(
+            f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND quadrant = %s AND id >= {start} "
+            f"ORDER BY id LIMIT %s",
+            [quadrant, float(rng.random()), EXPLORE],
+        )
     liked_artists = sorted(history.artist_likes, key=lambda a: (-history.artist_likes[a], a))[:10]
     if liked_artists:
         marks = ", ".join(["%s"] * len(liked_artists))
-        sql = f"SELECT {COLUMNS} FROM {song_table} WHERE active AND artist_key IN ({marks}) ORDER BY id LIMIT %s"  # noqa: S608
-        add(sql, [*liked_artists, SAME_ARTIST])
+        add(
+            f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND artist_key IN ({marks}) ORDER BY id LIMIT %s",
+            [*liked_artists, SAME_ARTIST],
+        )
     if history.liked:
         liked = sorted(history.liked)[:60]
         marks = ", ".join(["%s"] * len(liked))
-        add(f"SELECT {COLUMNS} FROM {song_table} WHERE active AND id IN ({marks})", liked)  # noqa: S608
-        sql, params = _collaborative_sql(user.pk)
-        parts.append(
-            (
-                f"SELECT {', '.join('s.' + c for c in SONG_FIELDS)}, co.score AS co FROM ({sql}) AS co "
-                f"JOIN {Song._meta.db_table} s ON s.id = co.song_id WHERE s.active",
-                params,
-            )
+        add(f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND id IN ({marks})", liked)
+        co_sql, co_params = _collaborative_sql(user.pk)
+        add(
+            f"SELECT {_song_columns('s.')}, co.score AS co FROM ({co_sql}) AS co "
+            f"JOIN {songs} s ON s.id = co.song_id WHERE s.active",
+            co_params,
         )
-    # Every disliked song is left out here, not only those among the newest ratings the
-    # history read: "never a disliked song" must hold however long the history is.
     sql = (
         f"SELECT * FROM ({' UNION ALL '.join(part for part, _ in parts)}) AS candidates WHERE id NOT IN "
         f"(SELECT song_id FROM {Rating._meta.db_table} WHERE user_id = %s AND value = -1)"
-    )  # noqa: S608 - table names are ours, every value is a parameter
+    )
     rows = _fetchall(sql, [p for _, params in parts for p in params] + [user.pk])
     best: dict[int, tuple] = {}
     for row in rows:
-        if row[0] not in best or row[6] > best[row[0]][6]:
+        if row[0] not in best or row[-1] > best[row[0]][-1]:
             best[row[0]] = row
     return [
         Candidate(
-            song_id=r[0], artist=r[1], artist_key=r[2],
-            emotions=json.loads(r[3]) if isinstance(r[3], str) else r[3],
-            valence=r[4], arousal=r[5], co_likes=float(r[6]),
+            song_id=r[0], artist=r[1], artist_key=r[2], valence=r[3], arousal=r[4],
+            emotions={name: w for name, w in zip(EMOTIONS, r[5:13], strict=True) if w},
+            co_likes=float(r[13]),
         )
         for r in best.values()
     ]  # fmt: skip
-
-
-_SENTINEL = 0.123456789
-
-
-@lru_cache(maxsize=32)
-def _best_for_emotion_sql(name: str, vendor: str) -> tuple[str, tuple]:
-    """The best-tagged active songs for one emotion, read from its expression index.
-
-    Compiled once per process: building the SQL through the ORM costs more than running it.
-    """
-    queryset = (
-        Song.objects.filter(active=True)
-        .annotate(w=emotion_weight(name))
-        .filter(w__gt=0)
-        .order_by("-w", "id")
-        .values_list(*SONG_FIELDS)[:PER_EMOTION]
-    )
-    sql, params = queryset.query.sql_with_params()
-    return sql, tuple(params)
-
-
-@lru_cache(maxsize=32)
-def _explore_sql(quadrant: str, vendor: str) -> tuple[str, tuple]:
-    """Songs of a quadrant from a seeded point of the id range on; _SENTINEL marks the fraction."""
-    # An integer bound, so the (quadrant, id) index serves the range scan.
-    start = RawSQL(
-        f"(SELECT CAST(MAX(id) * %s AS BIGINT) FROM {Song._meta.db_table})",
-        [_SENTINEL],
-        output_field=BigIntegerField(),
-    )
-    queryset = (
-        Song.objects.filter(active=True, quadrant=quadrant, id__gte=start)
-        .order_by("id")
-        .values_list(*SONG_FIELDS)[:EXPLORE]
-    )
-    sql, params = queryset.query.sql_with_params()
-    return sql, tuple(params)
 
 
 def _quadrant(target: np.ndarray) -> str:
