@@ -2,6 +2,10 @@
 
 import pytest
 
+# Shared harnesses, usable from any test folder: real Celery worker processes
+# (celery_workers) and Playwright + Chromium (browser, page, screenshot, ...).
+pytest_plugins = ["tests.integration.workers", "tests.browser.harness"]
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path, request):
@@ -16,11 +20,25 @@ def _test_settings(settings, tmp_path, request):
         "OPTIONS": {"location": settings.PRIVATE_MEDIA_ROOT, "base_url": None},
     }
     settings.STORAGES = storages
-    if request.node.get_closest_marker("integration") is None:
-        # Outside integration tests, tasks run in-process; integration tests use
-        # a real worker process and a real broker.
-        from symphony.celery import app
 
-        app.conf.task_always_eager = True
-        settings.CELERY_TASK_ALWAYS_EAGER = True
+    from symphony.celery import app
+
+    # Outside integration tests, tasks run in-process; integration tests use a
+    # real worker process and a real broker. The Celery app outlives a test, so
+    # set the mode every time instead of leaking one test's choice into the next.
+    eager = request.node.get_closest_marker("integration") is None or not settings.CELERY_BROKER_URL
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    settings.CELERY_TASK_ALWAYS_EAGER = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Throttle counters and other cache entries live in Redis when REDIS_URL is
+    # set; without this, one test's requests would throttle the next test.
+    from django.core.cache import cache
+
+    cache.clear()
     yield

@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from accounts import api
+
+urlpatterns = [
+    path("auth/signup/", api.AuthSignupApi.as_view(), name="auth-signup"),
+    path("auth/token/", api.AuthTokenApi.as_view(), name="auth-token"),
+    path("me/", api.MeApi.as_view(), name="me"),
+    path("me/consent/", api.MeConsentApi.as_view(), name="me-consent"),
+    path("me/export/", api.MeExportApi.as_view(), name="me-export"),
+    path("consent/", api.ConsentApi.as_view(), name="consent"),
+]

@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from accounts.consent import CONSENT_VERSION
+
 
 class Goal(models.TextChoices):
     MATCH = "match", "Match my mood"
@@ -22,3 +24,7 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         ordering = ["id"]
         swappable = "AUTH_USER_MODEL"
+
+    @property
+    def has_current_consent(self) -> bool:
+        return self.consent_version == CONSENT_VERSION

@@ -3,3 +3,14 @@ from django.apps import AppConfig
 
 class DetectionConfig(AppConfig):
     name = "detection"
+
+    def ready(self) -> None:
+        from accounts import data_rights
+
+        from . import selectors, services
+
+        data_rights.register(
+            "detection",
+            export=lambda user: selectors.submission_export(user=user),
+            delete_files=services.user_files_delete,
+        )

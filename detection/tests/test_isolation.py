@@ -1,0 +1,110 @@
+"""Another user's submission is a 404 everywhere: pages, API, image URL. Anonymous
+visitors get nothing either; staff see only their own through these routes."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from detection.models import Submission
+from detection.tests.factories import FaceResultFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alices(user, on_commit, monkeypatch):
+    """A finished submission of `user` with a face and a stored image."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from detection import services
+    from detection.tests import images
+
+    monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", lambda _id: None)
+    with on_commit():
+        submission = services.submission_create(
+            user=user, files=[SimpleUploadedFile("a.jpg", images.face_jpeg(), "image/jpeg")], kind="upload"
+        )
+    face = FaceResultFactory(submission=submission)
+    Submission.objects.filter(pk=submission.pk).update(
+        status="done", emotions=face.probabilities, top_emotion="happiness", confidence=0.9, selected_face=face
+    )
+    submission.refresh_from_db()
+    return submission
+
+
+def api_client(who):
+    client = APIClient()
+    if who is not None:
+        client.force_authenticate(who)
+    return client
+
+
+READS = ["/api/v1/submissions/{id}/", "/api/v1/submissions/{id}/image/"]
+WRITES = [
+    ("post", "/api/v1/submissions/{id}/correction/", {"emotion": "anger"}),
+    ("post", "/api/v1/submissions/{id}/face/", {"face": 0}),
+    ("delete", "/api/v1/submissions/{id}/", None),
+]
+PAGE_WRITES = [
+    ("/submissions/{id}/correct/", {"emotion": "anger"}),
+    ("/submissions/{id}/face/", {"face": 0}),
+    ("/submissions/{id}/delete/", {}),
+]
+
+
+def test_the_owner_can_read_everything(user, alices):
+    client = api_client(user)
+    for route in READS:
+        assert client.get(route.format(id=alices.pk)).status_code == 200, route
+
+
+@pytest.mark.parametrize("who", ["outsider", "staff"])
+def test_others_get_a_404_from_every_api_route(request, alices, who):
+    client = api_client(request.getfixturevalue(who))
+    for route in READS:
+        assert client.get(route.format(id=alices.pk)).status_code == 404, route
+    for method, route, data in WRITES:
+        response = getattr(client, method)(route.format(id=alices.pk), data, format="json")
+        assert response.status_code == 404, route
+    assert client.get("/api/v1/submissions/").json()["count"] == 0
+    alices.refresh_from_db()
+    assert alices.corrected_emotion == ""
+
+
+def test_anonymous_gets_nothing_from_the_api(alices):
+    client = api_client(None)
+    for route in [*READS, "/api/v1/submissions/"]:
+        response = client.get(route.format(id=alices.pk))
+        assert response.status_code in (401, 403), route
+        assert b"happiness" not in response.content
+    assert client.delete(f"/api/v1/submissions/{alices.pk}/").status_code in (401, 403)
+    assert Submission.objects.filter(pk=alices.pk).exists()
+
+
+@pytest.mark.parametrize("who", ["outsider", "staff"])
+def test_others_get_a_404_from_every_page(request, client, alices, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(f"/submissions/{alices.pk}/").status_code == 404
+    assert client.get(f"/submissions/{alices.pk}/?fragment=result").status_code == 404
+    for route, data in PAGE_WRITES:
+        assert client.post(route.format(id=alices.pk), data).status_code == 404, route
+    assert Submission.objects.filter(pk=alices.pk, corrected_emotion="").exists()
+
+
+def test_anonymous_is_sent_to_log_in_from_every_page(client, alices):
+    for route in [f"/submissions/{alices.pk}/", "/feel/"]:
+        response = client.get(route)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    for route, data in PAGE_WRITES:
+        assert client.post(route.format(id=alices.pk), data).status_code == 302
+    assert Submission.objects.filter(pk=alices.pk).exists()
+
+
+def test_the_owner_sees_the_result_page(page, alices):
+    response = page.get(f"/submissions/{alices.pk}/")
+    assert response.status_code == 200
+    assert b"happiness" in response.content
+
+
+def test_a_missing_submission_is_the_same_404(page):
+    assert page.get("/submissions/999999/").status_code == 404

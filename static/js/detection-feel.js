@@ -1,0 +1,228 @@
+// "How are you feeling?" page: drag and drop, upload through the API, and the
+// webcam burst. Without JavaScript the upload and emotion forms still post normally.
+(function () {
+  "use strict";
+  var THUMB_MAX = 480;
+  var BURST_FRAMES = 5;
+  var BURST_INTERVAL_MS = 450;
+  var TOO_DARK_LUMA = 28;
+  // Each status request waits server-side (long polling) for up to WAIT_S seconds.
+  var WAIT_S = 10;
+  var POLL_MS = 200;
+  var POLL_LIMIT = 60;
+
+  var webcam = document.getElementById("webcam");
+  var apiUrl = webcam.dataset.api;
+  var resultUrl = function (id) { return webcam.dataset.result.replace(/0\/$/, id + "/"); };
+  var errorBox = document.getElementById("feel-error");
+  var csrf = document.querySelector("#upload-form [name=csrfmiddlewaretoken]").value;
+
+  function showError(text) {
+    errorBox.textContent = text;
+    errorBox.hidden = !text;
+  }
+
+  function errorText(body, status) {
+    if (body && typeof body.detail === "string") return body.detail;
+    if (body && typeof body === "object") {
+      var parts = [];
+      Object.keys(body).forEach(function (k) { parts.push([].concat(body[k]).join(" ")); });
+      if (parts.length) return parts.join(" ");
+    }
+    if (status === 413) return "That file is too large.";
+    return "Something went wrong (" + status + "). Please try again.";
+  }
+
+  // Scaled copy of an image or video frame as a data URL: kept in this tab only
+  // (sessionStorage), so the result page can show it even when the server deleted the photo.
+  function thumbnail(source, width, height) {
+    var scale = Math.min(1, THUMB_MAX / Math.max(width, height));
+    var canvas = document.createElement("canvas");
+    canvas.width = Math.round(width * scale);
+    canvas.height = Math.round(height * scale);
+    canvas.getContext("2d").drawImage(source, 0, 0, canvas.width, canvas.height);
+    return canvas.toDataURL("image/jpeg", 0.8);
+  }
+
+  function keepThumbs(id, thumbs) {
+    try { sessionStorage.setItem("symphony-thumbs-" + id, JSON.stringify(thumbs)); } catch (e) { /* storage full or off: no preview */ }
+  }
+
+  function post(formData) {
+    return fetch(apiUrl, {
+      method: "POST", body: formData, credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, "Accept": "application/json" },
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (body) {
+        if (!response.ok) throw new Error(errorText(body, response.status));
+        return body;
+      });
+    });
+  }
+
+  // --- Upload ------------------------------------------------------------
+  var form = document.getElementById("upload-form");
+  var input = document.getElementById("image-input");
+  var drop = document.getElementById("dropzone");
+  var preview = document.getElementById("upload-preview");
+  var uploadThumb = null;
+
+  function previewFile(file) {
+    uploadThumb = null;
+    preview.hidden = true;
+    if (!file) return;
+    var url = URL.createObjectURL(file);
+    var img = new Image();
+    img.onload = function () {
+      uploadThumb = thumbnail(img, img.naturalWidth, img.naturalHeight);
+      preview.width = Math.round(Math.min(1, THUMB_MAX / Math.max(img.naturalWidth, img.naturalHeight)) * img.naturalWidth);
+      preview.height = Math.round(Math.min(1, THUMB_MAX / Math.max(img.naturalWidth, img.naturalHeight)) * img.naturalHeight);
+      preview.getContext("2d").drawImage(img, 0, 0, preview.width, preview.height);
+      preview.hidden = false;
+      URL.revokeObjectURL(url);
+    };
+    // Not an image the browser can show: the server will say what is wrong with it.
+    img.onerror = function () { URL.revokeObjectURL(url); };
+    img.src = url;
+  }
+
+  input.addEventListener("change", function () { showError(""); previewFile(input.files[0]); });
+  ["dragenter", "dragover"].forEach(function (name) {
+    drop.addEventListener(name, function (e) { e.preventDefault(); drop.classList.add("over"); });
+  });
+  ["dragleave", "drop"].forEach(function (name) {
+    drop.addEventListener(name, function (e) { e.preventDefault(); drop.classList.remove("over"); });
+  });
+  drop.addEventListener("drop", function (e) {
+    if (!e.dataTransfer || !e.dataTransfer.files.length) return;
+    input.files = e.dataTransfer.files;
+    showError("");
+    previewFile(input.files[0]);
+  });
+
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (!input.files.length) { showError("Choose a photo first."); return; }
+    var button = document.getElementById("upload-submit");
+    button.disabled = true;
+    var data = new FormData();
+    data.append("image", input.files[0]);
+    post(data).then(function (body) {
+      if (uploadThumb) keepThumbs(body.id, [uploadThumb]);
+      window.location.assign(resultUrl(body.id));
+    }).catch(function (err) {
+      showError(err.message);
+      button.disabled = false;
+    });
+  });
+
+  // --- Webcam ------------------------------------------------------------
+  var video = document.getElementById("webcam-video");
+  var startButton = document.getElementById("webcam-start");
+  var captureButton = document.getElementById("webcam-capture");
+  var statusLine = document.getElementById("webcam-status");
+
+  function say(text, offerUpload) {
+    statusLine.textContent = text;
+    if (offerUpload) {
+      var link = document.createElement("a");
+      link.href = "#upload";
+      link.textContent = " Upload a photo instead.";
+      link.addEventListener("click", function () { input.focus(); });
+      statusLine.appendChild(link);
+    }
+  }
+
+  startButton.addEventListener("click", function () {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      say("This browser can't use a webcam here.", true);
+      return;
+    }
+    say("Starting the camera…");
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: "user", width: { ideal: 640 } }, audio: false })
+      .then(function (stream) {
+        video.srcObject = stream;
+        video.hidden = false;
+        startButton.hidden = true;
+        captureButton.hidden = false;
+        say("Look at the camera, then press Capture.");
+      })
+      .catch(function (err) {
+        say("We couldn't use your camera (" + (err && err.name ? err.name : "error") + ").", true);
+      });
+  });
+
+  function grabFrame() {
+    var canvas = document.createElement("canvas");
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    var ctx = canvas.getContext("2d");
+    ctx.drawImage(video, 0, 0);
+    // Average brightness from a coarse sample: enough to tell a dark room.
+    var pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    var sum = 0, count = 0;
+    for (var i = 0; i < pixels.length; i += 4 * 97) {
+      sum += 0.299 * pixels[i] + 0.587 * pixels[i + 1] + 0.114 * pixels[i + 2];
+      count += 1;
+    }
+    return new Promise(function (resolve) {
+      canvas.toBlob(function (blob) {
+        resolve({ blob: blob, luma: count ? sum / count : 0, thumb: thumbnail(canvas, canvas.width, canvas.height) });
+      }, "image/jpeg", 0.9);
+    });
+  }
+
+  function burst() {
+    var frames = [];
+    return new Promise(function (resolve) {
+      function next() {
+        grabFrame().then(function (frame) {
+          frames.push(frame);
+          if (frames.length >= BURST_FRAMES) resolve(frames);
+          else setTimeout(next, BURST_INTERVAL_MS);
+        });
+      }
+      next();
+    });
+  }
+
+  function poll(url, polls) {
+    return fetch(url + "?wait=" + WAIT_S, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (body) {
+        if (body.status === "done" || body.status === "failed") return body;
+        if (polls >= POLL_LIMIT) throw new Error("The analysis is taking unusually long. Please try again.");
+        return new Promise(function (resolve) { setTimeout(resolve, POLL_MS); })
+          .then(function () { return poll(url, polls + 1); });
+      });
+  }
+
+  captureButton.addEventListener("click", function () {
+    if (!video.videoWidth) { say("The camera is not ready yet."); return; }
+    captureButton.disabled = true;
+    say("Capturing…");
+    burst().then(function (frames) {
+      var luma = frames.reduce(function (s, f) { return s + f.luma; }, 0) / frames.length;
+      if (luma < TOO_DARK_LUMA) {
+        throw new Error("It's too dark for us to see your face. Turn on a light and try again, or");
+      }
+      var data = new FormData();
+      frames.forEach(function (f, i) { data.append("frames", f.blob, "frame" + i + ".jpg"); });
+      say("Reading your expression…");
+      return post(data).then(function (body) {
+        keepThumbs(body.id, frames.map(function (f) { return f.thumb; }));
+        return poll(body.url, 0);
+      });
+    }).then(function (body) {
+      if (body.status === "done") {
+        window.location.assign(resultUrl(body.id));
+        return;
+      }
+      say(body.error, true);
+      captureButton.disabled = false;
+    }).catch(function (err) {
+      say(err.message, true);
+      captureButton.disabled = false;
+    });
+  });
+})();

@@ -1,0 +1,87 @@
+"""The detection pipeline on the real stack: PostgreSQL, Redis and Celery worker processes."""
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import UserFactory
+from detection.models import FaceResult, Submission
+from detection.tests import images
+from tests.integration.conftest import wait_until
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(autouse=True)
+def _model_required(settings):
+    if not settings.EMOTION_MODEL_PATH.exists():
+        pytest.skip(f"the trained emotion model is not at {settings.EMOTION_MODEL_PATH} yet")
+
+
+def submit(files: dict) -> dict:
+    client = APIClient()
+    client.force_authenticate(UserFactory(consented=True))
+    response = client.post("/api/v1/submissions/", files, format="multipart")
+    assert response.status_code == 202, response.content
+    return response.json()
+
+
+def finished(submission_id: int):
+    submission = Submission.objects.get(pk=submission_id)
+    return submission if submission.is_finished else None
+
+
+def test_a_selfie_is_analysed_by_a_worker_process_and_read_as_happiness(celery_workers):
+    workers = celery_workers(count=1, concurrency=1)
+
+    created = submit({"image": SimpleUploadedFile("me.jpg", images.face_jpeg(), "image/jpeg")})
+
+    submission = wait_until(lambda: finished(created["id"]), timeout=60, message=workers.logs())
+    assert submission.status == Submission.Status.DONE, submission.error
+    assert submission.top_emotion == "happiness"
+    assert submission.faces.count() == 1
+    # The worker deleted the photo right after the analysis (the user keeps no images).
+    assert not submission.frames.exists()
+    assert images.stored_files() == []
+    assert "detection.tasks.submission_analyze_task" in workers.logs()
+    # The model was loaded in the pool process that ran the task, never in the
+    # parent before the fork (a forked TFLite runtime is not safe to use).
+    [worker] = workers.workers
+    assert not loaded_ml_runtime(worker.pid)
+    assert any(loaded_ml_runtime(pid) for pid in worker.child_pids())
+
+
+def loaded_ml_runtime(pid: int) -> bool:
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    return "litert" in maps.lower() or "tensorflow" in maps.lower()
+
+
+def test_a_worker_killed_mid_analysis_is_replaced_and_the_result_is_written_once(celery_workers, settings):
+    workers = celery_workers(count=1, concurrency=1)
+    frames = [
+        SimpleUploadedFile(f"f{i}.jpg", images.face_jpeg(), "image/jpeg") for i in range(settings.MAX_BURST_FRAMES)
+    ]
+
+    created = submit({"frames": frames})
+    # The pool process marks the submission running before it loads the model and
+    # reads the burst: kill it right then, with SIGKILL (no chance to clean up).
+    wait_until(
+        lambda: Submission.objects.filter(pk=created["id"], status=Submission.Status.RUNNING).exists(),
+        timeout=60,
+        interval=0.005,
+        message=workers.logs(),
+    )
+    killed = workers.child_pids()
+    for pid in killed:
+        os.kill(pid, signal.SIGKILL)
+
+    submission = wait_until(lambda: finished(created["id"]), timeout=90, message=workers.logs())
+    assert submission.status == Submission.Status.DONE, submission.error
+    assert submission.attempts == 2, "the task should have been re-delivered to a new pool process"
+    assert set(workers.child_pids()).isdisjoint(killed)
+    # Exactly one set of results: one face per frame, no leftovers of the killed run.
+    assert FaceResult.objects.filter(submission=submission).count() == settings.MAX_BURST_FRAMES

@@ -1,0 +1,109 @@
+"""Settings: embedded defaults, production checks, static files in production."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from accounts.checks import check_secret_key
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# Set for the whole test session by tests/browser/conftest.py; a deployment never has it.
+TEST_ONLY_ENV = ("DJANGO_ALLOW_ASYNC_UNSAFE",)
+
+
+def run_manage(*args, env_overrides: dict[str, str], drop=()) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in (*drop, *TEST_ONLY_ENV)}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "symphony.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://symphony.example.com",
+    "SECURE_HSTS_PRELOAD": "1",
+}
+
+
+def test_deploy_check_passes_with_production_values():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_check_refuses_the_development_secret_key():
+    without_key = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = run_manage("check", "--deploy", env_overrides=without_key, drop=("SECRET_KEY",))
+    assert result.returncode != 0
+    assert "accounts.E001" in result.stderr
+
+
+def test_secret_key_check_only_fires_with_debug_off(settings):
+    settings.SECRET_KEY = settings.DEV_SECRET_KEY
+    settings.DEBUG = True
+    assert check_secret_key(None) == []
+    settings.DEBUG = False
+    assert [error.id for error in check_secret_key(None)] == ["accounts.E001"]
+    settings.SECRET_KEY = "x" * 60
+    assert check_secret_key(None) == []
+
+
+def test_embedded_defaults_need_no_services():
+    """With no DATABASE_URL, CELERY_BROKER_URL or REDIS_URL the app runs on SQLite,
+    eager tasks and a local-memory cache."""
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, "
+        "s.CACHES['default']['BACKEND'], s.DEBUG, s.EMAIL_BACKEND]))"
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "DEBUG", "EMAIL_BACKEND"}
+    }
+    env["DJANGO_SETTINGS_MODULE"] = "symphony.settings"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        '["django.db.backends.sqlite3", true, "django.core.cache.backends.locmem.LocMemCache", true, '
+        '"django.core.mail.backends.console.EmailBackend"]'
+    )
+
+
+def test_env_example_lists_every_variable_settings_reads():
+    import re
+
+    source = (ROOT / "symphony" / "settings.py").read_text()
+    read = set(re.findall(r'env(?:_bool|_int|_list)?\("([A-Z_]+)"', source))
+    listed = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    assert read, "no env() calls found"
+    assert read - listed == set(), f"missing from .env.example: {sorted(read - listed)}"
+
+
+@pytest.mark.django_db
+def test_whitenoise_serves_collected_static_files_with_debug_off(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "static"
+    call_command("collectstatic", "--noinput", verbosity=0)
+    settings.DEBUG = False
+    response = Client().get("/static/css/app.css")
+    assert response.status_code == 200
+    assert b"--accent" in b"".join(response.streaming_content)
+
+
+def test_visibility_timeout_shorter_than_the_hard_limit_is_flagged(settings):
+    from accounts.checks import check_celery_visibility_timeout
+
+    assert check_celery_visibility_timeout(None) == []
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 30}
+    settings.CELERY_TASK_TIME_LIMIT = 60
+    assert [w.id for w in check_celery_visibility_timeout(None)] == ["accounts.W001"]
