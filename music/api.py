@@ -19,6 +19,7 @@ from music.services import (
     rating_delete,
     recommendation_create,
 )
+from symphony.api import StrictInputSerializer
 
 
 def _django_errors(exc: DjangoValidationError) -> ValidationError:
@@ -83,13 +84,14 @@ class SongDetailApi(APIView):
 
 class RecommendationListCreateApi(APIView):
     @extend_schema_serializer(component_name="RecommendationCreateInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         emotions = serializers.DictField(child=serializers.FloatField(min_value=0, max_value=1), required=False)
         emotion = serializers.ChoiceField(choices=EMOTIONS, required=False)
         goal = serializers.ChoiceField(choices=GOALS, required=False, help_text="Defaults to the profile's goal.")
         seed = serializers.IntegerField(required=False, min_value=0, max_value=2**62)
 
         def validate(self, attrs):
+            attrs = super().validate(attrs)
             if ("emotions" in attrs) == ("emotion" in attrs):
                 raise serializers.ValidationError("Send either `emotions` (a distribution) or `emotion` (a name).")
             return attrs
@@ -128,7 +130,7 @@ class RecommendationDetailApi(APIView):
 
 class FeedbackCreateApi(APIView):
     @extend_schema_serializer(component_name="FeedbackCreateInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         song = serializers.IntegerField(min_value=1)
         kind = serializers.ChoiceField(choices=FeedbackKind.choices)
         recommendation = serializers.IntegerField(required=False, allow_null=True, min_value=1)
@@ -184,12 +186,13 @@ class PlaylistOutputSerializer(serializers.ModelSerializer):
 
 class PlaylistListCreateApi(APIView):
     @extend_schema_serializer(component_name="PlaylistCreateInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         name = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
         songs = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=500)
         recommendation = serializers.IntegerField(required=False, min_value=1)
 
         def validate(self, attrs):
+            attrs = super().validate(attrs)
             if ("songs" in attrs) == ("recommendation" in attrs):
                 raise serializers.ValidationError("Send either `songs` (song ids) or `recommendation` (a list id).")
             return attrs

@@ -2,15 +2,11 @@
 
 import json
 from collections import Counter
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from datetime import timedelta
 
 import numpy as np
 from django.db import connection
-from django.db.models import BigIntegerField, Count, Q, QuerySet
-from django.db.models.expressions import RawSQL
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.db.models import Count, Q, QuerySet
 
 from music.emotions import EMOTION_VA, EMOTIONS, quadrant_of
 from music.models import (
@@ -30,16 +26,13 @@ HISTORY_RATINGS = 150  # newest likes/dislikes read for taste (every dislike is 
 HISTORY_EVENTS = 200  # newest plays/skips read for taste and recency
 RECENT_PLAY_WINDOW = timedelta(days=7)
 TARGET_EMOTIONS = 3  # the emotions that weigh most in any rank's target
-PER_EMOTION = 80  # best songs per target emotion
+PER_EMOTION = 60  # best songs per target emotion
 EXPLORE = 30  # seeded sample from the target quadrant, so new listeners do not all get the same songs
 SAME_ARTIST = 40
 # Co-occurrence is read from the listener's newest likes, at most COLLAB_LIKERS other listeners per
 # liked song, the COLLAB_NEIGHBOURS who share most, and at most COLLAB_THEIR_LIKES of their likes:
 # a bounded amount of work however popular the songs are.
-COLLAB_SEEDS, COLLAB_LIKERS, COLLAB_NEIGHBOURS, COLLAB_THEIR_LIKES, COLLAB_CANDIDATES = 30, 50, 60, 60, 100
-
-SONG_FIELDS = ("id", "artist", "artist_key", "emotions", "valence", "arousal")
-COLUMNS = ", ".join(SONG_FIELDS)
+COLLAB_SEEDS, COLLAB_LIKERS, COLLAB_NEIGHBOURS, COLLAB_THEIR_LIKES, COLLAB_CANDIDATES = 30, 30, 40, 40, 80
 
 
 def song_list(*, q: str = "", emotion: str = "", active_only: bool = True) -> QuerySet[Song]:
@@ -70,43 +63,46 @@ def ratings_for(*, user, song_ids) -> dict[int, int]:
     return dict(Rating.objects.filter(user=user, song_id__in=list(song_ids)).values_list("song_id", "value"))
 
 
+def _fetchall(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _history_sql() -> str:
     # A NULL inside a derived table is typed text on PostgreSQL, which UNION cannot match with jsonb.
     no_tags = "CAST(NULL AS jsonb)" if connection.vendor == "postgresql" else "NULL"
+    # Events come with their age in seconds, computed by the database: parsing timestamps in
+    # Python costs more than the query. Ratings need no time (only their order).
+    if connection.vendor == "postgresql":
+        age = "EXTRACT(EPOCH FROM (CURRENT_TIMESTAMP - f.created_at))"
+    else:
+        age = "(julianday('now') - julianday(f.created_at)) * 86400.0"
     rating, feedback, song = Rating._meta.db_table, Feedback._meta.db_table, Song._meta.db_table
     rec, item = Recommendation._meta.db_table, RecommendationItem._meta.db_table
     return f"""
         SELECT * FROM (
-            SELECT 'rating' AS src, r.song_id, r.value AS num, s.artist_key, s.emotions, r.updated_at AS at
+            SELECT 'rating' AS src, r.song_id, r.value AS num, s.artist_key, s.emotions, 0.0 AS age
             FROM {rating} r JOIN {song} s ON s.id = r.song_id
             WHERE r.user_id = %s ORDER BY r.updated_at DESC LIMIT %s
         ) ratings
         UNION ALL
         SELECT * FROM (
-            SELECT f.kind, f.song_id, 0, s.artist_key, {no_tags}, f.created_at
+            SELECT f.kind, f.song_id, 0, s.artist_key, {no_tags}, {age}
             FROM {feedback} f JOIN {song} s ON s.id = f.song_id
             WHERE f.user_id = %s AND f.kind IN ('played', 'skipped') ORDER BY f.created_at DESC LIMIT %s
         ) events
         UNION ALL
-        SELECT 'recent', i.song_id, 0, NULL, NULL, NULL FROM {item} i WHERE i.recommendation_id IN (
+        SELECT 'recent', i.song_id, 0, NULL, NULL, 0.0 FROM {item} i WHERE i.recommendation_id IN (
             SELECT id FROM (SELECT id FROM {rec} WHERE user_id = %s ORDER BY created_at DESC, id DESC LIMIT %s) lists
         )
     """  # noqa: S608 - table names are ours, every value is a parameter
 
 
-def _aware(value) -> datetime:
-    # Raw queries on SQLite return text; PostgreSQL returns aware datetimes.
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
-
-
 def history_for(*, user) -> History:
     """Likes and dislikes, plays and skips, and the songs of the last lists, in one round trip."""
     params = [user.pk, HISTORY_RATINGS, user.pk, HISTORY_EVENTS, user.pk, RECENT_LISTS]
-    with connection.cursor() as cursor:
-        cursor.execute(_history_sql(), params)
-        rows = cursor.fetchall()
+    rows = _fetchall(_history_sql(), params)
     h = History()
     liked_vectors, disliked_vectors = [], []
     artist_likes: Counter[str] = Counter()
@@ -114,8 +110,8 @@ def history_for(*, user) -> History:
     plays: Counter[int] = Counter()
     skips: Counter[int] = Counter()
     artist_skips: Counter[str] = Counter()
-    now = timezone.now()
-    for src, song_id, value, artist_key, emotions, at in rows:
+    window = RECENT_PLAY_WINDOW.total_seconds()
+    for src, song_id, value, artist_key, emotions, age in rows:
         if src == "rating":
             emotions = json.loads(emotions) if isinstance(emotions, str) else emotions
             vector = [emotions.get(n, 0.0) for n in EMOTIONS]
@@ -129,9 +125,9 @@ def history_for(*, user) -> History:
                 disliked_vectors.append(vector)
         elif src == FeedbackKind.PLAYED:
             plays[song_id] += 1
-            age = now - _aware(at)
-            if age < RECENT_PLAY_WINDOW and song_id not in h.hours_since_played:
-                h.hours_since_played[song_id] = max(age.total_seconds(), 0) / 3600
+            age = max(float(age), 0.0)
+            if age < window and song_id not in h.hours_since_played:
+                h.hours_since_played[song_id] = age / 3600
         elif src == FeedbackKind.SKIPPED:
             skips[song_id] += 1
             artist_skips[artist_key] += 1
@@ -206,105 +202,86 @@ def collaborative_scores(*, user, liked: set[int]) -> dict[int, float]:
         return {song_id: float(score) for song_id, score in cursor.fetchall()}
 
 
+def _weight_sql(name: str, alias: str = "") -> str:
+    """One tag weight as SQL; on PostgreSQL the same expression as the per-emotion indexes."""
+    if connection.vendor == "postgresql":
+        return f"CAST({alias}emotions ->> '{name}' AS double precision)"
+    return f"CAST(JSON_EXTRACT({alias}emotions, '$.{name}') AS REAL)"
+
+
+def _song_columns(alias: str = "") -> str:
+    # The weights come as 8 float columns: decoding each row's JSON in Python costs more.
+    weights = ", ".join(f"COALESCE({_weight_sql(name, alias)}, 0) AS w_{name}" for name in EMOTIONS)
+    return f"{alias}id AS id, {alias}artist, {alias}artist_key, {alias}valence, {alias}arousal, {weights}"
+
+
 def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: int) -> list[Candidate]:
     """A few hundred songs worth scoring, fetched in one round trip of index-backed subqueries.
 
-    Sources: the best-tagged songs for each emotion that matters in any rank's target, a seeded
-    sample of the target quadrants (so new listeners do not all get the same songs), the
-    listener's liked songs and liked artists, and the collaborative neighbours' likes. Disliked
-    songs and songs of recent lists are removed by the recommender itself.
+    Sources: the best-tagged songs for each emotion that matters in any rank's target (from its
+    expression index), a seeded sample of the target quadrants (so new listeners do not all get
+    the same songs), the listener's liked songs and liked artists, and the collaborative
+    neighbours' likes. Every disliked song is left out; songs of recent lists are removed by the
+    recommender itself.
     """
+    songs = Song._meta.db_table
+    columns = _song_columns()
     weights = np.max(np.array(targets), axis=0)
     parts: list[tuple[str, list]] = []
 
-    def add(sql: str, params) -> None:
-        parts.append((f"SELECT {COLUMNS}, 0.0 AS co FROM ({sql}) AS part{len(parts)}", list(params)))
+    def add(sql: str, params: list) -> None:
+        parts.append((f"SELECT * FROM ({sql}) AS part{len(parts)}", params))
 
     for i in np.argsort(-weights, kind="stable")[:TARGET_EMOTIONS]:
         if weights[i] >= 0.05:
-            add(*_best_for_emotion_sql(EMOTIONS[i], connection.vendor))
+            w = _weight_sql(EMOTIONS[i])
+            add(
+                f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND {w} > 0 ORDER BY {w} DESC, id LIMIT %s",
+                [PER_EMOTION],
+            )
     rng = np.random.default_rng(seed)
     for quadrant in sorted({_quadrant(t) for t in (targets[0], targets[-1])}):
-        sql, params = _explore_sql(quadrant, connection.vendor)
-        fraction = float(rng.random())
-        add(sql, [fraction if p == _SENTINEL else p for p in params])
-    song_table = Song._meta.db_table
+        # An integer bound, so the (quadrant, id) index serves the range scan.
+        start = f"(SELECT CAST(MAX(id) * %s AS BIGINT) FROM {songs})"
+        add(
+            f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND quadrant = %s AND id >= {start} "
+            f"ORDER BY id LIMIT %s",
+            [quadrant, float(rng.random()), EXPLORE],
+        )
     liked_artists = sorted(history.artist_likes, key=lambda a: (-history.artist_likes[a], a))[:10]
     if liked_artists:
         marks = ", ".join(["%s"] * len(liked_artists))
-        sql = f"SELECT {COLUMNS} FROM {song_table} WHERE active AND artist_key IN ({marks}) ORDER BY id LIMIT %s"  # noqa: S608
-        add(sql, [*liked_artists, SAME_ARTIST])
+        add(
+            f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND artist_key IN ({marks}) ORDER BY id LIMIT %s",
+            [*liked_artists, SAME_ARTIST],
+        )
     if history.liked:
         liked = sorted(history.liked)[:60]
         marks = ", ".join(["%s"] * len(liked))
-        add(f"SELECT {COLUMNS} FROM {song_table} WHERE active AND id IN ({marks})", liked)  # noqa: S608
-        sql, params = _collaborative_sql(user.pk)
-        parts.append(
-            (
-                f"SELECT {', '.join('s.' + c for c in SONG_FIELDS)}, co.score AS co FROM ({sql}) AS co "
-                f"JOIN {Song._meta.db_table} s ON s.id = co.song_id WHERE s.active",
-                params,
-            )
+        add(f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND id IN ({marks})", liked)
+        co_sql, co_params = _collaborative_sql(user.pk)
+        add(
+            f"SELECT {_song_columns('s.')}, co.score AS co FROM ({co_sql}) AS co "
+            f"JOIN {songs} s ON s.id = co.song_id WHERE s.active",
+            co_params,
         )
-    # Every disliked song is left out here, not only those among the newest ratings the
-    # history read: "never a disliked song" must hold however long the history is.
     sql = (
         f"SELECT * FROM ({' UNION ALL '.join(part for part, _ in parts)}) AS candidates WHERE id NOT IN "
         f"(SELECT song_id FROM {Rating._meta.db_table} WHERE user_id = %s AND value = -1)"
-    )  # noqa: S608 - table names are ours, every value is a parameter
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [p for _, params in parts for p in params] + [user.pk])
-        rows = cursor.fetchall()
+    )
+    rows = _fetchall(sql, [p for _, params in parts for p in params] + [user.pk])
     best: dict[int, tuple] = {}
     for row in rows:
-        if row[0] not in best or row[6] > best[row[0]][6]:
+        if row[0] not in best or row[-1] > best[row[0]][-1]:
             best[row[0]] = row
     return [
         Candidate(
-            song_id=r[0], artist=r[1], artist_key=r[2],
-            emotions=json.loads(r[3]) if isinstance(r[3], str) else r[3],
-            valence=r[4], arousal=r[5], co_likes=float(r[6]),
+            song_id=r[0], artist=r[1], artist_key=r[2], valence=r[3], arousal=r[4],
+            emotions={name: w for name, w in zip(EMOTIONS, r[5:13], strict=True) if w},
+            co_likes=float(r[13]),
         )
         for r in best.values()
     ]  # fmt: skip
-
-
-_SENTINEL = 0.123456789
-
-
-@lru_cache(maxsize=32)
-def _best_for_emotion_sql(name: str, vendor: str) -> tuple[str, tuple]:
-    """The best-tagged active songs for one emotion, read from its expression index.
-
-    Compiled once per process: building the SQL through the ORM costs more than running it.
-    """
-    queryset = (
-        Song.objects.filter(active=True)
-        .annotate(w=emotion_weight(name))
-        .filter(w__gt=0)
-        .order_by("-w", "id")
-        .values_list(*SONG_FIELDS)[:PER_EMOTION]
-    )
-    sql, params = queryset.query.sql_with_params()
-    return sql, tuple(params)
-
-
-@lru_cache(maxsize=32)
-def _explore_sql(quadrant: str, vendor: str) -> tuple[str, tuple]:
-    """Songs of a quadrant from a seeded point of the id range on; _SENTINEL marks the fraction."""
-    # An integer bound, so the (quadrant, id) index serves the range scan.
-    start = RawSQL(
-        f"(SELECT CAST(MAX(id) * %s AS BIGINT) FROM {Song._meta.db_table})",
-        [_SENTINEL],
-        output_field=BigIntegerField(),
-    )
-    queryset = (
-        Song.objects.filter(active=True, quadrant=quadrant, id__gte=start)
-        .order_by("id")
-        .values_list(*SONG_FIELDS)[:EXPLORE]
-    )
-    sql, params = queryset.query.sql_with_params()
-    return sql, tuple(params)
 
 
 def _quadrant(target: np.ndarray) -> str:

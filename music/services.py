@@ -105,7 +105,7 @@ def _songs_upsert_pg(songs: list[Song], update_fields: list[str]) -> None:
     """COPY the rows into a temporary table, then one INSERT … ON CONFLICT (key) DO UPDATE.
 
     Several times faster than bulk_create for big files: COPY skips building and quoting huge
-    multi-row statements. Must run inside a transaction (the table goes at commit)."""
+    multi-row statements. Runs inside the import's transaction."""
     table = Song._meta.db_table
     columns = [f.column for f in Song._meta.concrete_fields if not f.primary_key]
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
@@ -114,7 +114,7 @@ def _songs_upsert_pg(songs: list[Song], update_fields: list[str]) -> None:
         for c in (Song._meta.get_field(name).column for name in update_fields)
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE song_import ON COMMIT DROP AS SELECT {quoted} FROM {table} WITH NO DATA")
+        cursor.execute(f"CREATE TEMP TABLE song_import AS SELECT {quoted} FROM {table} WITH NO DATA")
         with cursor.cursor.copy(f"COPY song_import ({quoted}) FROM STDIN") as copy:
             for song in songs:
                 row = [getattr(song, c) for c in columns]
@@ -123,6 +123,9 @@ def _songs_upsert_pg(songs: list[Song], update_fields: list[str]) -> None:
         cursor.execute(
             f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM song_import ON CONFLICT (key) DO UPDATE SET {updates}"
         )
+        # Dropped here rather than ON COMMIT: inside a caller's transaction a second import would
+        # otherwise find the table still there. On an error the rollback removes it.
+        cursor.execute("DROP TABLE song_import")
 
 
 def songs_tag_add(*, songs: QuerySet[Song], emotion: str, weight: float = 1.0) -> int:

@@ -97,6 +97,10 @@ def test_bulk_actions_tag_untag_and_deactivate(admin_client):
 def test_inline_tag_editing_on_the_song_page(admin_client):
     song = SongFactory(title="Hello", artist="Adele", emotions={"happiness": 1.0})
     url = reverse("admin:music_song_change", args=[song.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="w_happiness"' in page and 'value="1.0"' in page
+    assert admin_client.get(reverse("admin:music_song_add")).status_code == 200
+    assert admin_client.get(reverse("admin:music_song_import")).status_code == 200
     data = {"title": "Hello", "artist": "Adele", "album": "", "year": "2015", "genre": "pop", "duration": "",
             "preview_url": "", "active": "on", "valence": "0", "arousal": "0",
             "w_sadness": "0.9", "w_fear": "0.2", "w_happiness": ""}  # fmt: skip

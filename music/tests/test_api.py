@@ -86,6 +86,7 @@ def test_post_recommendation_with_a_distribution_or_a_name(client, alice, catalo
         {"emotions": "sad"},
         {"emotion": "sadness", "emotions": {"sadness": 1}},
         {"emotion": "sadness", "goal": "party"},
+        {"emotion": "sadness", "mood": "sad"},
     ],
 )
 def test_bad_recommendation_requests_are_400_and_store_nothing(client, catalog, payload):
@@ -119,6 +120,7 @@ def test_feedback_on_unknown_song_is_404_and_invalid_kind_is_400(client, alice, 
     response = client.post("/api/v1/feedback/", {"song": catalog[0].pk, "kind": "love"})
     assert response.status_code == 400 and "kind" in response.json()
     assert client.post("/api/v1/feedback/", {"song": "abc", "kind": "like"}).status_code == 400
+    assert client.post("/api/v1/feedback/", {"song": catalog[0].pk, "kind": "like", "rating": 5}).status_code == 400
     bobs = recommendation_create(user=UserFactory(username="bob"), emotions={"sadness": 1.0})
     response = client.post("/api/v1/feedback/", {"song": catalog[0].pk, "kind": "like", "recommendation": bobs.pk})
     assert response.status_code == 404
