@@ -52,20 +52,21 @@ def _mix_text(shares: dict[str, float]) -> str:
 def distribution_chart(summary: dict) -> SafeString:
     """Horizontal bars: the share of sessions per mood in the period."""
     shares, counts = summary["distribution"], summary["counts"]
-    row, left, right = 30, 110, 70
+    row, left, right = 34, 150, 90
     height = row * len(EMOTIONS) + 10
     span = WIDTH - left - right
     body = []
     for i, name in enumerate(EMOTIONS):
         y = 5 + i * row
         width = span * shares[name]
-        body.append(_text(left - 8, y + 19, name, "end", "label"))
-        body.append(f'<rect x="{left}" y="{y + 4}" width="{span}" height="20" class="track"/>')
+        tip = f"{name}: {shares[name]:.0%} ({counts[name]} sessions)"
+        body.append(_text(left - 10, y + 24, name, "end", "label"))
+        body.append(f'<rect x="{left}" y="{y + 6}" width="{span}" height="24" class="track"/>')
         body.append(
-            f'<rect x="{left}" y="{y + 4}" width="{width:.1f}" height="20" fill="{COLORS[name]}">'
-            f"<title>{escape(f'{name}: {shares[name]:.0%} ({counts[name]} sessions)')}</title></rect>"
+            f'<rect x="{left}" y="{y + 6}" width="{width:.1f}" height="24" fill="{COLORS[name]}">'
+            f"<title>{escape(tip)}</title></rect>"
         )
-        body.append(_text(left + span + 6, y + 19, f"{shares[name]:.0%}", "start", "value"))
+        body.append(_text(left + span + 8, y + 24, f"{shares[name]:.0%}", "start", "value"))
     desc = f"{summary['total']} sessions: " + _mix_text(shares)
     return _svg("chart-distribution", height, "How often you felt each mood", desc, body)
 
@@ -110,7 +111,7 @@ def _label(day: date, size: str) -> str:
 
 def mix_chart(size: str, buckets: list[dict]) -> SafeString:
     """100% stacked bars: the mix of moods per day (or week, or month)."""
-    top, bottom, left = 10, 30, 40
+    top, bottom, left = 10, 30, 54
     height = 220
     plot_h = height - top - bottom
     plot_w = WIDTH - left - 10
@@ -155,7 +156,7 @@ def mix_chart(size: str, buckets: list[dict]) -> SafeString:
 
 def timeline_chart(points: list[dict], total: int) -> SafeString:
     """One dot per session: when (x), how confident the reading was (y), and the mood (colour)."""
-    top, bottom, left = 10, 30, 40
+    top, bottom, left = 10, 30, 54
     height = 220
     plot_h = height - top - bottom
     plot_w = WIDTH - left - 20
@@ -199,7 +200,7 @@ def timeline_chart(points: list[dict], total: int) -> SafeString:
 
 def hours_chart(hours: list[dict]) -> SafeString:
     """Stacked bars per hour of the day: when you check in, and in which mood."""
-    top, bottom, left = 10, 30, 40
+    top, bottom, left = 10, 30, 54
     height = 200
     plot_h = height - top - bottom
     plot_w = WIDTH - left - 10
@@ -247,7 +248,7 @@ def hours_chart(hours: list[dict]) -> SafeString:
 def calendar_chart(daily: list[dict], end: date, weeks: int = 53) -> SafeString:
     """A year-at-a-glance calendar: one square per day, coloured by that day's main mood,
     fainter on days with fewer check-ins."""
-    cell, gap, top, left = 13, 2, 18, 30
+    cell, gap, top, left = 13, 2, 18, 40
     start = end - timedelta(days=end.weekday()) - timedelta(weeks=weeks - 1)
     by_day = {entry["date"]: entry for entry in daily if start <= entry["date"] <= end}
     peak = max((e["count"] for e in by_day.values()), default=1)
