@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, ExtractHour, NullIf, TruncDate
+from django.db.models import Count, DateField, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, ExtractHour, NullIf, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from ml.labels import EMOTIONS
 from music.emotions import EMOTION_VA
-from music.models import Feedback, FeedbackKind, Recommendation, RecommendationItem, Song
+from music.models import Feedback, FeedbackKind, Recommendation, RecommendationItem
 
 from .models import Submission
 
@@ -70,50 +70,77 @@ def history_sessions(*, user, period: HistoryRange = HistoryRange(), emotion: st
         .annotate(effective=effective_emotion())
     )
     if emotion:
-        sessions = sessions.filter(effective=emotion)
+        sessions = sessions.filter(_is_mood(emotion))
     return sessions.order_by("-created_at", "-id")
 
 
-def _per_emotion_counts() -> dict:
-    return {name: Count("id", filter=Q(effective=name)) for name in EMOTIONS}
+def _is_mood(name: str) -> Q:
+    """The effective emotion is `name`, in plain column terms."""
+    return Q(corrected_emotion=name) | Q(corrected_emotion="", top_emotion=name)
 
 
-def _shares(counts: dict[str, int]) -> dict[str, float]:
-    total = sum(counts.values())
-    return {name: round(counts.get(name, 0) / total, 4) if total else 0.0 for name in EMOTIONS}
+def _mood_counts(sessions: QuerySet[Submission], key=None) -> dict:
+    """{key: {emotion: count}} from one GROUP BY (key, effective emotion) query.
+
+    Grouping by the mood, rather than one filtered COUNT per mood, keeps the SQL (and the
+    ORM's work to build it) small; the pivot touches at most 8 rows per key."""
+    rows = sessions.order_by()
+    if key is not None:
+        rows = rows.annotate(key=key).values("key", "effective")
+    else:
+        rows = rows.values("effective")
+    table: dict = {}
+    for row in rows.annotate(n=Count("id")).values_list(*(("key",) if key is not None else ()), "effective", "n"):
+        *group, mood, n = row
+        table.setdefault(group[0] if group else None, dict.fromkeys(EMOTIONS, 0))[mood] = n
+    return table
+
+
+def _shares(counts: dict[str, int], total: int) -> dict[str, float]:
+    return {name: round(n / total, 4) if n else 0.0 for name, n in counts.items()}
 
 
 def _top(counts: dict[str, int]) -> str | None:
     """Most frequent emotion; ties go to the earlier name in the project order."""
-    best = max(EMOTIONS, key=lambda name: counts.get(name, 0))
-    return best if counts.get(best, 0) else None
+    best = max(EMOTIONS, key=counts.__getitem__)
+    return best if counts[best] else None
 
 
 def mood_distribution(*, user, period: HistoryRange) -> dict:
-    row = history_sessions(user=user, period=period).order_by().aggregate(total=Count("id"), **_per_emotion_counts())
-    counts = {name: row[name] for name in EMOTIONS}
-    return {"total": row["total"], "counts": counts, "distribution": _shares(counts), "top_emotion": _top(counts)}
+    counts = _mood_counts(history_sessions(user=user, period=period)).get(None, dict.fromkeys(EMOTIONS, 0))
+    total = sum(counts.values())
+    return {
+        "total": total,
+        "counts": counts,
+        "distribution": _shares(counts, total),
+        "top_emotion": _top(counts),
+    }
 
 
-def mood_daily(*, user, period: HistoryRange) -> list[dict]:
-    """One entry per local day with sessions: the day's mix of moods, its top mood and count."""
-    rows = (
-        history_sessions(user=user, period=period)
-        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
-        .order_by()
-        .values("day")
-        .annotate(count=Count("id"), **_per_emotion_counts())
-        .order_by("day")
-    )
+def history_first_day(*, user) -> date | None:
+    """The local day of the user's first session, or None."""
+    first = history_sessions(user=user).order_by("created_at").values_list("created_at", flat=True).first()
+    return timezone.localtime(first).date() if first else None
+
+
+TRUNCATE = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+
+
+def mood_daily(*, user, period: HistoryRange, bucket: str = "day") -> list[dict]:
+    """One entry per local day (or week, or month: its first day) with sessions, oldest first:
+    the mix of moods, the top mood and the count."""
+    trunc = TRUNCATE[bucket]("created_at", output_field=DateField(), tzinfo=timezone.get_current_timezone())
+    table = _mood_counts(history_sessions(user=user, period=period), key=trunc)
     daily = []
-    for row in rows:
-        counts = {name: row[name] for name in EMOTIONS}
+    for day in sorted(table):
+        counts = table[day]
+        count = sum(counts.values())
         daily.append(
             {
-                "date": row["day"],
-                "count": row["count"],
+                "date": day,
+                "count": count,
                 "counts": counts,
-                "emotions": _shares(counts),
+                "emotions": _shares(counts, count),
                 "top_emotion": _top(counts),
             }
         )
@@ -122,19 +149,11 @@ def mood_daily(*, user, period: HistoryRange) -> list[dict]:
 
 def mood_by_hour(*, user, period: HistoryRange) -> list[dict]:
     """24 entries (local hour of the day): how many sessions, and their moods."""
-    rows = {
-        row["hour"]: row
-        for row in history_sessions(user=user, period=period)
-        .annotate(hour=ExtractHour("created_at"))
-        .order_by()
-        .values("hour")
-        .annotate(count=Count("id"), **_per_emotion_counts())
-    }
+    table = _mood_counts(history_sessions(user=user, period=period), key=ExtractHour("created_at"))
     hours = []
     for hour in range(24):
-        row = rows.get(hour)
-        counts = {name: (row[name] if row else 0) for name in EMOTIONS}
-        hours.append({"hour": hour, "count": row["count"] if row else 0, "counts": counts, "top_emotion": _top(counts)})
+        counts = table.get(hour, dict.fromkeys(EMOTIONS, 0))
+        hours.append({"hour": hour, "count": sum(counts.values()), "counts": counts, "top_emotion": _top(counts)})
     return hours
 
 
@@ -176,15 +195,21 @@ def mood_recap(*, user, period: HistoryRange, limit: int = 5) -> dict:
     }
 
 
+def _valence_sql(column: str) -> tuple[str, list]:
+    whens = " ".join(["WHEN %s THEN %s::float8"] * len(VALENCE))
+    return f"(CASE {column} {whens} END)", [value for item in VALENCE.items() for value in item]
+
+
 def _lifted_sql(*, user_id: int, period: HistoryRange) -> tuple[str, list]:
     """Sessions with a mood-changing goal and a follow-up, with the valence change to that follow-up.
 
     LEAD runs over the user's whole history, so the follow-up of the last session in the
-    period may lie after it; only the period filter on the session itself applies."""
+    period may lie after it; only the period filter on the session itself applies. The goal
+    is that of the session's latest song list (a correction makes a new one), looked up per
+    pair through the index on submission_id."""
     submission = connection.ops.quote_name(Submission._meta.db_table)
     recommendation = connection.ops.quote_name(Recommendation._meta.db_table)
-    params: list = [value for item in VALENCE.items() for value in item]
-    params += [user_id, Submission.Status.DONE, FOLLOW_UP_WITHIN]
+    params: list = [user_id, Submission.Status.DONE, user_id, FOLLOW_UP_WITHIN]
     period_sql = ""
     tz = timezone.get_current_timezone()
     if period.date_from:
@@ -193,26 +218,28 @@ def _lifted_sql(*, user_id: int, period: HistoryRange) -> tuple[str, list]:
     if period.date_to:
         period_sql += " AND s.created_at < %s"
         params.append(datetime.combine(period.date_to + timedelta(days=1), time.min, tzinfo=tz))
-    params.append(list(LIFT_GOALS))
+    after, after_params = _valence_sql("next_emotion")
+    before, before_params = _valence_sql("emotion")
+    params += [*after_params, *before_params, list(LIFT_GOALS)]
     sql = f"""
-        WITH v(name, valence) AS (VALUES {", ".join(["(%s, %s::float8)"] * len(VALENCE))}),
-        s AS (
-            SELECT id, created_at, COALESCE(NULLIF(corrected_emotion, ''), top_emotion) AS emotion,
-                   LEAD(COALESCE(NULLIF(corrected_emotion, ''), top_emotion)) OVER w AS next_emotion,
-                   LEAD(created_at) OVER w AS next_at
-            FROM {submission} WHERE owner_id = %s AND status = %s
+        WITH s AS (
+            SELECT id, created_at, emotion,
+                   LEAD(emotion) OVER w AS next_emotion, LEAD(created_at) OVER w AS next_at
+            FROM (
+                SELECT id, created_at, COALESCE(NULLIF(corrected_emotion, ''), top_emotion) AS emotion
+                FROM {submission} WHERE owner_id = %s AND status = %s
+            ) mine
             WINDOW w AS (ORDER BY created_at, id)
         ),
         g AS (
             SELECT s.*, (
-                SELECT r.goal FROM {recommendation} r WHERE r.submission_id = s.id
+                SELECT r.goal FROM {recommendation} r WHERE r.submission_id = s.id AND r.user_id = %s
                 ORDER BY r.created_at DESC, r.id DESC LIMIT 1
             ) AS goal
             FROM s WHERE s.next_at IS NOT NULL AND s.next_at - s.created_at <= %s{period_sql}
         )
-        SELECT g.id, g.created_at, g.emotion, g.next_emotion, g.goal, vn.valence - ve.valence AS change
-        FROM g JOIN v ve ON ve.name = g.emotion JOIN v vn ON vn.name = g.next_emotion
-        WHERE g.goal = ANY(%s)
+        SELECT id, created_at, emotion, next_emotion, goal, {after} - {before} AS change
+        FROM g WHERE goal = ANY(%s)
     """  # noqa: S608 - table names are ours, every value is a parameter
     return sql, params
 
@@ -225,56 +252,40 @@ def mood_lifted(*, user, period: HistoryRange, limit: int = 5) -> dict | None:
     if connection.vendor != "postgresql":
         return None
     inner, params = _lifted_sql(user_id=user.pk, period=period)
-    recommendation = connection.ops.quote_name(Recommendation._meta.db_table)
-    feedback = connection.ops.quote_name(Feedback._meta.db_table)
-    summary_sql = f"""
+    # One pass over the pairs: the counts, the sessions that helped, and the latest few of them.
+    sql = f"""
         WITH l AS ({inner})
         SELECT count(*), count(*) FILTER (WHERE change > 0), count(*) FILTER (WHERE change = 0),
-               count(*) FILTER (WHERE change < 0), avg(change)
+               count(*) FILTER (WHERE change < 0), avg(change),
+               array_agg(id) FILTER (WHERE change > 0),
+               (SELECT json_agg(e) FROM (
+                   SELECT id, created_at, emotion, next_emotion, goal, change FROM l
+                   WHERE change > 0 ORDER BY created_at DESC LIMIT %s) e)
         FROM l
     """  # noqa: S608
-    songs_sql = f"""
-        WITH l AS ({inner})
-        SELECT f.song_id, count(*) AS likes FROM {feedback} f
-        JOIN {recommendation} r ON r.id = f.recommendation_id
-        WHERE f.user_id = %s AND f.kind = %s AND r.submission_id IN (SELECT id FROM l WHERE change > 0)
-        GROUP BY f.song_id ORDER BY likes DESC, f.song_id LIMIT %s
-    """  # noqa: S608
-    examples_sql = f"""
-        WITH l AS ({inner})
-        SELECT id, created_at, emotion, next_emotion, goal, change FROM l
-        WHERE change > 0 ORDER BY created_at DESC LIMIT %s
-    """  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(summary_sql, params)
-        total, helped, same, worse, average = cursor.fetchone()
-        cursor.execute(songs_sql, [*params, user.pk, FeedbackKind.LIKE, limit])
-        likes = dict(cursor.fetchall())
-        cursor.execute(examples_sql, [*params, limit])
-        examples = [
-            {"session": row[0], "created_at": row[1], "emotion": row[2], "next_emotion": row[3], "goal": row[4],
-             "change": round(row[5], 3)}
-            for row in cursor.fetchall()
-        ]  # fmt: skip
+        cursor.execute(sql, [*params, limit])
+        total, helped, same, worse, average, helped_ids, examples = cursor.fetchone()
+    liked = _liked_songs(Feedback.objects.filter(user=user, recommendation__submission_id__in=helped_ids or []), limit)
     return {
         "sessions": total,
         "helped": helped,
         "same": same,
         "worse": worse,
         "average_change": round(average, 3) if average is not None else None,
-        "examples": examples,
-        "liked_songs": _songs_by_likes(likes, limit),
+        "examples": [
+            {
+                "session": e["id"],
+                "created_at": datetime.fromisoformat(e["created_at"]),
+                "emotion": e["emotion"],
+                "next_emotion": e["next_emotion"],
+                "goal": e["goal"],
+                "change": round(e["change"], 3),
+            }
+            for e in examples or []
+        ],
+        "liked_songs": liked,
     }
-
-
-def _songs_by_likes(likes: dict[int, int], limit: int) -> list[dict]:
-    top = sorted(likes.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    found = Song.objects.in_bulk([song_id for song_id, _ in top])
-    return [
-        {"id": song_id, "title": found[song_id].title, "artist": found[song_id].artist, "likes": count}
-        for song_id, count in top
-        if song_id in found
-    ]
 
 
 def mood_summary(*, user, period: HistoryRange) -> dict:
@@ -299,6 +310,7 @@ def sessions_with_music(*, user, sessions: list[Submission]) -> list[Submission]
     latest: dict[int, Recommendation] = {}
     recommendations = (
         Recommendation.objects.filter(user=user, submission_id__in=ids)
+        .only("id", "user_id", "submission_id", "goal", "created_at")
         .order_by("created_at", "id")
         .prefetch_related(_items_prefetch())
     )
@@ -331,7 +343,13 @@ def sessions_with_music(*, user, sessions: list[Submission]) -> list[Submission]
 
 
 def _items_prefetch():
-    return Prefetch("items", queryset=RecommendationItem.objects.select_related("song").order_by("rank"))
+    # Only what the history shows: a song's title and artist, not its tags or links.
+    items = (
+        RecommendationItem.objects.select_related("song")
+        .only("recommendation_id", "rank", "song_id", "song__title", "song__artist")
+        .order_by("rank")
+    )
+    return Prefetch("items", queryset=items)
 
 
 def history_export(*, user, period: HistoryRange = HistoryRange()) -> list[Submission]:

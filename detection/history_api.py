@@ -41,7 +41,6 @@ class HistoryDaySerializer(serializers.Serializer):
     date = serializers.DateField(help_text="Local date.")
     count = serializers.IntegerField()
     emotions = EmotionSharesSerializer(help_text="The day's mix of moods.")
-    counts = EmotionCountsSerializer()
     top_emotion = serializers.ChoiceField(choices=EMOTIONS)
 
 
@@ -98,7 +97,20 @@ SummarySerializer = type(
         "distribution": EmotionSharesSerializer(),
         "counts": EmotionCountsSerializer(),
         "top_emotion": serializers.ChoiceField(choices=EMOTIONS, allow_null=True),
-        "daily": HistoryDaySerializer(many=True, help_text="Days with sessions, oldest first."),
+        # Five years are ~1,800 days: nested serializers per day would dominate the response time,
+        # so the rows (already JSON-shaped by the selector) pass through; the schema stays exact.
+        "daily": serializers.SerializerMethodField(help_text="Days with sessions, oldest first."),
+        "get_daily": extend_schema_field(HistoryDaySerializer(many=True))(
+            lambda self, summary: [
+                {
+                    "date": day["date"].isoformat(),
+                    "count": day["count"],
+                    "emotions": day["emotions"],
+                    "top_emotion": day["top_emotion"],
+                }
+                for day in summary["daily"]
+            ]  # fmt: skip
+        ),
         "hours": HistoryHourSerializer(many=True, help_text="24 entries: the time-of-day pattern."),
         "recap": HistoryRecapSerializer(),
         "lifted": HistoryLiftedSerializer(allow_null=True, help_text='"What lifted me"; null off PostgreSQL.'),

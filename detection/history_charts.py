@@ -7,7 +7,7 @@ the page adds data tables beside them.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 from django.utils.html import escape
@@ -71,32 +71,9 @@ def distribution_chart(summary: dict) -> SafeString:
     return _svg("chart-distribution", height, "How often you felt each mood", desc, body)
 
 
-def _bucket(day: date, size: str) -> date:
-    if size == "week":
-        return day - timedelta(days=day.weekday())
-    if size == "month":
-        return day.replace(day=1)
-    return day
-
-
-def mix_buckets(daily: list[dict], span_days: int) -> tuple[str, list[dict]]:
-    """Days grouped into days, weeks or months so a long period still gives a readable chart."""
-    size = "day" if span_days <= 92 else "week" if span_days <= 731 else "month"
-    buckets: dict[date, dict] = {}
-    for entry in daily:  # aggregated rows: at most one per day
-        key = _bucket(entry["date"], size)
-        bucket = buckets.setdefault(key, {"start": key, "count": 0, "counts": dict.fromkeys(EMOTIONS, 0)})
-        bucket["count"] += entry["count"]
-        for name in EMOTIONS:
-            bucket["counts"][name] += entry["counts"][name]
-    result = []
-    for key in sorted(buckets):
-        bucket = buckets[key]
-        bucket["emotions"] = {name: bucket["counts"][name] / bucket["count"] for name in EMOTIONS}
-        bucket["top_emotion"] = max(EMOTIONS, key=lambda name: bucket["counts"][name])
-        bucket["row"] = [bucket["counts"][name] for name in EMOTIONS]
-        result.append(bucket)
-    return size, result
+def bucket_for_span(span_days: int) -> str:
+    """Days, weeks or months per bar, so a long period still gives a readable chart."""
+    return "day" if span_days <= 92 else "week" if span_days <= 731 else "month"
 
 
 def _label(day: date, size: str) -> str:
@@ -126,7 +103,7 @@ def mix_chart(size: str, buckets: list[dict]) -> SafeString:
     for i, bucket in enumerate(buckets):
         x = left + i * step + (step - bar) / 2
         y = top + plot_h
-        tip = escape(f"{_label(bucket['start'], size)}: {bucket['count']} sessions — {_mix_text(bucket['emotions'])}")
+        tip = escape(f"{_label(bucket['date'], size)}: {bucket['count']} sessions — {_mix_text(bucket['emotions'])}")
         parts = [f"<g><title>{tip}</title>"]
         for name in EMOTIONS:
             h = plot_h * bucket["emotions"][name]
@@ -139,14 +116,14 @@ def mix_chart(size: str, buckets: list[dict]) -> SafeString:
     for i in sorted({0, len(buckets) // 2, len(buckets) - 1}) if buckets else []:
         anchor = "start" if i == 0 else "end" if i == len(buckets) - 1 else "middle"
         x = left + i * step + (step / 2 if anchor == "middle" else 0 if anchor == "start" else step)
-        body.append(_text(x, height - 8, _label(buckets[i]["start"], "month" if size == "month" else "short"), anchor))
+        body.append(_text(x, height - 8, _label(buckets[i]["date"], "month" if size == "month" else "short"), anchor))
     per = {"day": "day", "week": "week", "month": "month"}[size]
     title = f"Mix of moods per {per}"
     if buckets:
         best = max(buckets, key=lambda b: b["count"])
         desc = (
-            f"{len(buckets)} {per}s with sessions, from {_label(buckets[0]['start'], size)} to "
-            f"{_label(buckets[-1]['start'], size)}. Busiest {per}: {_label(best['start'], size)} with "
+            f"{len(buckets)} {per}s with sessions, from {_label(buckets[0]['date'], size)} to "
+            f"{_label(buckets[-1]['date'], size)}. Busiest {per}: {_label(best['date'], size)} with "
             f"{best['count']} sessions ({_mix_text(best['emotions'])})."
         )
     else:
@@ -171,8 +148,9 @@ def timeline_chart(points: list[dict], total: int) -> SafeString:
         start, end = points[0]["created_at"], points[-1]["created_at"]
         seconds = max((end - start).total_seconds(), 1.0)
         radius = 5 if len(points) <= 60 else 3.5 if len(points) <= 200 else 2.5
+        tz = timezone.get_current_timezone()
         for point in points:
-            local = timezone.localtime(point["created_at"])
+            local = point["created_at"].astimezone(tz)
             x = left + plot_w * (point["created_at"] - start).total_seconds() / seconds if len(points) > 1 else left
             confidence = point["confidence"] if point["confidence"] is not None else 0.0
             y = top + plot_h * (1 - confidence)
@@ -286,13 +264,3 @@ def calendar_chart(daily: list[dict], end: date, weeks: int = 53) -> SafeString:
         f"; main mood {mix} days." if mix else "."
     )
     return _svg("chart-calendar", int(height * scale) + 2, "Calendar: your main mood each day", desc, body)
-
-
-def period_span_days(date_from: date | None, date_to: date | None, daily: list[dict]) -> int:
-    first = date_from or (daily[0]["date"] if daily else timezone.localdate())
-    last = date_to or (daily[-1]["date"] if daily else timezone.localdate())
-    return (last - first).days + 1
-
-
-def local_day(value: datetime) -> date:
-    return timezone.localtime(value).date()

@@ -1,5 +1,7 @@
 """Mood history pages: charts, recap, sessions list, and the delete confirmations. No JavaScript needed."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -83,11 +85,22 @@ def _query_without_page(request) -> str:
 
 def _history_context(request, period: history.HistoryRange, emotion: str) -> dict:
     user = request.user
-    summary = history.mood_summary(user=user, period=period)
+    today = timezone.localdate()
+    summary = history.mood_distribution(user=user, period=period)
+    first_day = period.date_from or history.history_first_day(user=user) or today
+    last_day = period.date_to or today
+    size = history_charts.bucket_for_span((last_day - first_day).days + 1)
+    # The mix is grouped in SQL by day, week or month; the calendar needs one year of days at most.
+    buckets = history.mood_daily(user=user, period=period, bucket=size)
+    year_ago = last_day - timedelta(weeks=53)
+    calendar_period = history.HistoryRange(max(period.date_from or year_ago, year_ago), last_day)
+    calendar_days = history.mood_daily(user=user, period=calendar_period)
+    summary.update(
+        hours=history.mood_by_hour(user=user, period=period),
+        recap=history.mood_recap(user=user, period=period),
+        lifted=history.mood_lifted(user=user, period=period),
+    )
     points, total = history.mood_timeline(user=user, period=period)
-    span = history_charts.period_span_days(period.date_from, period.date_to, summary["daily"])
-    size, buckets = history_charts.mix_buckets(summary["daily"], span)
-    calendar_end = period.date_to or timezone.localdate()
     paginator = Paginator(history.history_sessions(user=user, period=period, emotion=emotion), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     sessions = history.sessions_with_music(user=user, sessions=list(page.object_list))
@@ -95,12 +108,13 @@ def _history_context(request, period: history.HistoryRange, emotion: str) -> dic
         "summary": summary,
         "buckets": buckets,
         "bucket_size": size,
+        "calendar_end": last_day,
         "charts": {
             "timeline": history_charts.timeline_chart(points, total),
             "mix": history_charts.mix_chart(size, buckets),
             "distribution": history_charts.distribution_chart(summary),
             "hours": history_charts.hours_chart(summary["hours"]),
-            "calendar": history_charts.calendar_chart(summary["daily"], calendar_end),
+            "calendar": history_charts.calendar_chart(calendar_days, last_day),
         },
         "distribution_rows": [(n, summary["counts"][n], summary["distribution"][n]) for n in EMOTIONS],
         "page": page,
