@@ -1,5 +1,7 @@
 """Auth and account API (shared/API.md "Auth and account")."""
 
+from typing import NoReturn
+
 from django.contrib.auth import authenticate, logout
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -20,7 +22,8 @@ from symphony.api import StrictInputSerializer
 BAD_CREDENTIALS = "Unable to log in with the username and password provided."
 
 
-def _raise_drf(exc: DjangoValidationError):
+def _raise_drf(exc: DjangoValidationError) -> NoReturn:
+    """Re-raise a service's Django ValidationError as DRF's, keeping per-field messages."""
     raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 

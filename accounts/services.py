@@ -54,7 +54,9 @@ def user_create(*, username: str, email: str, password: str) -> User:
         raise ValidationError({"username": [TAKEN_RACE]}) from exc
 
 
-def user_update(user: User, *, email: str | None = None, goal: str | None = None, keep_images=None) -> User:
+def user_update(
+    user: User, *, email: str | None = None, goal: str | None = None, keep_images: bool | None = None
+) -> User:
     fields = []
     if email is not None and email != user.email:
         if email_is_taken(email, exclude=user):

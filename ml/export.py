@@ -35,3 +35,24 @@ def export_tflite(model, path: str | Path, representative: np.ndarray | None = N
     tmp.write_bytes(converter.convert())
     tmp.replace(path)
     return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Export saved weights:  python -m ml.export --weights RUN/best.weights.h5 --out ml/models/emotion.tflite"""
+    import argparse
+
+    from ml.model import build_model
+
+    parser = argparse.ArgumentParser(description="Export trained weights to TFLite.")
+    parser.add_argument("--weights", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--width", type=int, default=32, help="the --width the weights were trained with")
+    args = parser.parse_args(argv)
+    model = build_model(width=args.width)
+    model.load_weights(args.weights)
+    print(export_tflite(model, args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
