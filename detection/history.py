@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count, DateField, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, DateField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, ExtractHour, NullIf, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -304,21 +304,28 @@ def mood_summary(*, user, period: HistoryRange) -> dict:
 
 def sessions_with_music(*, user, sessions: list[Submission]) -> list[Submission]:
     """Attach to each session its latest recommendation (`.recommendation`) and the songs with the
-    feedback given on them (`.songs`: [{rank, song, feedback: [kinds]}]). A fixed number of
-    queries for a page of sessions, whatever its length."""
+    feedback given on them (`.songs`: [{rank, song: {id, title, artist}, feedback: [kinds]}]).
+    Three queries for a page of sessions, whatever its length; rows, not model instances, for the
+    songs (a page holds ten per session)."""
     ids = [s.pk for s in sessions]
     latest: dict[int, Recommendation] = {}
-    recommendations = (
+    for rec in (
         Recommendation.objects.filter(user=user, submission_id__in=ids)
         .only("id", "user_id", "submission_id", "goal", "created_at")
         .order_by("created_at", "id")
-        .prefetch_related(_items_prefetch())
-    )
-    for rec in recommendations:
+    ):
         latest[rec.submission_id] = rec  # later ones (after a correction) replace earlier ones
+    rec_ids = [r.pk for r in latest.values()]
+    items: dict[int, list[tuple]] = {}
+    for row in (
+        RecommendationItem.objects.filter(recommendation_id__in=rec_ids)
+        .order_by("recommendation_id", "rank")
+        .values_list("recommendation_id", "rank", "song_id", "song__title", "song__artist")
+    ):
+        items.setdefault(row[0], []).append(row[1:])
     kinds: dict[tuple[int, int], list[str]] = {}
     for rec_id, song_id, kind in (
-        Feedback.objects.filter(user=user, recommendation_id__in=[r.pk for r in latest.values()])
+        Feedback.objects.filter(user=user, recommendation_id__in=rec_ids)
         .order_by("created_at", "id")
         .values_list("recommendation_id", "song_id", "kind")
     ):
@@ -328,28 +335,18 @@ def sessions_with_music(*, user, sessions: list[Submission]) -> list[Submission]
     for session in sessions:
         rec = latest.get(session.pk)
         session.recommendation = rec
-        session.songs = (
-            [
-                {"rank": item.rank, "song": item.song, "feedback": kinds.get((rec.pk, item.song_id), [])}
-                for item in rec.items.all()
-            ]
-            if rec
-            else []
-        )
+        session.songs = [
+            {
+                "rank": rank,
+                "song": {"id": song_id, "title": title, "artist": artist},
+                "feedback": kinds.get((rec.pk, song_id), []),
+            }
+            for rank, song_id, title, artist in (items.get(rec.pk, []) if rec else [])
+        ]
         session.feedback_counts = {
             kind: sum(1 for song in session.songs if kind in song["feedback"]) for kind in FeedbackKind.values
         }
     return sessions
-
-
-def _items_prefetch():
-    # Only what the history shows: a song's title and artist, not its tags or links.
-    items = (
-        RecommendationItem.objects.select_related("song")
-        .only("recommendation_id", "rank", "song_id", "song__title", "song__artist")
-        .order_by("rank")
-    )
-    return Prefetch("items", queryset=items)
 
 
 def history_export(*, user, period: HistoryRange = HistoryRange()) -> list[Submission]:

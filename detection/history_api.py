@@ -118,20 +118,18 @@ SummarySerializer = type(
 )
 
 
+class HistorySongSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    artist = serializers.CharField()
+
+
 class HistorySessionSongSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
-    song = serializers.SerializerMethodField()
+    song = HistorySongSerializer()
     feedback = serializers.ListField(
         child=serializers.ChoiceField(choices=FeedbackKind.values), help_text="Feedback given on this song here."
     )
-
-    @extend_schema_field(
-        {"type": "object", "properties": {"id": {"type": "integer"}, "title": {"type": "string"},
-                                          "artist": {"type": "string"}}}
-    )  # fmt: skip
-    def get_song(self, item) -> dict:
-        song = item["song"]
-        return {"id": song.pk, "title": song.title, "artist": song.artist}
 
 
 class HistorySessionRecommendationSerializer(serializers.Serializer):
@@ -296,7 +294,9 @@ def _csv_cell(value) -> str:
 def _csv_row(session) -> list:
     def titles(kind=None) -> str:
         return "; ".join(
-            f"{s['song'].artist} – {s['song'].title}" for s in session.songs if kind is None or kind in s["feedback"]
+            f"{s['song']['artist']} – {s['song']['title']}"
+            for s in session.songs
+            if kind is None or kind in s["feedback"]
         )
 
     emotions = session.emotions or {}
