@@ -163,3 +163,11 @@ def test_anonymous_is_sent_to_log_in(client, alices):
 
 def test_the_navigation_links_to_the_history(page):
     assert b'href="/history/"' in page.get("/feel/").content
+
+
+def test_a_period_without_check_ins_says_so_and_offers_a_longer_one(page, user):
+    session(user, timezone.now() - timedelta(days=40), "sadness")
+    html = page.get("/history/", {"range": "7"}).content.decode()
+    assert 'id="period-empty"' in html and "Try a longer period" in html
+    assert 'id="history-empty"' not in html
+    assert 'href="?range=90"' in html
