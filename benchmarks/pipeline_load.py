@@ -168,6 +168,8 @@ def phase(env: dict, base: str, tokens: list[str], image: bytes, concurrency: in
         # Warm-up: every pool process loads the model once (lazily, after the fork).
         with ThreadPoolExecutor(max_workers=concurrency * 2) as pool:
             list(pool.map(lambda t: one_submission(base, t, image), tokens[: concurrency * 2]))
+        # Other work on this small machine (model training, test runs) shows up here.
+        load_before = os.getloadavg()[0]
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
             sessions = list(pool.map(lambda t: user_session(base, t, image, rounds), tokens))
@@ -184,6 +186,8 @@ def phase(env: dict, base: str, tokens: list[str], image: bytes, concurrency: in
         "throughput_per_s": round(len(results) / elapsed, 2),
         "p50_s": round(statistics.median(latencies), 3),
         "p95_s": round(latencies[max(0, int(round(0.95 * len(latencies))) - 1)], 3),
+        "load_avg_1m_before": round(load_before, 2),
+        "cpus": os.cpu_count(),
     }
 
 

@@ -131,13 +131,23 @@ class SubmissionListCreateApi(APIView):
     throttle_scope = "submissions"
 
     class InputSerializer(serializers.Serializer):
-        image = UploadField(required=False, help_text="One photo (JPEG, PNG, WebP, ...).")
+        # Empty files pass here so the service can say what is wrong with them.
+        image = UploadField(required=False, allow_empty_file=True, help_text="One photo (JPEG, PNG, WebP, ...).")
         frames = serializers.ListField(
-            child=UploadField(), required=False, help_text="A webcam burst: several frames, in order."
+            child=UploadField(allow_empty_file=True),
+            required=False,
+            help_text="A webcam burst: several frames, in order.",
         )
         emotion = serializers.ChoiceField(
             choices=EMOTIONS, required=False, help_text="Say how you feel instead of sending a photo."
         )
+
+        def validate(self, attrs):
+            if len([name for name in ("image", "frames", "emotion") if attrs.get(name)]) != 1:
+                raise serializers.ValidationError(
+                    "Send exactly one of: image (a photo), frames (a webcam burst) or emotion."
+                )
+            return attrs
 
     class ManualInputSerializer(serializers.Serializer):
         emotion = serializers.ChoiceField(choices=EMOTIONS, help_text="How you feel, picked by hand.")
@@ -179,27 +189,25 @@ class SubmissionListCreateApi(APIView):
         if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
             return Response({"detail": "Request body is too large."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         try:
-            image = request.FILES.getlist("image")
+            serializer = self.InputSerializer(data=request.data)
         except TooManyFilesSent:
             return Response(
                 {"detail": f"Too many files: at most {settings.MAX_BURST_FRAMES} frames allowed."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        frames = request.FILES.getlist("frames")
-        emotion = request.data.get("emotion")
-        given = [name for name, value in (("image", image), ("frames", frames), ("emotion", emotion)) if value]
-        if len(given) != 1:
-            return Response(
-                {"detail": "Send exactly one of: image (a photo), frames (a webcam burst) or emotion."},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         try:
-            if emotion:
-                submission = services.submission_create_manual(user=request.user, emotion=str(emotion))
-            elif image:
-                submission = services.submission_create(user=request.user, files=image, kind=Submission.Kind.UPLOAD)
+            if data.get("emotion"):
+                submission = services.submission_create_manual(user=request.user, emotion=data["emotion"])
+            elif data.get("image"):
+                submission = services.submission_create(
+                    user=request.user, files=[data["image"]], kind=Submission.Kind.UPLOAD
+                )
             else:
-                submission = services.submission_create(user=request.user, files=frames, kind=Submission.Kind.WEBCAM)
+                submission = services.submission_create(
+                    user=request.user, files=data["frames"], kind=Submission.Kind.WEBCAM
+                )
         except ValidationError as exc:
             return _validation_response(exc)
         submission.refresh_from_db()

@@ -67,6 +67,14 @@ def test_sending_both_image_and_frames_or_nothing_is_a_400(api):
     assert api.post(LIST, {}, format="multipart").status_code == 400
     both = api.post(LIST, {"image": photo(), "frames": [photo()]}, format="multipart")
     assert both.status_code == 400
+    assert "exactly one" in str(both.json())
+    assert not Submission.objects.exists()
+
+
+@pytest.mark.parametrize("body", [[1, 2], "fear", None, {"emotion": ["fear"]}, {"emotion": 7}])
+def test_malformed_json_bodies_are_a_400(api, body):
+    response = api.post(LIST, body, format="json")
+    assert response.status_code == 400
     assert not Submission.objects.exists()
 
 

@@ -29,3 +29,19 @@ def test_a_correction_picks_songs_for_the_corrected_mood(api, user):
     latest = Recommendation.objects.filter(submission_id=submission.pk).order_by("-id").first()
     assert latest.top_emotion == "anger"
     assert api.get(f"/api/v1/submissions/{submission.pk}/").json()["recommendation"]["id"] == latest.pk
+
+
+def test_the_result_page_lists_the_recommended_songs(page, user):
+    from django.core.management import call_command
+    from django.utils.html import escape
+
+    call_command("seed_catalog", verbosity=0)
+    submission = services.submission_create_manual(user=user, emotion="happiness")
+
+    html = page.get(f"/submissions/{submission.pk}/").content.decode()
+
+    recommendation = Recommendation.objects.get(submission_id=submission.pk)
+    assert recommendation.items.exists()
+    assert 'class="song-list"' in html
+    assert escape(recommendation.items.first().song.title) in html
+    assert 'id="songs-empty"' not in html

@@ -45,7 +45,13 @@
   }
 
   function keepThumbs(id, thumbs) {
-    try { sessionStorage.setItem("symphony-thumbs-" + id, JSON.stringify(thumbs)); } catch (e) { /* storage full or off: no preview */ }
+    try {
+      // Only the latest check-in's pictures stay in the tab: faces are not hoarded, even locally.
+      Object.keys(sessionStorage).forEach(function (key) {
+        if (key.indexOf("symphony-thumbs-") === 0) sessionStorage.removeItem(key);
+      });
+      sessionStorage.setItem("symphony-thumbs-" + id, JSON.stringify(thumbs));
+    } catch (e) { /* storage full or off: the result page shows no preview */ }
   }
 
   function post(formData) {

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.core.management import call_command
 
 from accounts.tests.factories import UserFactory
 from detection import services
 from detection.models import Submission
 from detection.tests import images
-from tests.browser.conftest import CHROMIUM_ARGS, DESKTOP, PHONE, chromium_path
+from tests.browser.harness import PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -24,16 +24,6 @@ pytestmark = pytest.mark.browser
 def model_required():
     if not settings.EMOTION_MODEL_PATH.exists():
         pytest.skip(f"the trained emotion model is not at {settings.EMOTION_MODEL_PATH} yet")
-
-
-def log_in(context, live_server):
-    """A consenting user, logged in through a session cookie (the login page has its own tests)."""
-    user = UserFactory(consented=True)
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
-    return user
 
 
 def write_y4m(path: Path, rgb: np.ndarray, frames: int = 20) -> Path:
@@ -48,43 +38,38 @@ def write_y4m(path: Path, rgb: np.ndarray, frames: int = 20) -> Path:
 
 
 @pytest.fixture
-def camera_page(browser, live_server):
-    """`camera_page(video)`: a page in a Chromium whose webcam plays `video` (permission granted)."""
-    launched = []
+def camera_page(launch_browser, new_page):
+    """`camera_page(video, user)`: a logged-in page in a Chromium whose webcam plays `video`."""
 
-    def make(video: Path):
+    def make(video: Path, user):
         # Fake-camera flags are launch options, so this needs its own browser process.
-        camera_browser = browser.browser_type.launch(
-            executable_path=chromium_path(),
-            headless=True,
-            args=[
-                *CHROMIUM_ARGS,
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-                f"--use-file-for-fake-video-capture={video}",
-            ],
+        camera = launch_browser(
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
         )
-        launched.append(camera_browser)
-        context = camera_browser.new_context(base_url=live_server.url, viewport=DESKTOP)
-        context.set_default_timeout(15_000)
-        context.grant_permissions(["camera"], origin=live_server.url)
-        return context.new_page()
+        page = new_page(browser=camera, user=user, permissions=["camera"])
+        page.set_default_timeout(15_000)
+        return page
 
-    yield make
-    for camera_browser in launched:
-        camera_browser.close()
+    return make
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(consented=True)
 
 
 @pytest.mark.usefixtures("model_required")
-def test_uploading_a_selfie_shows_the_mood_with_face_box_and_bars(page, live_server, screenshot, tmp_path):
+def test_uploading_a_selfie_shows_the_mood_with_face_box_and_bars(new_page, user, screenshot, tmp_path):
     photo = tmp_path / "selfie.jpg"
     photo.write_bytes(images.face_jpeg())
-    user = log_in(page.context, live_server)
+    page = new_page(user=user)
 
     page.goto("/feel/")
     page.set_input_files("#image-input", str(photo))
     page.wait_for_selector("#upload-preview:not([hidden])")
-    screenshot("photo chosen")
+    screenshot("photo chosen", page=page)
     page.click("#upload-submit")
 
     page.wait_for_url(re.compile(r"/submissions/\d+/$"))
@@ -93,26 +78,26 @@ def test_uploading_a_selfie_shows_the_mood_with_face_box_and_bars(page, live_ser
     assert page.locator("#emotion-bars li").count() == 8
     # The photo was deleted on the server; the page draws the copy kept in this tab.
     page.wait_for_selector("#photo-canvas[data-drawn='1']")
-    screenshot("result")
+    screenshot("result", page=page)
     submission = Submission.objects.get(owner=user)
     assert submission.status == "done" and not submission.frames.exists()
     assert page.external_requests == []
 
 
 @pytest.mark.usefixtures("model_required")
-def test_the_result_page_shows_progress_then_the_result_without_reloading(page, live_server, screenshot, monkeypatch):
+def test_the_result_page_shows_progress_then_the_result_without_reloading(new_page, user, screenshot, monkeypatch):
     # Queue without a worker, so the page is seen waiting; the test then runs the analysis.
     monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", lambda _id: None)
-    user = log_in(page.context, live_server)
     user.keep_images = True
     user.save()
+    page = new_page(user=user)
     photo = SimpleUploadedFile("me.jpg", images.face_jpeg(), "image/jpeg")
     submission = services.submission_create(user=user, files=[photo], kind="upload")
 
     page.goto(f"/submissions/{submission.pk}/")
     page.wait_for_selector("#result-state[data-status='queued']")
     page.evaluate("window.stillTheSamePage = true")
-    screenshot("waiting")
+    screenshot("waiting", page=page)
 
     services.submission_analyze(submission.pk)
 
@@ -120,13 +105,13 @@ def test_the_result_page_shows_progress_then_the_result_without_reloading(page, 
     assert page.evaluate("window.stillTheSamePage") is True
     # The kept photo comes from the owner-only image route, with the face box drawn on it.
     page.wait_for_selector("#photo-canvas[data-drawn='1']")
-    screenshot("done")
+    screenshot("done", page=page)
 
 
-def test_an_unreadable_file_gets_a_clear_message_on_the_page(page, live_server, screenshot, tmp_path):
+def test_an_unreadable_file_gets_a_clear_message_on_the_page(new_page, user, screenshot, tmp_path):
     bad = tmp_path / "photo.jpg"
     bad.write_bytes(images.HTML)
-    user = log_in(page.context, live_server)
+    page = new_page(user=user)
 
     page.goto("/feel/")
     page.set_input_files("#image-input", str(bad))
@@ -134,26 +119,27 @@ def test_an_unreadable_file_gets_a_clear_message_on_the_page(page, live_server, 
 
     page.wait_for_selector("#feel-error:not([hidden])")
     assert "not an image" in page.inner_text("#feel-error")
-    screenshot("refused")
+    screenshot("refused", page=page)
     assert not Submission.objects.filter(owner=user).exists()
 
 
-def test_picking_an_emotion_by_hand_leads_to_its_result(page, live_server, screenshot):
-    user = log_in(page.context, live_server)
+def test_picking_an_emotion_by_hand_leads_to_its_result_and_songs(new_page, user, screenshot):
+    call_command("seed_catalog", verbosity=0)
+    page = new_page(user=user)
 
     page.goto("/feel/")
     page.click("#manual button[value='surprise']")
 
     page.wait_for_url(re.compile(r"/submissions/\d+/$"))
     assert page.text_content("#top-emotion") == "surprise"
-    screenshot("manual result")
+    assert page.locator("#songs .song-row").count() > 0
+    screenshot("manual result", page=page)
     assert Submission.objects.get(owner=user).kind == "manual"
 
 
 @pytest.mark.usefixtures("model_required")
-def test_the_webcam_burst_from_a_fake_camera_gives_a_result(camera_page, live_server, screenshot, tmp_path):
-    page = camera_page(write_y4m(tmp_path / "face.y4m", images.astronaut()))
-    user = log_in(page.context, live_server)
+def test_the_webcam_burst_from_a_fake_camera_gives_a_result(camera_page, user, screenshot, tmp_path):
+    page = camera_page(write_y4m(tmp_path / "face.y4m", images.astronaut()), user)
 
     page.goto("/feel/")
     page.click("#webcam-start")
@@ -172,9 +158,25 @@ def test_the_webcam_burst_from_a_fake_camera_gives_a_result(camera_page, live_se
     screenshot("webcam result", page=page)
 
 
-def test_a_dark_webcam_says_so_and_offers_the_upload(camera_page, live_server, screenshot, tmp_path):
-    page = camera_page(write_y4m(tmp_path / "dark.y4m", np.full((480, 640, 3), 4, dtype=np.uint8)))
-    user = log_in(page.context, live_server)
+@pytest.mark.usefixtures("model_required")
+def test_a_webcam_that_sees_no_face_says_so_and_offers_the_upload(camera_page, user, screenshot, tmp_path):
+    ramp = np.tile(np.linspace(60, 220, 640, dtype=np.uint8), (480, 1))
+    page = camera_page(write_y4m(tmp_path / "wall.y4m", np.dstack([ramp] * 3)), user)
+
+    page.goto("/feel/")
+    page.click("#webcam-start")
+    page.wait_for_function("document.getElementById('webcam-video').videoWidth > 0")
+    page.click("#webcam-capture")
+
+    page.wait_for_function("document.getElementById('webcam-status').textContent.includes('see a face')")
+    assert page.locator("#webcam-status a[href='#upload']").count() == 1
+    assert page.url.endswith("/feel/")
+    screenshot("no face", page=page)
+    assert Submission.objects.get(owner=user).status == "failed"
+
+
+def test_a_dark_webcam_says_so_and_offers_the_upload(camera_page, user, screenshot, tmp_path):
+    page = camera_page(write_y4m(tmp_path / "dark.y4m", np.full((480, 640, 3), 4, dtype=np.uint8)), user)
 
     page.goto("/feel/")
     page.click("#webcam-start")
@@ -187,9 +189,8 @@ def test_a_dark_webcam_says_so_and_offers_the_upload(camera_page, live_server, s
     assert not Submission.objects.filter(owner=user).exists()
 
 
-def test_the_feel_and_result_pages_fit_a_phone_screen(new_page, live_server, screenshot):
-    phone = new_page(viewport=PHONE)
-    user = log_in(phone.context, live_server)
+def test_the_feel_and_result_pages_fit_a_phone_screen(new_page, user, screenshot):
+    phone = new_page(viewport=PHONE, user=user)
     submission = services.submission_create_manual(user=user, emotion="fear")
     for path in ("/feel/", f"/submissions/{submission.pk}/"):
         phone.goto(path)

@@ -55,6 +55,23 @@ def test_a_selfie_is_analysed_by_a_worker_process_and_read_as_happiness(celery_w
     assert any(loaded_ml_runtime(pid) for pid in worker.child_pids())
 
 
+def test_a_photo_without_a_face_fails_with_a_message_and_the_worker_carries_on(celery_workers):
+    workers = celery_workers(count=1, concurrency=1)
+    [worker] = workers.workers
+
+    no_face = submit({"image": SimpleUploadedFile("wall.jpg", images.no_face_jpeg(), "image/jpeg")})
+    failed = wait_until(lambda: finished(no_face["id"]), timeout=60, message=workers.logs())
+    face = submit({"image": SimpleUploadedFile("me.jpg", images.face_jpeg(), "image/jpeg")})
+    done = wait_until(lambda: finished(face["id"]), timeout=60, message=workers.logs())
+
+    assert failed.status == Submission.Status.FAILED
+    assert "couldn't find a face" in failed.error
+    assert failed.attempts == 1, "a bad image is not retried"
+    assert done.status == Submission.Status.DONE
+    assert worker.process.poll() is None, "the worker process survives bad input"
+    assert "Traceback" not in worker.log()
+
+
 def loaded_ml_runtime(pid: int) -> bool:
     maps = Path(f"/proc/{pid}/maps").read_text()
     return "litert" in maps.lower() or "tensorflow" in maps.lower()
