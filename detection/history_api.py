@@ -111,7 +111,8 @@ SummarySerializer = type(
                 for day in summary["daily"]
             ]  # fmt: skip
         ),
-        "hours": HistoryHourSerializer(many=True, help_text="24 entries: the time-of-day pattern."),
+        "hours": serializers.SerializerMethodField(help_text="24 entries: the time-of-day pattern."),
+        "get_hours": extend_schema_field(HistoryHourSerializer(many=True))(lambda self, summary: summary["hours"]),
         "recap": HistoryRecapSerializer(),
         "lifted": HistoryLiftedSerializer(allow_null=True, help_text='"What lifted me"; null off PostgreSQL.'),
     },
@@ -149,10 +150,15 @@ class HistorySessionSerializer(serializers.Serializer):
     emotions = serializers.DictField(child=serializers.FloatField(), allow_null=True)
     url = serializers.SerializerMethodField(help_text="The API URL of the submission.")
     recommendation = HistorySessionRecommendationSerializer(allow_null=True)
-    songs = HistorySessionSongSerializer(many=True)
+    # Already JSON-shaped rows from the selector; ten per session, so they skip the nested serializers.
+    songs = serializers.SerializerMethodField()
 
     def get_corrected_emotion(self, obj) -> str | None:
         return obj.corrected_emotion or None
+
+    @extend_schema_field(HistorySessionSongSerializer(many=True))
+    def get_songs(self, obj) -> list[dict]:
+        return obj.songs
 
     def get_url(self, obj) -> str:
         return reverse("api-v1:submission-detail", args=[obj.pk])
