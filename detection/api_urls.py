@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from . import api, history_api
 
 urlpatterns = [
     path("submissions/", api.SubmissionListCreateApi.as_view(), name="submission-list"),
@@ -12,4 +12,7 @@ urlpatterns = [
     ),
     path("submissions/<int:submission_id>/face/", api.SubmissionFaceSelectApi.as_view(), name="submission-face"),
     path("submissions/<int:submission_id>/image/", api.SubmissionImageApi.as_view(), name="submission-image"),
+    path("history/", history_api.HistoryApi.as_view(), name="history"),
+    path("history/export/", history_api.HistoryExportApi.as_view(), name="history-export"),
+    path("history/sessions/<int:session_id>/", history_api.HistorySessionApi.as_view(), name="history-session"),
 ]

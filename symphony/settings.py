@@ -232,7 +232,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Several apps take a goal (profile, recommendations): one shared enum component.
-    "ENUM_NAME_OVERRIDES": {"Goal": "accounts.models.Goal"},
+    # The eight emotion names keep one enum component however many fields use them.
+    "ENUM_NAME_OVERRIDES": {"Goal": "accounts.models.Goal", "EmotionEnum": "ml.labels.EMOTIONS"},
 }
 
 # --- Login lockout (django-axes) -----------------------------------------

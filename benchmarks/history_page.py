@@ -1,0 +1,255 @@
+#!/usr/bin/env python
+"""Mood history speed with a long history: five years of daily check-ins for one user.
+
+    DATABASE_URL=postgres://... python benchmarks/history_page.py --json
+
+Works in its own database, `<name of DATABASE_URL's database>_histbench`, created fresh on the
+same server and dropped at the end (keep it with --keep), so it never touches real data. Refuses
+SQLite: the bar is about PostgreSQL and its indexes.
+
+Builds one user with about 2,000 finished sessions over five years (one or two a day, some
+corrected), a 10-song recommendation per session with a goal, and feedback on about a third of
+the songs; plus 50 other users with 200 sessions each, so the tables are not the user's alone.
+Then times, with Django's test client in-process (server time, no network), the history page
+and GET /api/v1/history/ over the whole history (`?range=all`: the heaviest view) and over the
+default 30 days. Prints JSON: page_p50_ms, page_p95_ms, api_p50_ms, api_p95_ms (the whole
+history), the same for 30 days with a `_30d` suffix, the median CPU time of this process per
+request (`*_cpu_p50_ms`: Python work, without the database's), response sizes, data sizes and
+the load average (wall times on a busy machine include waiting for a core). Bar: p95 <= 300 ms.
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+EMOTIONS = ("neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt")
+MOOD_WEIGHTS = (30, 25, 6, 15, 8, 3, 8, 5)
+GOALS = ("match", "lift", "calm", "match_then_lift")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def distribution(top: str, rng: random.Random) -> tuple[dict, float]:
+    weights = {name: rng.random() * 0.3 for name in EMOTIONS}
+    weights[top] = 1.0 + rng.random() * 2
+    total = sum(weights.values())
+    probabilities = {name: round(w / total, 6) for name, w in weights.items()}
+    return probabilities, probabilities[top]
+
+
+def sessions_for(user, count: int, days: int, rng: random.Random, now):
+    from detection.models import Submission
+
+    rows = []
+    for i in range(count):
+        when = now - timedelta(days=days * i / count, hours=rng.uniform(0, 12))
+        top = rng.choices(EMOTIONS, MOOD_WEIGHTS)[0]
+        emotions, confidence = distribution(top, rng)
+        corrected = rng.choice(EMOTIONS) if rng.random() < 0.08 else ""
+        rows.append(
+            Submission(
+                owner=user, kind="upload", status="done", emotions=emotions, top_emotion=top,
+                confidence=confidence, corrected_emotion=corrected, created_at=when, started_at=when, finished_at=when,
+            )
+        )  # fmt: skip
+    return rows
+
+
+def build(args) -> dict:
+    from django.utils import timezone
+
+    from accounts.models import User
+    from detection.models import Submission
+    from music.models import Feedback, Rating, Recommendation, RecommendationItem, Song
+
+    # Timestamps are part of the data here: let bulk_create keep the ones given.
+    for model in (Submission, Recommendation, Feedback):
+        model._meta.get_field("created_at").auto_now_add = False
+
+    rng = random.Random(7)
+    now = timezone.now()
+    songs = [
+        Song(title=f"Track {i}", artist=f"Artist {i // 4}", genre="pop", emotions={rng.choice(EMOTIONS): 1.0})
+        for i in range(args.songs)
+    ]
+    for song in songs:
+        song.refresh_derived()  # the unique key and valence; bulk_create skips save()
+    Song.objects.bulk_create(songs, batch_size=2000)
+    song_ids = [s.pk for s in Song.objects.order_by("id")]
+
+    user = User.objects.create_user("longtime", "longtime@example.org", "bench-password-123", goal="match_then_lift")
+    others = User.objects.bulk_create(
+        User(username=f"other{i}", email=f"other{i}@example.org", password="!") for i in range(args.other_users)
+    )
+    log(f"creating {args.sessions:,} sessions over {args.years} years, plus {args.other_users} other users…")
+    mine = Submission.objects.bulk_create(
+        sessions_for(user, args.sessions, 365 * args.years, rng, now), batch_size=2000
+    )
+    for other in others:
+        Submission.objects.bulk_create(sessions_for(other, args.other_sessions, 365, rng, now), batch_size=2000)
+
+    log("creating recommendations, items and feedback…")
+    recs = Recommendation.objects.bulk_create(
+        (
+            Recommendation(
+                user=user, submission_id=s.pk, goal=rng.choice(GOALS), emotions=s.emotions, seed=1,
+                created_at=s.created_at,
+            )
+            for s in mine
+        ),
+        batch_size=2000,
+    )  # fmt: skip
+    items, feedback, ratings = [], [], {}
+    for rec in recs:
+        picked = rng.sample(song_ids, 10)
+        items += [
+            RecommendationItem(recommendation=rec, rank=r, song_id=sid, score=1.0, explanation="bench")
+            for r, sid in enumerate(picked, start=1)
+        ]
+        for sid in picked:
+            if rng.random() < 0.33:
+                kind = rng.choices(("like", "dislike", "played", "skipped"), (3, 1, 5, 2))[0]
+                feedback.append(
+                    Feedback(user=user, song_id=sid, kind=kind, recommendation=rec, created_at=rec.created_at)
+                )
+                if kind in ("like", "dislike"):
+                    ratings[sid] = 1 if kind == "like" else -1
+    RecommendationItem.objects.bulk_create(items, batch_size=5000)
+    Feedback.objects.bulk_create(feedback, batch_size=5000)
+    Rating.objects.bulk_create(Rating(user=user, song_id=sid, value=v) for sid, v in ratings.items())
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "user": user,
+        "sessions": len(mine),
+        "recommendation_items": len(items),
+        "feedback_events": len(feedback),
+        "other_sessions": args.other_users * args.other_sessions,
+    }
+
+
+def timed(client, url: str, samples: int) -> tuple[list[float], list[float]]:
+    """Wall milliseconds per request, and this process's CPU milliseconds (the database's are not in it)."""
+    for _ in range(3):  # warm caches (templates, query plans)
+        assert client.get(url, secure=True).status_code == 200, url
+    wall, cpu = [], []
+    for _ in range(samples):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        response = client.get(url, secure=True)
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return wall, cpu
+
+
+def measure(user, samples: int) -> dict:
+    from django.test import Client
+    from django.utils import timezone
+
+    client = Client()
+    client.force_login(user)
+    result = {}
+    for suffix, query in (("", "?range=all"), ("_30d", "?range=30")):
+        # The API's default is the whole history; 30 days are the same dates the page uses.
+        api_query = "" if suffix == "" else f"?from={timezone.localdate() - timedelta(days=29)}"
+        for name, url in (("page", "/history/" + query), ("api", "/api/v1/history/" + api_query)):
+            wall, cpu = timed(client, url, samples)
+            result[f"{name}_p50_ms{suffix}"] = round(statistics.median(wall), 1)
+            result[f"{name}_p95_ms{suffix}"] = round(percentile(wall, 95), 1)
+            result[f"{name}_cpu_p50_ms{suffix}"] = round(statistics.median(cpu), 1)
+        if suffix == "":
+            result["page_bytes"] = len(client.get("/history/" + query, secure=True).content)
+            result["api_bytes"] = len(client.get("/api/v1/history/", secure=True).content)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", action="store_true", help="print only the JSON result on stdout")
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--sessions", type=int, default=2000, help="sessions of the measured user")
+    parser.add_argument("--songs", type=int, default=3000)
+    parser.add_argument("--other-users", type=int, default=50)
+    parser.add_argument("--other-sessions", type=int, default=200)
+    parser.add_argument("--samples", type=int, default=60, help="timed requests per URL")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    args = parser.parse_args()
+
+    import dj_database_url
+    import psycopg
+
+    url = os.environ.get("DATABASE_URL", "")
+    config = dj_database_url.parse(url) if url else {}
+    if "postgresql" not in config.get("ENGINE", ""):
+        print("history_page.py needs PostgreSQL: set DATABASE_URL=postgres://… (SQLite is refused).", file=sys.stderr)
+        return 2
+    bench_name = f"{config['NAME']}_histbench"
+    admin_kwargs = {
+        "host": config.get("HOST") or None, "port": config.get("PORT") or None, "user": config.get("USER") or None,
+        "password": config.get("PASSWORD") or None, "dbname": "postgres", "autocommit": True,
+    }  # fmt: skip
+    admin_kwargs = {k: v for k, v in admin_kwargs.items() if v is not None}
+    with psycopg.connect(**admin_kwargs) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
+        admin.execute(f'CREATE DATABASE "{bench_name}"')
+    # Production-like: no query logging (DEBUG off) and a non-development key, so checks pass.
+    os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + bench_name
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", "history-benchmark-" + os.urandom(8).hex())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "symphony.settings")
+    # Requests go through the test client: no worker or broker is involved.
+    os.environ.pop("CELERY_BROKER_URL", None)
+    result: dict = {}
+    try:
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+
+        # Static URLs without a collectstatic run: the manifest lookup is not what is measured.
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+
+        log(f"database {bench_name}: migrating…")
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        built = build(args)
+        log(f"data built in {time.perf_counter() - started:.0f} s; timing {args.samples} requests per URL…")
+        result = measure(built.pop("user"), args.samples)
+        result.update(built)
+        result["load_average_1m"] = round(os.getloadavg()[0], 2)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            with psycopg.connect(**admin_kwargs) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
+    print(json.dumps(result, indent=None if args.json else 2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

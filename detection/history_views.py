@@ -1,0 +1,154 @@
+"""Mood history pages: charts, recap, sessions list, and the delete confirmations. No JavaScript needed."""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ml.labels import EMOTIONS
+
+from . import history, history_charts, history_services
+
+RANGES = [("7", "7 days"), ("30", "30 days"), ("90", "90 days"), ("all", "All time")]
+DEFAULT_RANGE = "30"
+PAGE_SIZE = 20
+
+
+class HistoryFilterForm(forms.Form):
+    range = forms.ChoiceField(choices=RANGES, required=False)
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    emotion = forms.ChoiceField(choices=[("", "Any mood"), *[(n, n.capitalize()) for n in EMOTIONS]], required=False)
+
+    def __init__(self, data, *args, **kwargs):
+        # The public query names are `from` and `to` (as in the API); Python cannot name fields so.
+        data = data.copy()
+        for public, field in (("from", "date_from"), ("to", "date_to")):
+            if public in data and field not in data:
+                data[field] = data[public]
+        super().__init__(data, *args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("The start date is after the end date.")
+        return cleaned
+
+
+def _period(form: HistoryFilterForm) -> tuple[history.HistoryRange, str]:
+    if not form.is_valid():
+        return history.history_range_for(days=int(DEFAULT_RANGE)), DEFAULT_RANGE
+    data = form.cleaned_data
+    if data["date_from"] or data["date_to"]:
+        return history.history_range_for(days=None, date_from=data["date_from"], date_to=data["date_to"]), ""
+    chosen = data["range"] or DEFAULT_RANGE
+    return history.history_range_for(days=None if chosen == "all" else int(chosen)), chosen
+
+
+@require_GET
+@login_required
+def history_page(request):
+    form = HistoryFilterForm(request.GET)
+    period, chosen = _period(form)
+    error = " ".join(" ".join(errors) for errors in form.errors.values()) if not form.is_valid() else ""
+    emotion = form.cleaned_data.get("emotion", "") if not error else ""
+    has_history = history.history_sessions(user=request.user).exists()
+    context = {
+        "form": form,
+        "error": error,
+        "ranges": RANGES,
+        "chosen": chosen,
+        "period": period,
+        "emotion": emotion,
+        "emotions": EMOTIONS,
+        "colors": history_charts.COLORS,
+        "has_history": has_history,
+        "query": _query_without_page(request),
+    }
+    if has_history:
+        context.update(_history_context(request, period, emotion))
+    return render(request, "detection/history.html", context, status=400 if error else 200)
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _history_context(request, period: history.HistoryRange, emotion: str) -> dict:
+    user = request.user
+    today = timezone.localdate()
+    summary = history.mood_distribution(user=user, period=period)
+    first_day = period.date_from or history.history_first_day(user=user) or today
+    last_day = period.date_to or today
+    size = history_charts.bucket_for_span((last_day - first_day).days + 1)
+    # The mix is grouped in SQL by day, week or month; the calendar needs one year of days at most.
+    buckets = history.mood_daily(user=user, period=period, bucket=size)
+    year_ago = last_day - timedelta(weeks=53)
+    calendar_period = history.HistoryRange(max(period.date_from or year_ago, year_ago), last_day)
+    calendar_days = history.mood_daily(user=user, period=calendar_period)
+    summary.update(
+        hours=history.mood_by_hour(user=user, period=period),
+        recap=history.mood_recap(user=user, period=period),
+        lifted=history.mood_lifted(user=user, period=period),
+    )
+    points, total = history.mood_timeline(user=user, period=period)
+    paginator = Paginator(history.history_sessions(user=user, period=period, emotion=emotion), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    sessions = history.sessions_with_music(user=user, sessions=list(page.object_list))
+    return {
+        "summary": summary,
+        "buckets": buckets,
+        "bucket_size": size,
+        "calendar_end": last_day,
+        "charts": {
+            "timeline": history_charts.timeline_chart(points, total),
+            "mix": history_charts.mix_chart(size, buckets),
+            "distribution": history_charts.distribution_chart(summary),
+            "hours": history_charts.hours_chart(summary["hours"]),
+            "calendar": history_charts.calendar_chart(calendar_days, last_day),
+        },
+        "distribution_rows": [(n, summary["counts"][n], summary["distribution"][n]) for n in EMOTIONS],
+        "page": page,
+        "sessions": sessions,
+    }
+
+
+def _session_or_404(request, session_id: int):
+    session = history.history_session_get(user=request.user, session_id=session_id)
+    if session is None:
+        raise Http404
+    return session
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def history_session_delete(request, session_id: int):
+    session = _session_or_404(request, session_id)
+    if request.method == "POST":
+        history_services.history_session_delete(session=session)
+        messages.success(request, "That check-in is deleted.")
+        return redirect("detection:history")
+    return render(request, "detection/history_confirm_delete.html", {"session": session})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def history_delete(request):
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, "Tick the box to confirm, then delete.")
+            return redirect("detection:history-delete")
+        deleted = history_services.history_delete(user=request.user)
+        messages.success(request, f"Your mood history is deleted ({deleted} check-ins).")
+        return redirect("detection:history")
+    count = history.history_sessions(user=request.user).count()
+    return render(request, "detection/history_confirm_delete.html", {"session": None, "count": count})

@@ -1,0 +1,59 @@
+"""Hand-built history data for the mood history tests: sessions at exact times, with songs and feedback."""
+
+from datetime import datetime
+
+from django.core.files.base import ContentFile
+
+from detection.models import Submission, SubmissionFrame
+from detection.services import manual_distribution
+from detection.tests.factories import SubmissionFactory
+from music.models import Feedback, Recommendation, RecommendationItem
+from music.services import feedback_create
+from music.tests.factories import SongFactory
+
+
+def session(
+    user,
+    when: datetime,
+    emotion: str = "happiness",
+    *,
+    confidence: float = 0.8,
+    corrected: str = "",
+    goal: str | None = None,
+    songs=(),
+    feedback: dict | None = None,
+    stored_image: bool = False,
+) -> Submission:
+    """A finished session of `user` at `when` (aware), optionally with a song list and feedback.
+
+    `feedback` maps a song to a list of kinds given on it in this session."""
+    submission = SubmissionFactory(
+        owner=user,
+        done=True,
+        top_emotion=emotion,
+        emotions=manual_distribution(emotion),
+        confidence=confidence,
+        corrected_emotion=corrected,
+    )
+    # created_at is auto_now_add: set the time afterwards.
+    Submission.objects.filter(pk=submission.pk).update(created_at=when, finished_at=when)
+    submission.refresh_from_db()
+    if stored_image:
+        frame = SubmissionFrame(submission=submission, index=0, width=4, height=4)
+        frame.image.save("frame.jpg", ContentFile(b"\xff\xd8 not really a jpeg"), save=False)
+        frame.save()
+    if goal is not None:
+        rec = Recommendation.objects.create(
+            user=user, submission_id=submission.pk, goal=goal, emotions=manual_distribution(emotion), seed=1
+        )
+        Recommendation.objects.filter(pk=rec.pk).update(created_at=when)
+        songs = list(songs) or [SongFactory()]
+        RecommendationItem.objects.bulk_create(
+            RecommendationItem(recommendation=rec, rank=rank, song=song, score=1.0, explanation="test")
+            for rank, song in enumerate(songs, start=1)
+        )
+        for song, kinds in (feedback or {}).items():
+            for kind in kinds:
+                item = feedback_create(user=user, song=song, kind=kind, recommendation=rec)
+                Feedback.objects.filter(pk=item.pk).update(created_at=when)
+    return submission

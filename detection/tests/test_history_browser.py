@@ -1,0 +1,72 @@
+"""The mood history page in Chromium: charts render from the server alone, offline, on desktop and phone."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory
+from detection.tests.history_builders import session
+from music.tests.factories import SongFactory
+from tests.browser.harness import PHONE
+
+pytestmark = pytest.mark.browser
+
+MOODS = ["happiness", "sadness", "neutral", "happiness", "fear", "surprise", "anger", "happiness", "contempt"]
+
+
+@pytest.fixture
+def listener(transactional_db):
+    user = UserFactory(consented=True)
+    now = timezone.now()
+    songs = [SongFactory(title=f"Sunny tune {i}", artist="The Brights") for i in range(3)]
+    for day in range(80):
+        mood = MOODS[day % len(MOODS)]
+        when = now - timedelta(days=day, hours=(day * 5) % 12)
+        session(user, when, mood, confidence=0.45 + (day % 5) / 10, goal="lift" if mood == "sadness" else "match",
+                songs=songs, feedback={songs[day % 3]: ["played", "like"]} if day % 2 else {})  # fmt: skip
+        if mood == "sadness":
+            session(user, when + timedelta(hours=2), "happiness", confidence=0.9)
+    return user
+
+
+def test_the_history_page_draws_its_charts_offline_on_desktop_and_phone(new_page, listener, screenshot):
+    page = new_page(user=listener)
+    page.goto("/history/?range=90")
+    assert page.locator("h1").inner_text() == "Your mood history"
+    for chart in ("timeline", "mix", "distribution", "hours", "calendar"):
+        svg = page.locator(f"svg#chart-{chart}")
+        assert svg.is_visible()
+        box = svg.bounding_box()
+        assert box["width"] > 300 and box["height"] > 50, chart
+        assert svg.get_attribute("role") == "img"
+    assert page.locator("#chart-timeline circle").count() > 80
+    assert "you were mostly" in page.locator("#recap").inner_text()
+    assert "better" in page.locator("#lifted").inner_text()
+    page.locator("#mix details summary").click()
+    assert page.locator("#mix table tbody tr").count() > 30
+    assert page.external_requests == []
+    screenshot("history-desktop", page=page)
+
+    phone = new_page(viewport=PHONE, user=listener)
+    phone.goto("/history/?range=30")
+    assert phone.locator("svg#chart-distribution").bounding_box()["width"] <= PHONE["width"]
+    # Only the calendar may scroll sideways, inside its own box; the page itself never does.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot("history-phone", page=phone)
+
+
+def test_deleting_the_whole_history_in_the_browser_asks_for_confirmation(new_page, listener, screenshot):
+    page = new_page(user=listener)
+    page.goto("/history/")
+    page.get_by_role("link", name="Delete my whole mood history…").click()
+    page.get_by_role("button", name="Delete my mood history").click()
+    # The required checkbox stops the form: still on the confirmation page.
+    assert page.url.endswith("/history/delete/")
+    page.get_by_label("Yes, delete all my check-ins").check()
+    screenshot("history-delete-confirm", page=page)
+    page.get_by_role("button", name="Delete my mood history").click()
+    page.wait_for_url("**/history/")
+    assert page.locator("#history-empty").is_visible()
+    assert page.get_by_role("link", name="How are you feeling? Take your first selfie").is_visible()
+    screenshot("history-empty", page=page)
