@@ -110,9 +110,11 @@ class FeedbackKind(models.TextChoices):
 
 class Recommendation(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recommendations")
-    # The detection app's Submission did not exist when this model was written; the lead turns
-    # this into a nullable ForeignKey to detection.Submission (CASCADE) when both apps are merged.
-    submission_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    # The selfie this list answered; null for a mood picked by hand. Deleting the
+    # submission deletes its lists (their feedback stays, as the user's taste).
+    submission = models.ForeignKey(
+        "detection.Submission", null=True, blank=True, on_delete=models.CASCADE, related_name="recommendations"
+    )
     goal = models.CharField(max_length=20)
     emotions = models.JSONField(help_text="The input distribution, {emotion: probability}.")
     seed = models.BigIntegerField()
