@@ -39,6 +39,7 @@ from ml.preprocess import INPUT_SIZE, normalize, to_gray_crop
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "emotion.tflite"
 DETECTION_SIDE = 360  # faces are searched on a copy whose shorter side is at most this
 MIN_FACE_FRACTION = 0.08  # of the shorter side: smaller boxes are background faces or noise
+EYE_SEARCH_WIDTH = 96  # face crops are shrunk to this width before looking for eyes
 BLUR_THRESHOLD = 25.0  # variance of the Laplacian on the 48x48 crop; below = too blurry for a burst
 # Haar boxes on upscaled FER+ crops measure 0.96 of the crop (median of 466,
 # centred), so a 2% margin per side frames a selfie face like the training data.
@@ -100,6 +101,9 @@ class EmotionRecognizer:
         if not self.model_path.is_file():
             raise FileNotFoundError(f"emotion model not found at {self.model_path}")
         self.tta = tta
+        if num_threads:
+            # OpenCV's own pool would otherwise take every core in each worker process.
+            cv2.setNumThreads(num_threads)
         self._interpreter = _load_interpreter(self.model_path, num_threads)
         self._input = self._interpreter.get_input_details()[0]["index"]
         self._output = self._interpreter.get_output_details()[0]["index"]
@@ -145,6 +149,9 @@ class EmotionRecognizer:
 
     def _eye_angle(self, face: np.ndarray) -> float:
         """Roll angle in degrees from the two eyes, or 0 when they are not both found."""
+        if face.shape[1] > EYE_SEARCH_WIDTH:  # eyes need no more pixels than this; the search cost grows with area
+            face = cv2.resize(face, (EYE_SEARCH_WIDTH, EYE_SEARCH_WIDTH * face.shape[0] // face.shape[1]),
+                              interpolation=cv2.INTER_AREA)  # fmt: skip
         h, w = face.shape
         upper = face[: h // 2]
         eyes = self._eyes.detectMultiScale(upper, scaleFactor=1.1, minNeighbors=6, minSize=(w // 8, w // 8))
