@@ -39,6 +39,7 @@ from ml.preprocess import INPUT_SIZE, normalize, to_gray_crop
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "emotion.tflite"
 DETECTION_SIDE = 360  # faces are searched on a copy whose shorter side is at most this
 MIN_FACE_FRACTION = 0.08  # of the shorter side: smaller boxes are background faces or noise
+MAX_BURST_FRAMES = 8  # a webcam burst is about 5 frames over 2 s
 EYE_SEARCH_WIDTH = 96  # face crops are shrunk to this width before looking for eyes
 BLUR_THRESHOLD = 25.0  # variance of the Laplacian on the 48x48 crop; below = too blurry for a burst
 # Haar boxes on upscaled FER+ crops measure 0.96 of the crop (median of 466,
@@ -207,12 +208,16 @@ class EmotionRecognizer:
             faces.append(_face(full_box, p, _quality(crop, box[2] / short_side)))
         return ImageAnalysis(width, height, faces)
 
-    def analyze_burst(self, frames: list[bytes | np.ndarray]) -> BurstAnalysis:
+    def analyze_burst(self, frames: list[bytes | np.ndarray], *, max_frames: int = MAX_BURST_FRAMES) -> BurstAnalysis:
         """One mood from a webcam burst: the main face of each usable frame, weighted by quality x confidence.
 
         Frames whose main face is tiny or blurry are dropped; when none is
         left, the result says so (distribution None) instead of guessing.
         """
+        if not frames:
+            raise NotAnImageError("The burst holds no frames.")
+        if len(frames) > max_frames:
+            raise ImageTooLargeError(f"A burst may hold at most {max_frames} frames, not {len(frames)}.")
         analyses = [self.analyze(frame) for frame in frames]
         distribution, used = aggregate_faces([analysis.main_face for analysis in analyses])
         if distribution is None:

@@ -105,3 +105,13 @@ def test_a_missing_model_is_a_clear_error(tmp_path):
 
 def test_shipped_model_is_small():
     assert DEFAULT_MODEL_PATH.stat().st_size <= 10 * 1024 * 1024
+
+
+def test_a_burst_has_a_frame_limit(recognizer):
+    from ml.inference import ImageTooLargeError, NotAnImageError
+
+    frame = np.zeros((64, 64, 3), np.uint8)
+    with pytest.raises(ImageTooLargeError, match="at most 3 frames"):
+        recognizer.analyze_burst([frame] * 4, max_frames=3)
+    with pytest.raises(NotAnImageError):
+        recognizer.analyze_burst([])
