@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Run every benchmark on the full stack and keep each JSON result in benchmarks/results/.
+# Run on a quiet machine: the figures are wall-clock times on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin/setup dev
+bin/services
+export DATABASE_URL=${DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/symphony}
+mkdir -p benchmarks/results
+for bench in inference pipeline_load recommend_scale history_page; do
+  echo "== $bench" >&2
+  .venv/bin/python "benchmarks/$bench.py" --json | tail -1 | tee "benchmarks/results/$bench.json"
+done
