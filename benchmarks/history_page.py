@@ -28,22 +28,14 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from benchdb import NotPostgres, log, percentile, scratch_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 EMOTIONS = ("neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt")
 MOOD_WEIGHTS = (30, 25, 6, 15, 8, 3, 8, 5)
 GOALS = ("match", "lift", "calm", "match_then_lift")
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def distribution(top: str, rng: random.Random) -> tuple[dict, float]:
@@ -194,59 +186,25 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     args = parser.parse_args()
 
-    import dj_database_url
-    import psycopg
-
-    url = os.environ.get("DATABASE_URL", "")
-    config = dj_database_url.parse(url) if url else {}
-    if "postgresql" not in config.get("ENGINE", ""):
-        print("history_page.py needs PostgreSQL: set DATABASE_URL=postgres://… (SQLite is refused).", file=sys.stderr)
-        return 2
-    bench_name = f"{config['NAME']}_histbench"
-    admin_kwargs = {
-        "host": config.get("HOST") or None, "port": config.get("PORT") or None, "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None, "dbname": "postgres", "autocommit": True,
-    }  # fmt: skip
-    admin_kwargs = {k: v for k, v in admin_kwargs.items() if v is not None}
-    with psycopg.connect(**admin_kwargs) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
-        admin.execute(f'CREATE DATABASE "{bench_name}"')
-    # Production-like: no query logging (DEBUG off) and a non-development key, so checks pass.
-    os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + bench_name
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", "history-benchmark-" + os.urandom(8).hex())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "symphony.settings")
-    # Requests go through the test client: no worker or broker is involved.
-    os.environ.pop("CELERY_BROKER_URL", None)
     result: dict = {}
     try:
-        import django
+        with scratch_database("history_page.py", "histbench", keep=args.keep):
+            from django.conf import settings
 
-        django.setup()
-        from django.conf import settings
-        from django.core.management import call_command
-
-        # Static URLs without a collectstatic run: the manifest lookup is not what is measured.
-        settings.STORAGES = {
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        }
-
-        log(f"database {bench_name}: migrating…")
-        call_command("migrate", verbosity=0)
-        started = time.perf_counter()
-        built = build(args)
-        log(f"data built in {time.perf_counter() - started:.0f} s; timing {args.samples} requests per URL…")
-        result = measure(built.pop("user"), args.samples)
-        result.update(built)
-        result["load_average_1m"] = round(os.getloadavg()[0], 2)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            with psycopg.connect(**admin_kwargs) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
+            # Static URLs without a collectstatic run: the manifest lookup is not what is measured.
+            settings.STORAGES = {
+                **settings.STORAGES,
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            }
+            started = time.perf_counter()
+            built = build(args)
+            log(f"data built in {time.perf_counter() - started:.0f} s; timing {args.samples} requests per URL…")
+            result = measure(built.pop("user"), args.samples)
+            result.update(built)
+            result["load_average_1m"] = round(os.getloadavg()[0], 2)
+    except NotPostgres as exc:
+        print(exc, file=sys.stderr)
+        return 2
     print(json.dumps(result, indent=None if args.json else 2))
     return 0
 

@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchdb import NotPostgres, log, percentile, scratch_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -33,16 +35,6 @@ EMOTIONS = ("neutral", "happiness", "surprise", "sadness", "anger", "disgust", "
 GENRES = ("pop", "rock", "hip-hop", "jazz", "classical", "electronic", "folk", "metal", "soul", "country")
 KINDS = ("like", "dislike", "played", "skipped")
 KIND_P = (0.25, 0.05, 0.5, 0.2)
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def catalog_csv(n: int, rng: random.Random) -> bytes:
@@ -195,53 +187,19 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     args = parser.parse_args()
 
-    import dj_database_url
     import numpy as np
-    import psycopg
 
-    url = os.environ.get("DATABASE_URL", "")
-    config = dj_database_url.parse(url) if url else {}
-    if "postgresql" not in config.get("ENGINE", ""):
-        print(
-            "recommend_scale.py needs PostgreSQL: set DATABASE_URL=postgres://… (SQLite is refused).", file=sys.stderr
-        )
-        return 2
-    bench_name = f"{config['NAME']}_recbench"
-    admin_kwargs = {
-        "host": config.get("HOST") or None, "port": config.get("PORT") or None, "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None, "dbname": "postgres", "autocommit": True,
-    }  # fmt: skip
-    with psycopg.connect(**{k: v for k, v in admin_kwargs.items() if v is not None}) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
-        admin.execute(f'CREATE DATABASE "{bench_name}"')
-    # Production-like: no query logging (DEBUG) and a non-development key, so checks pass.
-    os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + bench_name
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", "recommend-scale-benchmark-" + os.urandom(8).hex())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "symphony.settings")
     try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connections
-
-        log(f"database {bench_name}: migrating…")
-        call_command("migrate", verbosity=0)
-        started = time.perf_counter()
-        import_seconds = build(args, np)
-        log(f"data built in {time.perf_counter() - started:.0f} s; timing {args.samples} lists per group…")
-        result = measure(args, np)
-        result["import_100k_s"] = round(import_seconds * 100_000 / args.songs, 2)
-        result.update({"songs": args.songs, "users": args.users, "feedback_events": args.events})
-        connections.close_all()
-    finally:
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            with psycopg.connect(**{k: v for k, v in admin_kwargs.items() if v is not None}) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
+        with scratch_database("recommend_scale.py", "recbench", keep=args.keep):
+            started = time.perf_counter()
+            import_seconds = build(args, np)
+            log(f"data built in {time.perf_counter() - started:.0f} s; timing {args.samples} lists per group…")
+            result = measure(args, np)
+            result["import_100k_s"] = round(import_seconds * 100_000 / args.songs, 2)
+            result.update({"songs": args.songs, "users": args.users, "feedback_events": args.events})
+    except NotPostgres as exc:
+        print(exc, file=sys.stderr)
+        return 2
     print(json.dumps(result, indent=None if args.json else 2))
     return 0
 
