@@ -64,7 +64,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import keras
-    import tensorflow as tf
 
     from ml.augment import augment_batch
     from ml.data import load_split
@@ -167,7 +166,6 @@ def main(argv: list[str] | None = None) -> int:
     _log(
         log_path, f"done: best val_acc={json.loads((out / 'best.json').read_text())} exported {out / 'emotion.tflite'}"
     )
-    del tf
     return 0
 
 
