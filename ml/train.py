@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weight-decay", type=float, default=5e-4)
     parser.add_argument("--width", type=int, default=32)
     parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--init", help="start from these weights (a warm restart of a finished run)")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N training images (smoke runs)")
     parser.add_argument("--no-cache", action="store_true", help="do not cache decoded splits as .npz")
     args = parser.parse_args(argv)
@@ -121,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         0.0, decay_steps=max(1, steps - warmup), warmup_target=args.lr, warmup_steps=warmup
     )
     model = build_model(width=args.width)
+    if args.init:
+        model.load_weights(args.init)
     model.compile(
         optimizer=keras.optimizers.AdamW(schedule, weight_decay=args.weight_decay),
         loss=keras.losses.CategoricalCrossentropy(from_logits=True),
