@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="FER+ folder holding FER2013Train/ and FER2013Valid/")
     parser.add_argument("--out", required=True, help="run directory (created; re-running resumes)")
-    parser.add_argument("--epochs", type=int, default=18)
+    parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--weight-decay", type=float, default=5e-4)
@@ -87,7 +87,11 @@ def main(argv: list[str] | None = None) -> int:
     if len(train) == 0 or len(valid) == 0:
         raise SystemExit("no usable training or validation images found")
     weights = class_weights(train.targets)
-    _log(log_path, f"start {json.dumps(vars(args))} train={len(train)} valid_majority={len(valid)}")
+    _log(
+        log_path,
+        f"start {json.dumps(vars(args))} train={len(train)} valid_majority={len(valid)} "
+        f"backend={keras.backend.backend()} cpus={os.cpu_count()}",
+    )
     _log(log_path, "class weights " + " ".join(f"{w:.2f}" for w in weights))
 
     class Batches(keras.utils.PyDataset):
@@ -165,10 +169,16 @@ def main(argv: list[str] | None = None) -> int:
         callbacks=[keras.callbacks.BackupAndRestore(str(out / "backup")), Select()],
     )
     model.load_weights(out / "best.weights.h5")
+    best = json.loads((out / "best.json").read_text())
+    try:
+        import tensorflow  # noqa: F401  (the TFLite converter)
+    except ImportError:
+        # Another Keras backend (JAX or PyTorch, e.g. on a GPU machine): the weights are
+        # backend-neutral, so export them where TensorFlow is installed.
+        _log(log_path, f"done: best val_acc={best}; no TensorFlow here: run ml.export on {out / 'best.weights.h5'}")
+        return 0
     export_tflite(model, out / "emotion.tflite", representative=train.images[:500])
-    _log(
-        log_path, f"done: best val_acc={json.loads((out / 'best.json').read_text())} exported {out / 'emotion.tflite'}"
-    )
+    _log(log_path, f"done: best val_acc={best} exported {out / 'emotion.tflite'}")
     return 0
 
 
