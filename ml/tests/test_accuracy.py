@@ -8,7 +8,8 @@ import pytest
 
 from ml.evaluate import evaluate
 
-SHIPPED_VALID_ACCURACY = 0.8399  # see ml/MODEL_CARD.md
+SHIPPED_VALID_ACCURACY = 0.8709  # see ml/MODEL_CARD.md
+REQUIRED_VALID_ACCURACY = 0.86  # the bar the shipped model must clear (issue 3)
 
 
 @pytest.mark.slow
@@ -17,3 +18,4 @@ def test_shipped_model_keeps_its_validation_accuracy(ferplus_dir):
     result = evaluate(ferplus_dir / "FER2013Valid")
     assert result["n"] == 3191
     assert result["accuracy"] >= SHIPPED_VALID_ACCURACY - 0.005
+    assert result["accuracy"] >= REQUIRED_VALID_ACCURACY
