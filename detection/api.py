@@ -15,7 +15,8 @@ from rest_framework.views import APIView
 
 from accounts.permissions import HasConsent
 from ml.labels import EMOTIONS
-from symphony.api import StrictInputSerializer
+from symphony.api import ObjectIdField, StrictInputSerializer
+from symphony.parsers import declared_length
 
 from . import selectors, services
 from .models import Submission
@@ -186,7 +187,7 @@ class SubmissionListCreateApi(APIView):
         # Refuse an oversized body before parsing spools it to disk: a full burst at
         # the per-file limit, plus room for the multipart framing.
         limit = settings.MAX_UPLOAD_BYTES * settings.MAX_BURST_FRAMES + 64 * 1024
-        if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+        if declared_length(request) > limit:
             return Response({"detail": "Request body is too large."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         try:
             serializer = self.InputSerializer(data=request.data)
@@ -269,7 +270,7 @@ class SubmissionCorrectionApi(APIView):
 
 class SubmissionFaceSelectApi(APIView):
     class InputSerializer(StrictInputSerializer):
-        face = serializers.IntegerField(help_text="The id of one of this submission's faces.")
+        face = ObjectIdField(help_text="The id of one of this submission's faces.")
 
     @extend_schema(
         operation_id="submissions_face_select",
@@ -303,7 +304,7 @@ class SubmissionImageApi(APIView):
         if frame_index is None:
             selected = submission.selected_face
             frame_index = selected.frame_index if selected else 0
-        frame = submission.frames.filter(index=frame_index).first() if str(frame_index).isdigit() else None
+        frame = submission.frames.filter(index=frame_index).first() if str(frame_index).isdecimal() else None
         if frame is None:
             raise Http404
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection
 from django.db.models import Count, DateField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, ExtractHour, NullIf, TruncDay, TruncMonth, TruncWeek
@@ -27,6 +28,8 @@ LIFT_GOALS = ("lift", "calm", "match_then_lift")
 # A later check-in counts as the follow-up of a session only within this time.
 FOLLOW_UP_WITHIN = timedelta(hours=24)
 VALENCE: dict[str, float] = {name: EMOTION_VA[name][0] for name in EMOTIONS}
+# Bounds for dates a user may ask for: date arithmetic near year 1 or 9999 overflows.
+DAY_VALIDATORS = [MinValueValidator(date(1900, 1, 1)), MaxValueValidator(date(2999, 12, 31))]
 
 
 def effective_emotion():

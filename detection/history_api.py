@@ -185,8 +185,12 @@ def _filter_serializer(name: str, extra: dict) -> type[serializers.Serializer]:
         return attrs
 
     fields = {
-        "from": serializers.DateField(required=False, help_text="First local day, YYYY-MM-DD."),
-        "to": serializers.DateField(required=False, help_text="Last local day, YYYY-MM-DD."),
+        "from": serializers.DateField(
+            required=False, validators=history.DAY_VALIDATORS, help_text="First local day, YYYY-MM-DD."
+        ),
+        "to": serializers.DateField(
+            required=False, validators=history.DAY_VALIDATORS, help_text="Last local day, YYYY-MM-DD."
+        ),
         "validate": validate,
         **extra,
     }

@@ -22,8 +22,12 @@ PAGE_SIZE = 20
 
 class HistoryFilterForm(forms.Form):
     range = forms.ChoiceField(choices=RANGES, required=False)
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        required=False, label="From", validators=history.DAY_VALIDATORS, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", validators=history.DAY_VALIDATORS, widget=forms.DateInput(attrs={"type": "date"})
+    )
     emotion = forms.ChoiceField(choices=[("", "Any mood"), *[(n, n.capitalize()) for n in EMOTIONS]], required=False)
 
     def __init__(self, data, *args, **kwargs):

@@ -19,7 +19,7 @@ from music.services import (
     rating_delete,
     recommendation_create,
 )
-from symphony.api import StrictInputSerializer
+from symphony.api import ObjectIdField, StrictInputSerializer
 
 
 def _django_errors(exc: DjangoValidationError) -> ValidationError:
@@ -110,7 +110,7 @@ class RecommendationListCreateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        emotions = values.get("emotions") or {values["emotion"]: 1.0}
+        emotions = values["emotions"] if "emotions" in values else {values["emotion"]: 1.0}
         try:
             rec = recommendation_create(
                 user=request.user, emotions=emotions, goal=values.get("goal"), seed=values.get("seed")
@@ -131,9 +131,9 @@ class RecommendationDetailApi(APIView):
 class FeedbackCreateApi(APIView):
     @extend_schema_serializer(component_name="FeedbackCreateInput")
     class InputSerializer(StrictInputSerializer):
-        song = serializers.IntegerField(min_value=1)
+        song = ObjectIdField()
         kind = serializers.ChoiceField(choices=FeedbackKind.choices)
-        recommendation = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+        recommendation = ObjectIdField(required=False, allow_null=True)
 
     @extend_schema_serializer(component_name="Feedback")
     class OutputSerializer(serializers.Serializer):
@@ -188,8 +188,8 @@ class PlaylistListCreateApi(APIView):
     @extend_schema_serializer(component_name="PlaylistCreateInput")
     class InputSerializer(StrictInputSerializer):
         name = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
-        songs = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=500)
-        recommendation = serializers.IntegerField(required=False, min_value=1)
+        songs = serializers.ListField(child=ObjectIdField(), required=False, max_length=500)
+        recommendation = ObjectIdField(required=False)
 
         def validate(self, attrs):
             attrs = super().validate(attrs)

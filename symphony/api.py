@@ -25,3 +25,12 @@ class StrictInputSerializer(serializers.Serializer):
         if unknown:
             raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().validate(attrs)
+
+
+class ObjectIdField(serializers.IntegerField):
+    """A row id from the client: positive and within a 64-bit column, so lookups never overflow (SQLite raises)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(**kwargs)

@@ -12,6 +12,14 @@ class RequestTooLarge(APIException):
     default_code = "request_too_large"
 
 
+def declared_length(request) -> int:
+    """The request's Content-Length, or 0 when it is missing or malformed (as Django's own parsers read it)."""
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0
+
+
 class LimitedJSONParser(JSONParser):
     """JSONParser that refuses bodies above DATA_UPLOAD_MAX_MEMORY_SIZE with 413.
 
@@ -23,10 +31,6 @@ class LimitedJSONParser(JSONParser):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         request = (parser_context or {}).get("request")
         if limit is not None and request is not None:
-            try:
-                declared = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                declared = 0
-            if declared > limit:
+            if declared_length(request) > limit:
                 raise RequestTooLarge()
         return super().parse(stream, media_type, parser_context)

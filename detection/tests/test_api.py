@@ -181,6 +181,18 @@ def test_the_image_route_is_a_404_once_the_image_is_gone(api, user):
     assert api.get(f"{LIST}{submission.pk}/image/?frame=x").status_code == 404
 
 
+@pytest.mark.parametrize("frame", ["²", "-1", "99999999999999999999999"])
+def test_an_odd_frame_number_is_a_404(api, on_commit, no_worker, frame):
+    with on_commit():
+        created = api.post(LIST, {"image": photo()}, format="multipart").json()
+    assert api.get(f"{LIST}{created['id']}/image/", {"frame": frame}).status_code == 404
+
+
+def test_a_face_id_beyond_any_row_is_a_400(api, user):
+    submission = SubmissionFactory(owner=user, done=True)
+    assert api.post(f"{LIST}{submission.pk}/face/", {"face": 2**70}, format="json").status_code == 400
+
+
 def test_creating_is_throttled_by_the_submissions_scope(api, settings, on_commit, no_worker):
     from django.core.cache import cache
 

@@ -100,6 +100,11 @@ class TestApi:
         assert "Too many" in response.json()["detail"]
         assert_nothing_written()
 
+    def test_a_malformed_content_length_is_not_a_server_error(self, api):
+        response = api.post(LIST, {"emotion": "sadness"}, format="json", CONTENT_LENGTH="lots")
+
+        assert response.status_code < 500
+
     def test_a_body_larger_than_a_full_burst_is_a_413_before_parsing(self, api, settings):
         settings.MAX_UPLOAD_BYTES = 1000
         settings.MAX_BURST_FRAMES = 2

@@ -116,6 +116,8 @@ def test_sessions_are_paginated(api, user):
         ({"page": "abc"}, "page"),
         ({"page": "0"}, "page"),
         ({"page_size": "1000"}, "page_size"),
+        ({"to": "9999-12-31"}, "to"),
+        ({"from": "0001-01-01"}, "from"),
     ],
 )
 def test_bad_query_parameters_are_a_400_that_names_the_field(api, alices, params, field):
@@ -156,7 +158,7 @@ def test_the_json_export_holds_the_summary_and_every_session(api, alices):
     assert data["sessions"][1]["songs"][0]["feedback"] == ["like", "played"]
 
 
-@pytest.mark.parametrize("params", [{"format": "xml"}, {"from": "yesterday"}])
+@pytest.mark.parametrize("params", [{"format": "xml"}, {"from": "yesterday"}, {"to": "9999-12-31"}])
 def test_a_bad_export_request_is_a_400(api, alices, params):
     assert api.get(URL + "export/", params).status_code == 400
 

@@ -83,6 +83,8 @@ def test_dates_and_mood_filter_the_sessions_list(page, alices):
         ({"from": "garbage"}, "Enter a valid date."),
         ({"from": "2026-03-05", "to": "2026-03-01"}, "The start date is after the end date."),
         ({"range": "12"}, "Select a valid choice."),
+        ({"to": "9999-12-31"}, "Ensure this value is less than or equal to 2999-12-31."),
+        ({"from": "0001-01-01", "to": "0001-01-03"}, "Ensure this value is greater than or equal to 1900-01-01."),
     ],
 )
 def test_bad_filters_get_a_friendly_message_not_an_error_page(page, alices, params, message):

@@ -87,6 +87,7 @@ def test_post_recommendation_with_a_distribution_or_a_name(client, alice, catalo
         {"emotion": "sadness", "emotions": {"sadness": 1}},
         {"emotion": "sadness", "goal": "party"},
         {"emotion": "sadness", "mood": "sad"},
+        {"emotions": {}},
     ],
 )
 def test_bad_recommendation_requests_are_400_and_store_nothing(client, catalog, payload):
@@ -127,6 +128,15 @@ def test_feedback_on_unknown_song_is_404_and_invalid_kind_is_400(client, alice, 
     assert not Feedback.objects.filter(user=alice).exists()
 
 
+def test_ids_beyond_any_row_are_a_400(client, alice, catalog):
+    assert client.post("/api/v1/feedback/", {"song": 2**70, "kind": "like"}, format="json").status_code == 400
+    response = client.post(
+        "/api/v1/feedback/", {"song": catalog[0].pk, "kind": "like", "recommendation": 2**70}, format="json"
+    )
+    assert response.status_code == 400
+    assert not Feedback.objects.filter(user=alice).exists()
+
+
 def test_playlists_from_songs_or_a_recommendation(client, alice, catalog):
     response = client.post(
         "/api/v1/playlists/", {"name": "Rainy", "songs": [catalog[1].pk, catalog[0].pk]}, format="json"
@@ -144,7 +154,14 @@ def test_playlists_from_songs_or_a_recommendation(client, alice, catalog):
 
 @pytest.mark.parametrize(
     "payload",
-    [{"name": "x"}, {"name": "x", "songs": []}, {"name": "x", "songs": [999999]}, {"name": "x" * 121, "songs": [1]}],
+    [
+        {"name": "x"},
+        {"name": "x", "songs": []},
+        {"name": "x", "songs": [999999]},
+        {"name": "x" * 121, "songs": [1]},
+        {"name": "x", "songs": [2**70]},
+        {"recommendation": 2**70},
+    ],
 )
 def test_bad_playlists_are_400(client, catalog, payload):
     assert client.post("/api/v1/playlists/", payload, format="json").status_code == 400
