@@ -98,7 +98,9 @@ def _history_context(request, period: history.HistoryRange, emotion: str) -> dic
     buckets = history.mood_daily(user=user, period=period, bucket=size)
     year_ago = last_day - timedelta(weeks=53)
     calendar_period = history.HistoryRange(max(period.date_from or year_ago, year_ago), last_day)
-    calendar_days = history.mood_daily(user=user, period=calendar_period)
+    # For periods within a year grouped by day (7, 30, 90 days) the calendar is the same query.
+    same = size == "day" and calendar_period == period
+    calendar_days = buckets if same else history.mood_daily(user=user, period=calendar_period)
     summary.update(
         hours=history.mood_by_hour(user=user, period=period),
         recap=history.mood_recap(user=user, period=period),

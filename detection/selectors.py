@@ -4,6 +4,8 @@ import time
 
 from django.db.models import Prefetch, QuerySet
 
+from music.models import Recommendation
+
 from .models import FaceResult, Submission
 
 
@@ -37,13 +39,14 @@ def submission_wait_finished(*, submission_id: int, timeout: float) -> bool:
         time.sleep(WAIT_POLL_S)
 
 
-def submission_recommendation(submission: Submission):
-    """The latest recommendation made for this submission, or None (also when the music app is absent)."""
-    try:
-        from music.models import Recommendation
-    except ImportError:
-        return None
-    return Recommendation.objects.filter(submission_id=submission.pk).order_by("-created_at", "-id").first()
+def submission_recommendation(submission: Submission) -> Recommendation | None:
+    """The latest recommendation made for this submission, with its songs, or None."""
+    return (
+        Recommendation.objects.filter(submission_id=submission.pk)
+        .prefetch_related("items__song")
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def submission_export(*, user) -> list[dict]:

@@ -6,11 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import select_template
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import consent_required
 from ml.labels import EMOTIONS
+from music import selectors as music_selectors
 
 from . import selectors, services
 from .models import Submission
@@ -49,6 +49,7 @@ def _result_context(request, submission: Submission) -> dict:
     # frame shown, not one per frame.
     shown_frame = submission.selected_face.frame_index if submission.selected_face else 0
     recommendation = selectors.submission_recommendation(submission)
+    song_ids = [item.song_id for item in recommendation.items.all()] if recommendation else []
     return {
         "submission": submission,
         "emotions": EMOTIONS,
@@ -57,16 +58,9 @@ def _result_context(request, submission: Submission) -> dict:
         "faces_data": [{"id": f.pk, "frame": f.frame_index, "box": f.box, "top_emotion": f.top_emotion} for f in faces],
         "has_image": submission.frames.exists(),
         "recommendation": recommendation,
-        # The music app's partial, once it exists; otherwise the page shows an empty state.
-        "recommendation_template": _music_partial(),
+        # One query for the like/dislike state of every song instead of one per song.
+        "ratings": music_selectors.ratings_for(user=request.user, song_ids=song_ids),
     }
-
-
-def _music_partial():
-    try:
-        return select_template(["music/_recommendation.html"])
-    except Exception:
-        return None
 
 
 @require_GET

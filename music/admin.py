@@ -214,6 +214,9 @@ class RecommendationItemInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("song")
+
 
 @admin.register(Recommendation)
 class RecommendationAdmin(admin.ModelAdmin):
@@ -233,6 +236,8 @@ class FeedbackAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["user__username", "song__title", "song__artist"]
     raw_id_fields = ["user", "song", "recommendation"]
+    # The automatic select_related skips the nullable recommendation (whose __str__ reads its user).
+    list_select_related = ["user", "song", "recommendation__user"]
 
 
 @admin.register(Rating)

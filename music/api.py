@@ -98,7 +98,7 @@ class RecommendationListCreateApi(APIView):
 
     @extend_schema(responses=RecommendationOutputSerializer(many=True), summary="Your recommendation lists")
     def get(self, request):
-        lists = Recommendation.objects.filter(user=request.user).prefetch_related("items__song")
+        lists = selectors.recommendation_list(user=request.user)
         return paginated(request, self, lists, RecommendationOutputSerializer)
 
     @extend_schema(
@@ -117,14 +117,14 @@ class RecommendationListCreateApi(APIView):
             )
         except DjangoValidationError as exc:
             raise _django_errors(exc) from None
-        rec = selectors.recommendation_get(user=request.user, pk=rec.pk)
+        rec = selectors.recommendation_list(user=request.user).get(pk=rec.pk)
         return Response(RecommendationOutputSerializer(rec).data, status=status.HTTP_201_CREATED)
 
 
 class RecommendationDetailApi(APIView):
     @extend_schema(responses=RecommendationOutputSerializer)
     def get(self, request, pk: int):
-        rec = get_object_or_404(Recommendation.objects.prefetch_related("items__song"), pk=pk, user=request.user)
+        rec = get_object_or_404(selectors.recommendation_list(user=request.user), pk=pk)
         return Response(RecommendationOutputSerializer(rec).data)
 
 

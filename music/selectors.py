@@ -46,9 +46,9 @@ def song_list(*, q: str = "", emotion: str = "", active_only: bool = True) -> Qu
     return songs
 
 
-def recommendation_get(*, user, pk: int) -> Recommendation:
-    """The user's own list with its songs; raises Recommendation.DoesNotExist for anyone else's."""
-    return Recommendation.objects.prefetch_related("items__song").get(user=user, pk=pk)
+def recommendation_list(*, user) -> QuerySet[Recommendation]:
+    """The user's own lists with their songs (anyone else's are simply not in it)."""
+    return Recommendation.objects.filter(user=user).prefetch_related("items__song")
 
 
 def liked_songs(*, user) -> QuerySet[Song]:

@@ -308,11 +308,11 @@ def user_data_export(user) -> dict:
              "created_at": r.created_at.isoformat(),
              "items": [{"rank": i.rank, "song": i.song_id, "title": i.song.title, "artist": i.song.artist,
                         "score": i.score, "explanation": i.explanation} for i in r.items.all()]}
-            for r in Recommendation.objects.filter(user=user).prefetch_related("items__song")
+            for r in selectors.recommendation_list(user=user)
         ],
         "playlists": [
             {"id": p.id, "name": p.name, "created_at": p.created_at.isoformat(),
              "songs": [{"song": i.song_id, "title": i.song.title, "artist": i.song.artist} for i in p.items.all()]}
-            for p in Playlist.objects.filter(user=user).prefetch_related("items__song")
+            for p in selectors.playlist_list(user=user)
         ],
     }  # fmt: skip

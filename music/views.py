@@ -2,12 +2,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from music import selectors
 from music.forms import MoodForm, PlaylistNameForm, SongSearchForm
-from music.models import Recommendation
+from music.models import Playlist, Recommendation
 from music.services import playlist_delete, playlist_from_recommendation, recommendation_create
 
 
@@ -34,12 +35,11 @@ def mood_pick(request):
 
 @login_required
 def recommendation_detail(request, pk: int):
-    recommendation = get_object_or_404(Recommendation.objects.prefetch_related("items__song"), pk=pk, user=request.user)
+    recommendation = get_object_or_404(selectors.recommendation_list(user=request.user), pk=pk)
     song_ids = [item.song_id for item in recommendation.items.all()]
     context = {
         "recommendation": recommendation,
         "ratings": selectors.ratings_for(user=request.user, song_ids=song_ids),
-        "form": PlaylistNameForm(),
     }
     return render(request, "music/recommendation_detail.html", context)
 
@@ -72,7 +72,8 @@ def likes(request):
 
 @login_required
 def playlist_list(request):
-    return render(request, "music/playlist_list.html", {"playlists": selectors.playlist_list(user=request.user)})
+    playlists = Playlist.objects.filter(user=request.user).annotate(song_count=Count("items"))
+    return render(request, "music/playlist_list.html", {"playlists": playlists})
 
 
 @login_required

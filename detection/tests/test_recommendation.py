@@ -1,12 +1,14 @@
 """With the music app present, every result comes with songs, and a correction re-picks them."""
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
-pytest.importorskip("music.services", reason="the music app's recommender is not merged yet")
-
-from detection import services  # noqa: E402
-from detection.tests.factories import SubmissionFactory  # noqa: E402
-from music.models import Recommendation  # noqa: E402
+from detection import services
+from detection.tests.factories import SubmissionFactory
+from music.models import Recommendation
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +34,6 @@ def test_a_correction_picks_songs_for_the_corrected_mood(api, user):
 
 
 def test_the_result_page_lists_the_recommended_songs(page, user):
-    from django.core.management import call_command
-    from django.utils.html import escape
-
     call_command("seed_catalog", verbosity=0)
     submission = services.submission_create_manual(user=user, emotion="happiness")
 
@@ -45,3 +44,18 @@ def test_the_result_page_lists_the_recommended_songs(page, user):
     assert 'class="song-list"' in html
     assert escape(recommendation.items.first().song.title) in html
     assert 'id="songs-empty"' not in html
+
+
+def test_showing_the_songs_costs_the_same_queries_however_many_songs(api, page, user):
+    call_command("seed_catalog", verbosity=0)
+    submission = services.submission_create_manual(user=user, emotion="happiness")
+    items = Recommendation.objects.get(submission_id=submission.pk).items
+    counts = {}
+    for keep in (10, 2):
+        items.filter(rank__gt=keep).delete()
+        with CaptureQueriesContext(connection) as page_queries:
+            page.get(f"/submissions/{submission.pk}/")
+        with CaptureQueriesContext(connection) as api_queries:
+            api.get(f"/api/v1/submissions/{submission.pk}/")
+        counts[keep] = (len(page_queries), len(api_queries))
+    assert counts[10] == counts[2]
