@@ -104,7 +104,7 @@ def _decode_and_sanitize(upload: UploadedFile, label: str) -> tuple[bytes, int, 
     prefix = "" if label == "The file" else f"{label}: "
     # The browser's content type and the file name are ignored: the bytes decide.
     try:
-        pixels = inference.decode_image(data, max_bytes=settings.MAX_UPLOAD_BYTES)
+        pixels = inference.decode_image(data, max_bytes=settings.MAX_UPLOAD_BYTES, max_pixels=settings.MAX_IMAGE_PIXELS)
     except inference.ImageTooLargeError as exc:
         raise ValidationError(f"{prefix}{exc}", code="too_large") from exc
     except inference.ImageError as exc:
@@ -250,28 +250,23 @@ def submission_analyze(submission_id: int) -> Submission | None:
     webcam = submission.kind == Submission.Kind.WEBCAM
     try:
         if webcam:
-            burst = recognizer.analyze_burst(images)
-            analyses = burst.frames
+            burst = recognizer.analyze_burst(images, max_frames=settings.MAX_BURST_FRAMES)
+            analyses, you_frame, you_face = burst.frames, burst.best_frame, burst.main_face
         else:
             analyses = [recognizer.analyze(images[0])]
+            you_frame, you_face = 0, analyses[0].main_face
     except inference.ImageError as exc:
         return submission_fail(submission_id, str(exc))
 
     faces = [(index, face) for index, analysis in enumerate(analyses) for face in analysis.faces]
-    if not faces or (webcam and not burst.distribution):
+    if you_face is None or (webcam and not burst.distribution):
         return submission_fail(submission_id, NO_FACE_WEBCAM if webcam else NO_FACE_PHOTO)
-
-    # "You" is the largest face; in a burst, in the frame where it was seen best.
-    def size(item):
-        return item[1].box[2] * item[1].box[3]
-
+    # ml chose "you"; a burst's mood is the mix of its frames, a photo's that of its main face.
     if webcam:
-        best_frame = max(range(len(analyses)), key=lambda i: max((f.quality for f in analyses[i].faces), default=-1))
-        you = max((item for item in faces if item[0] == best_frame), key=size)
         emotions, top, confidence = burst.distribution, burst.top_emotion, burst.confidence
     else:
-        you = max(faces, key=size)
-        emotions, top, confidence = you[1].probabilities, you[1].top_emotion, you[1].confidence
+        emotions, top, confidence = you_face.probabilities, you_face.top_emotion, you_face.confidence
+    you = (you_frame, you_face)
 
     with transaction.atomic():
         submission = _locked(submission_id)

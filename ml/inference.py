@@ -2,7 +2,9 @@
 
     recognizer = get_recognizer("ml/models/emotion.tflite")
     analysis = recognizer.analyze(jpeg_bytes)          # ImageAnalysis
-    burst = recognizer.analyze_burst([frame1, ...])    # BurstAnalysis
+    burst = recognizer.analyze_burst([frame1, ...], max_frames=8)    # BurstAnalysis
+
+Limits (bytes, pixels, frames) are the caller's: the app passes its settings in.
 
 Faces are found with OpenCV's Haar cascade (the strongest detector that ships
 inside opencv-python 4.x without a run-time download) on a CLAHE-equalised
@@ -44,7 +46,6 @@ DETECTION_SIDE = 288
 DETECTION_MIN_FRACTION = 0.15
 DETECTION_SCALE_STEP = 1.2
 MIN_FACE_FRACTION = 0.08  # of the shorter side: smaller faces are too small to use in a burst
-MAX_BURST_FRAMES = 8  # a webcam burst is about 5 frames over 2 s
 EYE_SEARCH_WIDTH = 96  # face crops are shrunk to this width before looking for eyes
 BLUR_THRESHOLD = 25.0  # variance of the Laplacian on the 48x48 crop; below = too blurry for a burst
 # Haar boxes on upscaled FER+ crops measure 0.96 of the crop (median of 466,
@@ -84,6 +85,12 @@ class BurstAnalysis:
     top_emotion: str | None
     confidence: float
     used_frames: int
+    best_frame: int = 0  # the frame where "you" (its main face) was seen best
+
+    @property
+    def main_face(self) -> FaceEmotion | None:
+        """ "You": the main face of the best frame."""
+        return self.frames[self.best_frame].main_face if self.frames else None
 
 
 def _cascade(name: str) -> cv2.CascadeClassifier:
@@ -216,7 +223,7 @@ class EmotionRecognizer:
             faces.append(_face(full_box, p, _quality(crop, box[2] / short_side)))
         return ImageAnalysis(width, height, faces)
 
-    def analyze_burst(self, frames: list[bytes | np.ndarray], *, max_frames: int = MAX_BURST_FRAMES) -> BurstAnalysis:
+    def analyze_burst(self, frames: list[bytes | np.ndarray], *, max_frames: int) -> BurstAnalysis:
         """One mood from a webcam burst: the main face of each usable frame, weighted by quality x confidence.
 
         Frames whose main face is tiny or blurry are dropped; when none is
@@ -227,11 +234,13 @@ class EmotionRecognizer:
         if len(frames) > max_frames:
             raise ImageTooLargeError(f"A burst may hold at most {max_frames} frames, not {len(frames)}.")
         analyses = [self.analyze(frame) for frame in frames]
-        distribution, used = aggregate_faces([analysis.main_face for analysis in analyses])
+        mains = [analysis.main_face for analysis in analyses]
+        best = max(range(len(mains)), key=lambda i: mains[i].quality if mains[i] else -1.0)
+        distribution, used = aggregate_faces(mains)
         if distribution is None:
-            return BurstAnalysis(analyses, None, None, 0.0, 0)
+            return BurstAnalysis(analyses, None, None, 0.0, 0, best)
         top = max(distribution, key=distribution.get)
-        return BurstAnalysis(analyses, distribution, top, distribution[top], used)
+        return BurstAnalysis(analyses, distribution, top, distribution[top], used, best)
 
 
 def aggregate_faces(faces: list[FaceEmotion | None]) -> tuple[dict[str, float] | None, int]:

@@ -1,11 +1,12 @@
-"""Emotion vocabulary shared by the catalog, the importer and the recommender.
+"""What the emotions mean for music: circumplex positions, words, catalogue moods and tag parsing.
 
-Plain Python (no Django), so the recommender and the importer can use it in any process.
+Plain Python (no Django), so the recommender and the importer can use it in any process. The
+names and their order come from ml.labels, the one list of emotions in the project.
 """
 
-# The project-wide order of emotion names. ml.labels.EMOTIONS will hold the same tuple once the
-# ml package lands; until then this is the single copy in the music app.
-EMOTIONS: tuple[str, ...] = ("neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt")
+from ml.labels import EMOTIONS
+
+__all__ = ["EMOTIONS", "EMOTION_VA", "EMOTION_ADJECTIVE", "MOODYLYRICS_MOODS", "QUADRANTS"]
 
 # Where each emotion sits on Russell's circumplex (valence, arousal), both in -1..1. Used to
 # derive a song's valence/arousal from its tags, and a listener's from their distribution.

@@ -142,6 +142,8 @@ STORAGES = {
 
 # Uploads: the API refuses bodies above this size with 413 before parsing them.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Limits for one image and one webcam burst; passed into ml (which keeps no copies of them).
+MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 MAX_BURST_FRAMES = env_int("MAX_BURST_FRAMES", 8)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -242,6 +242,15 @@ class TestAnalysis:
         assert submission.faces.count() == 5
         assert sum(submission.emotions.values()) == pytest.approx(1.0, abs=1e-3)
 
+    def test_a_burst_as_long_as_the_setting_allows_is_analysed(self, user, on_commit, settings):
+        # The limit lives in settings only: raising it must not make the worker refuse the burst.
+        settings.MAX_BURST_FRAMES = 10
+        submission = self.submit(user, images.face_jpeg(), on_commit, kind="webcam", count=10)
+
+        submission.refresh_from_db()
+        assert submission.status == Submission.Status.DONE, submission.error
+        assert submission.faces.count() == 10
+
     def test_five_faces_are_all_kept_and_the_largest_is_you(self, user, on_commit):
         submission = self.submit(user, images.five_faces_jpeg(), on_commit)
 

@@ -74,15 +74,18 @@ def test_a_burst_mixes_usable_frames_and_drops_blurry_ones(recognizer):
     sharp = data.astronaut()
     blurred = cv2.GaussianBlur(sharp, (0, 0), 9)
     empty = np.zeros((512, 512, 3), np.uint8)
-    burst = recognizer.analyze_burst([sharp, encode_jpeg(sharp), blurred, empty])
+    burst = recognizer.analyze_burst([empty, blurred, sharp, encode_jpeg(sharp)], max_frames=8)
     assert len(burst.frames) == 4
     assert burst.used_frames == 2
+    # "You" is the main face of a sharp frame, never of the blurry or empty one.
+    assert burst.best_frame in (2, 3)
+    assert burst.main_face == burst.frames[burst.best_frame].main_face and burst.main_face.quality > 0
     assert burst.top_emotion == "happiness"
     assert sum(burst.distribution.values()) == pytest.approx(1.0)
 
 
 def test_a_burst_without_any_face_says_so(recognizer):
-    burst = recognizer.analyze_burst([np.zeros((200, 200, 3), np.uint8)] * 3)
+    burst = recognizer.analyze_burst([np.zeros((200, 200, 3), np.uint8)] * 3, max_frames=8)
     assert burst.distribution is None and burst.top_emotion is None and burst.used_frames == 0
 
 
@@ -114,4 +117,4 @@ def test_a_burst_has_a_frame_limit(recognizer):
     with pytest.raises(ImageTooLargeError, match="at most 3 frames"):
         recognizer.analyze_burst([frame] * 4, max_frames=3)
     with pytest.raises(NotAnImageError):
-        recognizer.analyze_burst([])
+        recognizer.analyze_burst([], max_frames=3)
