@@ -5,6 +5,7 @@ import time
 from django.db.models import Prefetch, QuerySet
 
 from music.models import Recommendation
+from music.selectors import items_with_songs
 
 from .models import FaceResult, Submission
 
@@ -43,7 +44,7 @@ def submission_recommendation(submission: Submission) -> Recommendation | None:
     """The latest recommendation made for this submission, with its songs, or None."""
     return (
         Recommendation.objects.filter(submission_id=submission.pk)
-        .prefetch_related("items__song")
+        .prefetch_related(items_with_songs())
         .order_by("-created_at", "-id")
         .first()
     )

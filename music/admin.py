@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Count, Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -12,7 +13,17 @@ from music import selectors
 from music.catalog_csv import songs_to_csv
 from music.emotions import EMOTIONS, format_tags
 from music.forms import CatalogImportForm, TagForm
-from music.models import Feedback, Playlist, PlaylistItem, Rating, Recommendation, RecommendationItem, Song
+from music.models import (
+    GENRE_SEPARATOR,
+    Feedback,
+    Genre,
+    Playlist,
+    PlaylistItem,
+    Rating,
+    Recommendation,
+    RecommendationItem,
+    Song,
+)
 from music.services import song_import, songs_set_active, songs_tag_add, songs_tag_remove
 
 # Fewer active songs than this for an emotion and the coverage view warns: a list of 10 with one
@@ -25,11 +36,13 @@ class _SongAdminFormBase(forms.ModelForm):
 
     class Meta:
         model = Song
-        fields = ["title", "artist", "album", "year", "genre", "duration", "preview_url", "active", "va_manual"]
-        fields += ["valence", "arousal"]
+        fields = ["title", "artist", "album", "year", "genre", "language", "duration", "preview_url", "active"]
+        fields += ["va_manual", "valence", "arousal"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "genre" in self.fields:
+            self.fields["genre"].label_from_instance = genre_label
         for name, weight in (self.instance.emotions or {}).items():
             self.fields[f"w_{name}"].initial = weight
 
@@ -56,6 +69,26 @@ SongAdminForm = type(
         for name in EMOTIONS
     },
 )
+
+
+def genre_label(genre: Genre) -> str:
+    return genre.path.replace(GENRE_SEPARATOR, " › ")
+
+
+class GenreFilter(admin.SimpleListFilter):
+    """A genre and everything under it: "rock" lists metal and punk songs too."""
+
+    title = "genre"
+    parameter_name = "genre"
+
+    def lookups(self, request, model_admin):
+        return [(genre.name, genre_label(genre)) for genre in Genre.objects.all()]
+
+    def queryset(self, request, queryset):
+        genre = Genre.objects.filter(name=self.value()).first() if self.value() else None
+        if genre is None:
+            return queryset
+        return queryset.filter(Q(genre__path=genre.path) | Q(genre__path__startswith=genre.path + GENRE_SEPARATOR))
 
 
 class EmotionTagFilter(admin.SimpleListFilter):
@@ -93,12 +126,16 @@ class SongAdmin(admin.ModelAdmin):
     change_list_template = "admin/music/song/change_list.html"
     list_display = ["title", "artist", "genre", "year", "tags", "quadrant", "active"]
     list_editable = ["active"]
-    list_filter = [EmotionTagFilter, "quadrant", "genre", "active", UntaggedFilter]
+    list_filter = [EmotionTagFilter, "quadrant", GenreFilter, "language", "active", UntaggedFilter]
+    list_select_related = ["genre"]
     search_fields = ["title", "artist"]
     list_per_page = 50
     readonly_fields = ["quadrant", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "artist", "album", "year", "genre", "duration", "preview_url", "active"]}),
+        (
+            None,
+            {"fields": ["title", "artist", "album", "year", "genre", "language", "duration", "preview_url", "active"]},
+        ),
         ("Emotion tags", {"fields": [f"w_{name}" for name in EMOTIONS]}),
         ("Valence / arousal", {"fields": ["va_manual", "valence", "arousal", "quadrant"]}),
         ("Dates", {"fields": ["created_at", "updated_at"]}),
@@ -183,7 +220,8 @@ class SongAdmin(admin.ModelAdmin):
     def export_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        songs = self.get_search_results(request, Song.objects.order_by("id"), request.GET.get("q", ""))[0]
+        songs = Song.objects.select_related("genre").order_by("id")
+        songs = self.get_search_results(request, songs, request.GET.get("q", ""))[0]
         response = StreamingHttpResponse(songs_to_csv(songs.iterator(chunk_size=2000)), content_type="text/csv")
         filename = f"songs-{timezone.now():%Y%m%d-%H%M}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -205,6 +243,31 @@ class SongAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return render(request, "admin/music/song/coverage.html", context)
+
+
+@admin.register(Genre)
+class GenreAdmin(admin.ModelAdmin):
+    """The controlled genre vocabulary. A genre that songs or sub-genres use cannot be deleted
+    (move them first); renaming or moving a genre updates the paths below it."""
+
+    list_display = ["name", "parent", "path", "song_count"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name"]
+    fields = ["name", "parent", "path", "created_at", "updated_at"]
+    readonly_fields = ["path", "created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent").annotate(song_count=Count("songs"))
+
+    @admin.display(description="songs", ordering="song_count")
+    def song_count(self, genre):
+        return genre.song_count
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "parent":
+            field.label_from_instance = genre_label
+        return field
 
 
 class RecommendationItemInline(admin.TabularInline):

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from music import selectors
 from music.emotions import EMOTIONS
-from music.models import FeedbackKind, Playlist, Recommendation, Song
+from music.models import FeedbackKind, Genre, Playlist, Recommendation, Song
 from music.recommender import GOALS
 from music.services import (
     feedback_create,
@@ -28,13 +28,27 @@ def _django_errors(exc: DjangoValidationError) -> ValidationError:
 
 class SongOutputSerializer(serializers.ModelSerializer):
     links = serializers.DictField(child=serializers.URLField(), read_only=True)
+    genre = serializers.CharField(source="genre.name", allow_null=True, read_only=True)
+    genres = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="The genre and its parents, broadest first."
+    )
+    era = serializers.IntegerField(allow_null=True, read_only=True, help_text="The decade: 1980 for 1987.")
+    energy = serializers.FloatField(read_only=True, help_text="-1 (calm) .. 1 (energetic); the arousal axis.")
 
     class Meta:
         model = Song
         fields = [
-            "id", "title", "artist", "album", "year", "genre", "duration", "emotions", "valence", "arousal",
-            "quadrant", "links",
+            "id", "title", "artist", "album", "year", "era", "genre", "genres", "language", "duration", "emotions",
+            "valence", "arousal", "energy", "quadrant", "links",
         ]  # fmt: skip
+
+
+class GenreOutputSerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent.name", allow_null=True, read_only=True)
+
+    class Meta:
+        model = Genre
+        fields = ["id", "name", "parent", "path"]
 
 
 class RecommendationOutputSerializer(serializers.ModelSerializer):
@@ -64,6 +78,20 @@ class SongListApi(APIView):
     class FilterSerializer(serializers.Serializer):
         q = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
         emotion = serializers.ChoiceField(choices=EMOTIONS, required=False, allow_blank=True, default="")
+        genre = serializers.CharField(
+            required=False, allow_blank=True, max_length=40, default="", help_text="Includes its sub-genres."
+        )
+        era = serializers.IntegerField(required=False, min_value=1000, max_value=2100, help_text="A decade: 1980.")
+
+        def validate_genre(self, value):
+            if value and not selectors.genre_subtree(value).exists():
+                raise serializers.ValidationError(f"Unknown genre {value!r}; GET /api/v1/genres/ lists them.")
+            return value
+
+        def validate_era(self, value):
+            if value % 10:
+                raise serializers.ValidationError("An era is a decade: 1980, 1990, …")
+            return value
 
     @extend_schema(
         parameters=[FilterSerializer], responses=SongOutputSerializer(many=True), summary="Active songs, searchable"
@@ -75,10 +103,16 @@ class SongListApi(APIView):
         return paginated(request, self, songs, SongOutputSerializer)
 
 
+class GenreListApi(APIView):
+    @extend_schema(responses=GenreOutputSerializer(many=True), summary="The genre vocabulary, broadest first")
+    def get(self, request):
+        return Response(GenreOutputSerializer(selectors.genre_list(), many=True).data)
+
+
 class SongDetailApi(APIView):
     @extend_schema(responses=SongOutputSerializer)
     def get(self, request, pk: int):
-        song = get_object_or_404(Song, pk=pk, active=True)
+        song = get_object_or_404(Song.objects.select_related("genre"), pk=pk, active=True)
         return Response(SongOutputSerializer(song).data)
 
 

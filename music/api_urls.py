@@ -4,6 +4,7 @@ from music import api
 
 urlpatterns = [
     path("songs/", api.SongListApi.as_view(), name="song-list"),
+    path("genres/", api.GenreListApi.as_view(), name="genre-list"),
     path("songs/<int:pk>/", api.SongDetailApi.as_view(), name="song-detail"),
     path("recommendations/", api.RecommendationListCreateApi.as_view(), name="recommendation-list"),
     path("recommendations/<int:pk>/", api.RecommendationDetailApi.as_view(), name="recommendation-detail"),

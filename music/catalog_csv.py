@@ -2,8 +2,10 @@
 
 Two formats, told apart by the header row:
 
-* generic: `title, artist, album, year, genre, duration, tags, valence, arousal, preview_url,
-  active` in any order; only title and artist are required. `duration` is seconds or m:ss;
+* generic: `title, artist, album, year, genre, language, duration, tags, valence, arousal,
+  preview_url, active` in any order; only title and artist are required. `genre` is a name from
+  the genre vocabulary (checked by the importer, which reads the database); `language` an ISO
+  639 code ("en", "pt-BR", "zxx" for an instrumental); `duration` is seconds or m:ss;
   `tags` is "happiness:0.9;surprise:0.4" (emotion names from music.emotions.EMOTIONS, weights
   0..1, a bare name means 1); valence and arousal are both given (-1..1) or both left empty
   (then they are derived from the tags); `active` is true/false/yes/no/1/0 (default true).
@@ -26,13 +28,14 @@ from urllib.parse import urlparse
 import ftfy
 
 from music.emotions import MOODYLYRICS_MOODS, format_tags, parse_tags
-from music.models import song_key
+from music.models import LANGUAGE_RE, normalize_language, song_key
 
 GENERIC_COLUMNS = (
-    "title", "artist", "album", "year", "genre", "duration", "tags", "valence", "arousal", "preview_url", "active",
+    "title", "artist", "album", "year", "genre", "language", "duration", "tags", "valence", "arousal", "preview_url",
+    "active",
 )  # fmt: skip
 REQUIRED_COLUMNS = ("title", "artist")
-MAX_LENGTH = {"title": 300, "artist": 200, "album": 300, "genre": 60, "preview_url": 500}
+MAX_LENGTH = {"title": 300, "artist": 200, "album": 300, "genre": 40, "language": 16, "preview_url": 500}
 DEFAULT_MAX_LENGTH = 500
 MAX_ERRORS = 200
 TRUE, FALSE = {"", "1", "true", "yes", "y", "t"}, {"0", "false", "no", "n", "f"}
@@ -120,7 +123,12 @@ def _generic_values(raw: dict[str, str]) -> dict:
     if "album" in raw:
         v["album"] = raw["album"]
     if "genre" in raw:
-        v["genre"] = raw["genre"].lower()
+        v["genre"] = raw["genre"].lower()  # a name; the importer resolves it against the vocabulary
+    if "language" in raw:
+        language = normalize_language(raw["language"]) if raw["language"] else ""
+        if language and not LANGUAGE_RE.match(language):
+            raise ValueError(f"language must be an ISO 639 code such as en, pt-BR or zxx, got {language!r}")
+        v["language"] = language
     if "year" in raw:
         if raw["year"] and not raw["year"].isdigit():
             raise ValueError(f"year is not a whole number: {raw['year']!r}")
@@ -270,7 +278,9 @@ def _rows(parsed: ParsedCatalog, reader: Iterator[list[str]], columns: list[str]
 
 
 def songs_to_csv(songs: Iterable) -> Iterator[str]:
-    """Yield the generic format, header first, one line per song; import_songs reads it back."""
+    """Yield the generic format, header first, one line per song; import_songs reads it back.
+
+    Pass songs with their genre selected (`select_related("genre")`): one query, not one per song."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -285,7 +295,8 @@ def songs_to_csv(songs: Iterable) -> Iterator[str]:
     for s in songs:
         writer.writerow(
             [
-                s.title, s.artist, s.album, s.year or "", s.genre, s.duration or "", format_tags(s.emotions),
+                s.title, s.artist, s.album, s.year or "", s.genre.name if s.genre else "", s.language,
+                s.duration or "", format_tags(s.emotions),
                 f"{s.valence:g}" if s.va_manual else "", f"{s.arousal:g}" if s.va_manual else "", s.preview_url,
                 "true" if s.active else "false",
             ]

@@ -18,6 +18,14 @@ class SongSearchForm(forms.Form):
         required=False, max_length=200, label="Search", widget=forms.TextInput(attrs={"type": "search"})
     )
     emotion = forms.ChoiceField(required=False, choices=[("", "Any mood")] + [(n, n.capitalize()) for n in EMOTIONS])
+    genre = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, genres=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Indented by depth, so "metal" shows under "rock".
+        self.fields["genre"].choices = [("", "Any genre")] + [
+            (g.name, "\u2003" * (len(g.names) - 1) + g.name) for g in genres
+        ]
 
 
 class PlaylistNameForm(forms.Form):

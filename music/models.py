@@ -4,6 +4,7 @@ from urllib.parse import quote_plus
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import FloatField, Q
 from django.db.models.fields.json import KeyTextTransform
@@ -22,9 +23,91 @@ def song_key(artist: str, title: str) -> str:
     return f"{norm(artist)}\x1f{norm(title)}"
 
 
+def genre_key(name: str) -> str:
+    """The identity of a genre name: "Hip Hop", "hip-hop" and "HIPHOP" are one genre."""
+    return re.sub(r"[\s\-_.]+", "", unicodedata.normalize("NFKC", name)).casefold()
+
+
+GENRE_SEPARATOR = "/"
+MAX_GENRE_DEPTH = 3
+# A language is an ISO 639 code with optional BCP 47 subtags: "en", "pt-BR"; "zxx" (ISO 639-2 for
+# "no linguistic content") marks an instrumental.
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$")
+
+
+def normalize_language(code: str) -> str:
+    """ "EN" -> "en", "pt-br" -> "pt-BR": lower-case language, upper-case region."""
+    parts = code.strip().replace("_", "-").split("-")
+    return "-".join([parts[0].lower(), *(p.upper() if len(p) == 2 else p for p in parts[1:])])
+
+
 def emotion_weight(name: str):
     """SQL expression for one tag weight; the same expression backs the per-emotion indexes."""
     return Cast(KeyTextTransform(name, "emotions"), FloatField())
+
+
+class Genre(models.Model):
+    """One name of the controlled genre vocabulary, optionally under a parent ("metal" under "rock").
+
+    The vocabulary starts from music/data/genres.csv and is curated in the admin. `path` holds
+    the names from the root down ("rock/metal"), kept up to date on every save, so the
+    recommender learns a sub-genre's taste as a deviation from its parent's without walking the
+    tree in SQL or Python.
+    """
+
+    name = models.CharField(max_length=40, unique=True, help_text="Lower case, e.g. “metal” or “r&b”.")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        help_text=f"The broader genre it belongs to (at most {MAX_GENRE_DEPTH} levels).",
+    )  # fmt: skip
+    key = models.CharField(max_length=40, unique=True, editable=False)
+    path = models.CharField(max_length=160, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.key = genre_key(self.name)
+        old_path = self.path
+        self.path = GENRE_SEPARATOR.join([*(g.name for g in self.ancestors()), self.name])
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            for child in self.children.all():
+                child.save(update_fields=["path", "updated_at"])
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Root first: ("rock", "metal")."""
+        return tuple(self.path.split(GENRE_SEPARATOR))
+
+    def ancestors(self) -> list["Genre"]:
+        chain, node, seen = [], self.parent, {self.pk}
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain[::-1]
+
+    def clean(self) -> None:
+        self.name = re.sub(r"\s+", " ", (self.name or "").strip()).lower()
+        if not self.name or GENRE_SEPARATOR in self.name:
+            raise ValidationError({"name": f"Give a name without “{GENRE_SEPARATOR}”."})
+        self.key = genre_key(self.name)
+        clash = Genre.objects.filter(key=self.key).exclude(pk=self.pk).first()
+        if clash:
+            raise ValidationError({"name": f"“{clash.name}” is already in the vocabulary."})
+        node, depth = self.parent, 1
+        while node is not None:
+            if self.pk and node.pk == self.pk:
+                raise ValidationError({"parent": "A genre cannot sit under itself or one of its sub-genres."})
+            node, depth = node.parent, depth + 1
+            if depth > MAX_GENRE_DEPTH:
+                raise ValidationError({"parent": f"Genres nest at most {MAX_GENRE_DEPTH} levels deep."})
 
 
 class Song(models.Model):
@@ -32,7 +115,11 @@ class Song(models.Model):
     artist = models.CharField(max_length=200)
     album = models.CharField(max_length=300, blank=True, default="")
     year = models.PositiveSmallIntegerField(null=True, blank=True)
-    genre = models.CharField(max_length=60, blank=True, default="", db_index=True)
+    genre = models.ForeignKey(Genre, null=True, blank=True, on_delete=models.PROTECT, related_name="songs")
+    language = models.CharField(
+        max_length=16, blank=True, default="", validators=[RegexValidator(LANGUAGE_RE, "Use an ISO 639 code: en, pt-BR, zxx.")],
+        help_text="ISO 639 code (en, de, pt-BR); zxx for an instrumental; empty when unknown.",
+    )  # fmt: skip
     duration = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds.")
     # {emotion name: weight 0..1} meaning "suits this mood"; absent names mean 0. A JSON object
     # keeps a song's tags in its row, so the recommender reads candidates in one query, and
@@ -80,6 +167,21 @@ class Song(models.Model):
         clash = Song.objects.filter(key=self.key).exclude(pk=self.pk)
         if clash.exists():
             raise ValidationError(f"{clash.first()} is already in the catalog (same artist and title).")
+
+    @property
+    def genres(self) -> tuple[str, ...]:
+        """The genre and its parents, broadest first: ("rock", "metal"); () when none."""
+        return self.genre.names if self.genre_id else ()
+
+    @property
+    def era(self) -> int | None:
+        """The decade: 1987 -> 1980."""
+        return self.year // 10 * 10 if self.year else None
+
+    @property
+    def energy(self) -> float:
+        """Energy is the arousal axis of the valence/arousal point (-1 calm .. 1 energetic)."""
+        return self.arousal
 
     @property
     def youtube_url(self) -> str:

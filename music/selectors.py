@@ -6,18 +6,22 @@ from datetime import timedelta
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from music.emotions import EMOTION_VA, EMOTIONS, quadrant_of
 from music.models import (
+    GENRE_SEPARATOR,
     Feedback,
     FeedbackKind,
+    Genre,
     Playlist,
+    PlaylistItem,
     Rating,
     Recommendation,
     RecommendationItem,
     Song,
     emotion_weight,
+    genre_key,
 )
 from music.recommender import Candidate, History
 
@@ -35,28 +39,57 @@ SAME_ARTIST = 40
 COLLAB_SEEDS, COLLAB_LIKERS, COLLAB_NEIGHBOURS, COLLAB_THEIR_LIKES, COLLAB_CANDIDATES = 30, 30, 40, 40, 80
 
 
-def song_list(*, q: str = "", emotion: str = "", active_only: bool = True) -> QuerySet[Song]:
-    songs = Song.objects.all()
+def genre_list() -> QuerySet[Genre]:
+    return Genre.objects.select_related("parent")
+
+
+def genre_subtree(name: str) -> QuerySet[Genre]:
+    """A genre and every genre under it ("rock": rock, metal, punk, …); empty for an unknown name."""
+    genre = Genre.objects.filter(key=genre_key(name)).first()
+    if genre is None:
+        return Genre.objects.none()
+    return Genre.objects.filter(Q(path=genre.path) | Q(path__startswith=genre.path + GENRE_SEPARATOR))
+
+
+def song_list(
+    *, q: str = "", emotion: str = "", genre: str = "", era: int | None = None, active_only: bool = True
+) -> QuerySet[Song]:
+    songs = Song.objects.select_related("genre")
     if active_only:
         songs = songs.filter(active=True)
     for word in q.split()[:8]:
         songs = songs.filter(Q(title__icontains=word) | Q(artist__icontains=word) | Q(album__icontains=word))
+    if genre:
+        songs = songs.filter(genre__in=genre_subtree(genre))
+    if era is not None:
+        songs = songs.filter(year__gte=era, year__lt=era + 10)
     if emotion:
         songs = songs.annotate(weight=emotion_weight(emotion)).filter(weight__gt=0).order_by("-weight", "artist")
     return songs
 
 
+def items_with_songs() -> Prefetch:
+    """Prefetch a list's items with their songs and genres, in one query whatever the length."""
+    return Prefetch("items", queryset=RecommendationItem.objects.select_related("song__genre"))
+
+
 def recommendation_list(*, user) -> QuerySet[Recommendation]:
     """The user's own lists with their songs (anyone else's are simply not in it)."""
-    return Recommendation.objects.filter(user=user).prefetch_related("items__song")
+    return Recommendation.objects.filter(user=user).prefetch_related(items_with_songs())
 
 
 def liked_songs(*, user) -> QuerySet[Song]:
-    return Song.objects.filter(ratings__user=user, ratings__value=1).order_by("-ratings__updated_at")
+    return (
+        Song.objects.filter(ratings__user=user, ratings__value=1)
+        .select_related("genre")
+        .order_by("-ratings__updated_at")
+    )
 
 
 def playlist_list(*, user) -> QuerySet[Playlist]:
-    return Playlist.objects.filter(user=user).prefetch_related("items__song")
+    return Playlist.objects.filter(user=user).prefetch_related(
+        Prefetch("items", queryset=PlaylistItem.objects.select_related("song__genre"))
+    )
 
 
 def ratings_for(*, user, song_ids) -> dict[int, int]:

@@ -1,8 +1,11 @@
 """Writes and workflows of the music app: catalog import and curation, recommendations, feedback."""
 
+import csv
+import difflib
 import json
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -15,12 +18,14 @@ from music.emotions import EMOTIONS, normalize_distribution
 from music.models import (
     Feedback,
     FeedbackKind,
+    Genre,
     Playlist,
     PlaylistItem,
     Rating,
     Recommendation,
     RecommendationItem,
     Song,
+    genre_key,
 )
 
 LIST_LENGTH = 10
@@ -28,6 +33,7 @@ IMPORT_BATCH = 2000
 # 100,000 generic rows are about 9 MB; the limit keeps one upload from exhausting memory.
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 DERIVED_FIELDS = ["artist_key", "valence", "arousal", "quadrant", "updated_at"]
+GENRE_VOCABULARY = Path(__file__).resolve().parent / "data" / "genres.csv"
 
 
 # --- Catalog ---------------------------------------------------------------
@@ -68,7 +74,10 @@ def song_import(*, data: bytes, dry_run: bool = False) -> ImportReport:
     parsed = parse_catalog(data)
     report = ImportReport(format=parsed.format, dry_run=dry_run, errors=parsed.errors, warnings=parsed.warnings)
     report.skipped = len(parsed.warnings)
-    if parsed.errors:
+    if "genre" in parsed.fields:
+        _resolve_genres(parsed.rows, report.errors)
+    if report.errors:
+        report.errors.sort(key=lambda error: error[0])
         return report
     songs = []
     for row in parsed.rows:
@@ -99,6 +108,39 @@ def song_import(*, data: bytes, dry_run: bool = False) -> ImportReport:
                 update_fields=update_fields,
             )
     return report
+
+
+def _resolve_genres(rows, errors: list[tuple[int, str]]) -> None:
+    """Replace each row's genre name by its vocabulary id; an unknown name is that row's error."""
+    vocabulary = dict(Genre.objects.values_list("key", "id"))
+    names = dict(Genre.objects.values_list("key", "name"))
+    for row in rows:
+        name = row.values.pop("genre")
+        genre_id = vocabulary.get(genre_key(name)) if name else None
+        if name and genre_id is None:
+            close = difflib.get_close_matches(name, names.values(), n=1, cutoff=0.75)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            errors.append((row.line, f"unknown genre {name!r}{hint} (the vocabulary is under Admin → Genres)"))
+        row.values["genre_id"] = genre_id
+
+
+def genres_seed() -> int:
+    """Add the starter genre vocabulary (music/data/genres.csv) where its names are missing.
+
+    Idempotent, and it never moves or renames a genre a curator has edited. Returns how many
+    genres it added."""
+    existing = {g.key: g for g in Genre.objects.all()}
+    added = 0
+    with GENRE_VOCABULARY.open(encoding="utf-8") as fh, transaction.atomic():
+        for row in csv.DictReader(fh):
+            if genre_key(row["name"]) in existing:
+                continue
+            parent = existing.get(genre_key(row["parent"])) if row["parent"] else None
+            genre = Genre(name=row["name"], parent=parent)
+            genre.save()
+            existing[genre.key] = genre
+            added += 1
+    return added
 
 
 def _songs_upsert_pg(songs: list[Song], update_fields: list[str]) -> None:
@@ -146,7 +188,7 @@ def _songs_retag(songs: QuerySet[Song], change) -> int:
     changed = []
     now = timezone.now()
     with transaction.atomic():
-        for song in songs.select_for_update():
+        for song in songs.select_related(None).select_for_update():
             song.emotions = change(song.emotions or {})
             song.refresh_derived()
             song.updated_at = now

@@ -14,9 +14,11 @@ from music.services import playlist_delete, playlist_from_recommendation, recomm
 
 @login_required
 def song_list(request):
-    form = SongSearchForm(request.GET or None)
+    form = SongSearchForm(request.GET or None, genres=selectors.genre_list())
     filters = form.cleaned_data if form.is_valid() else {}
-    songs = selectors.song_list(q=filters.get("q", ""), emotion=filters.get("emotion", ""))
+    songs = selectors.song_list(
+        q=filters.get("q", ""), emotion=filters.get("emotion", ""), genre=filters.get("genre", "")
+    )
     page = Paginator(songs, 25).get_page(request.GET.get("page"))
     ratings = selectors.ratings_for(user=request.user, song_ids=[s.pk for s in page])
     return render(request, "music/song_list.html", {"form": form, "page": page, "ratings": ratings})

@@ -5,8 +5,8 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from music.models import Song
-from music.tests.factories import SongFactory, UserFactory
+from music.models import Genre, Song
+from music.tests.factories import GenreFactory, SongFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,12 +56,12 @@ def test_export_downloads_the_generic_format(admin_client):
     response = admin_client.get(reverse("admin:music_song_export"))
     body = b"".join(response.streaming_content).decode()
     assert response["Content-Type"] == "text/csv" and "attachment" in response["Content-Disposition"]
-    assert body.splitlines()[1].startswith("Hello,Adele,,2000,pop,,sadness:1")
+    assert body.splitlines()[1].startswith("Hello,Adele,,2000,pop,,,sadness:1")
 
 
 def test_changelist_search_and_filters(admin_client):
     SongFactory(title="Hello", artist="Adele", emotions={"sadness": 1.0})
-    SongFactory(title="Happy", artist="Pharrell", emotions={"happiness": 1.0}, genre="soul")
+    SongFactory(title="Happy", artist="Pharrell", emotions={"happiness": 1.0}, genre=GenreFactory(name="soul"))
     SongFactory(title="Blank", artist="Nobody", emotions={}, active=False)
     url = reverse("admin:music_song_changelist")
     for query, expected in [
@@ -101,7 +101,7 @@ def test_inline_tag_editing_on_the_song_page(admin_client):
     assert 'name="w_happiness"' in page and 'value="1.0"' in page
     assert admin_client.get(reverse("admin:music_song_add")).status_code == 200
     assert admin_client.get(reverse("admin:music_song_import")).status_code == 200
-    data = {"title": "Hello", "artist": "Adele", "album": "", "year": "2015", "genre": "pop", "duration": "",
+    data = {"title": "Hello", "artist": "Adele", "album": "", "year": "2015", "genre": GenreFactory(name="pop").pk, "language": "en", "duration": "",
             "preview_url": "", "active": "on", "valence": "0", "arousal": "0",
             "w_sadness": "0.9", "w_fear": "0.2", "w_happiness": ""}  # fmt: skip
     response = admin_client.post(url, data)
@@ -127,3 +127,23 @@ def test_coverage_warns_where_thin(admin_client):
     assert "Thin: add or tag more sadness songs" in page
     rows = admin_client.get(reverse("admin:music_song_coverage")).context["rows"]
     assert {r["emotion"]: r["songs"] for r in rows}["sadness"] == 3
+
+
+def test_genres_are_curated_in_the_admin_and_the_song_filter_includes_sub_genres(admin_client):
+    rock = Genre.objects.get(name="rock")
+    SongFactory(title="Heavy", genre=Genre.objects.get(name="metal"))
+    SongFactory(title="Plain", genre=rock)
+    SongFactory(title="Gentle", genre=Genre.objects.get(name="folk"))
+    changelist = reverse("admin:music_song_changelist")
+    shown = [s.title for s in admin_client.get(changelist, {"genre": "rock"}).context["cl"].result_list]
+    assert sorted(shown) == ["Heavy", "Plain"]
+    page = admin_client.get(reverse("admin:music_genre_changelist")).content.decode()
+    assert "rock/metal" in page
+    add = reverse("admin:music_genre_add")
+    assert "rock › metal" in admin_client.get(add).content.decode()
+    response = admin_client.post(add, {"name": "Doom", "parent": Genre.objects.get(name="metal").pk})
+    assert response.status_code == 302 and Genre.objects.get(name="doom").path == "rock/metal/doom"
+    change = reverse("admin:music_genre_change", args=[rock.pk])
+    response = admin_client.post(change, {"name": "rock", "parent": Genre.objects.get(name="doom").pk})
+    assert response.status_code == 200 and "under itself" in response.content.decode()
+    assert Genre.objects.get(pk=rock.pk).parent is None

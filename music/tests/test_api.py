@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from music.models import Feedback, Playlist, Rating, Recommendation
 from music.services import feedback_create, recommendation_create
-from music.tests.factories import SongFactory, UserFactory
+from music.tests.factories import GenreFactory, SongFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +186,30 @@ def test_schema_documents_the_music_routes(client):
     schema = client.get("/api/v1/schema/", {"format": "json"}).json()
     for route in ("/api/v1/songs/", "/api/v1/recommendations/{id}/", "/api/v1/feedback/", "/api/v1/playlists/"):
         assert route in schema["paths"], route
+
+
+def test_songs_carry_their_taste_features_and_filter_by_genre_family_and_era(client):
+    metal = SongFactory(
+        title="Heavy", genre=GenreFactory(name="metal"), year=1986, language="en", emotions={"anger": 1.0}
+    )
+    SongFactory(title="Loud", genre=GenreFactory(name="rock"), year=1991)
+    SongFactory(title="Quiet", genre=GenreFactory(name="folk"), year=1971)
+    song = client.get(f"/api/v1/songs/{metal.pk}/").json()
+    assert (song["genre"], song["genres"], song["era"], song["language"]) == ("metal", ["rock", "metal"], 1980, "en")
+    assert song["energy"] == song["arousal"] > 0
+    titles = lambda **q: sorted(s["title"] for s in client.get("/api/v1/songs/", q).json()["results"])  # noqa: E731
+    assert titles(genre="rock") == ["Heavy", "Loud"]  # a family includes its sub-genres
+    assert titles(genre="Metal") == ["Heavy"]
+    assert titles(era=1970) == ["Quiet"]
+    assert client.get("/api/v1/songs/", {"genre": "chillwave"}).status_code == 400
+    assert client.get("/api/v1/songs/", {"era": 1985}).status_code == 400
+
+
+def test_the_genre_vocabulary_is_listed_broadest_first(client):
+    genres = client.get("/api/v1/genres/").json()
+    by_name = {g["name"]: g for g in genres}
+    assert by_name["metal"] == {"id": by_name["metal"]["id"], "name": "metal", "parent": "rock", "path": "rock/metal"}
+    assert by_name["rock"]["parent"] is None
+    paths = [g["path"] for g in genres]
+    assert paths.index("rock") < paths.index("rock/metal")
+    assert APIClient().get("/api/v1/genres/").status_code in (401, 403)

@@ -91,6 +91,42 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(text, line, messa
     assert not Song.objects.exists()
 
 
+def test_genre_names_resolve_to_the_vocabulary_whatever_the_spelling_and_language_is_normalised():
+    report = imported(
+        "title,artist,genre,language\n"
+        "Hey Ya!,OutKast,Hip Hop,EN\n"
+        "Du hast,Rammstein,METAL,de\n"
+        "Ipanema,Getz,Bossa  Nova,pt-br\n"
+        "Nameless,Nobody,,\n"
+    )
+    assert report.ok, report.errors
+    songs = {s.title: s for s in Song.objects.select_related("genre")}
+    assert songs["Hey Ya!"].genre.name == "hip-hop" and songs["Hey Ya!"].language == "en"
+    assert songs["Du hast"].genres == ("rock", "metal")
+    assert songs["Ipanema"].genres == ("latin", "bossa nova") and songs["Ipanema"].language == "pt-BR"
+    assert songs["Nameless"].genre is None and songs["Nameless"].language == ""
+
+
+def test_an_unknown_genre_or_language_is_a_row_error_and_nothing_is_imported():
+    report = imported("title,artist,genre,language\nA,B,pop,en\nC,D,hiphopp,en\nE,F,chillwave,en\nG,H,rock,english\n")
+    assert report.errors == [
+        (3, "unknown genre 'hiphopp'; did you mean 'hip-hop'? (the vocabulary is under Admin → Genres)"),
+        (4, "unknown genre 'chillwave' (the vocabulary is under Admin → Genres)"),
+        (5, "language must be an ISO 639 code such as en, pt-BR or zxx, got 'english'"),
+    ]
+    assert not Song.objects.exists()
+
+
+def test_genre_and_language_round_trip_through_export_and_import():
+    imported("title,artist,genre,language\nDu hast,Rammstein,metal,de\nTake Five,Brubeck,jazz,zxx\n")
+    text = "".join(songs_to_csv(Song.objects.select_related("genre").order_by("id")))
+    assert text.splitlines()[0].startswith("title,artist,album,year,genre,language,")
+    Song.objects.all().delete()
+    assert imported(text).created == 2
+    assert dict(Song.objects.values_list("title", "genre__name")) == {"Du hast": "metal", "Take Five": "jazz"}
+    assert dict(Song.objects.values_list("title", "language")) == {"Du hast": "de", "Take Five": "zxx"}
+
+
 def test_a_bad_row_among_good_ones_blocks_the_whole_file():
     report = imported(GOOD + "Third,Someone,,,,,anger:2,,,,\n")
     assert report.errors == [(4, "weight of 'anger' must be between 0 and 1, got 2")]

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from music.models import Playlist, Recommendation
 from music.services import feedback_create, playlist_from_recommendation, recommendation_create
-from music.tests.factories import SongFactory, UserFactory
+from music.tests.factories import GenreFactory, SongFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,13 @@ def test_song_browse_searches_and_shows_feedback_buttons_and_nav(client, alice, 
     assert "Rain 0" in page and "Sun 0" not in page
     assert f'data-song="{catalog[0].pk}"' in page and 'aria-pressed="true"' in page
     assert "js/music.js" in page and reverse("music:mood_pick") in page and "My playlists" in page
+
+
+def test_song_browse_filters_by_genre_family(client, alice, catalog):
+    SongFactory(title="Riff", genre=GenreFactory(name="metal"))
+    page = client.get(reverse("music:song_list"), {"genre": "rock"}).content.decode()
+    assert "Riff" in page and "Rain 0" not in page and "· metal" in page
+    assert '<option value="metal">' in page
 
 
 def test_pick_a_mood_creates_a_list_and_shows_it_with_explanations(client, alice, catalog):

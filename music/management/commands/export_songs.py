@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--active-only", action="store_true")
 
     def handle(self, *args, file: Path | None, active_only: bool, **options):
-        songs = Song.objects.order_by("id")
+        songs = Song.objects.select_related("genre").order_by("id")
         if active_only:
             songs = songs.filter(active=True)
         out = file.open("w", encoding="utf-8", newline="") if file else sys.stdout
