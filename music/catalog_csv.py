@@ -3,12 +3,13 @@
 Two formats, told apart by the header row:
 
 * generic: `title, artist, album, year, genre, language, duration, tags, valence, arousal,
-  preview_url, active` in any order; only title and artist are required. `genre` is a name from
-  the genre vocabulary (checked by the importer, which reads the database); `language` an ISO
-  639 code ("en", "pt-BR", "zxx" for an instrumental); `duration` is seconds or m:ss;
+  preview_url, artwork_url, youtube_id, spotify_id, apple_music_id, deezer_id, active` in any
+  order; only title and artist are required. `genre` is a name from the genre vocabulary
+  (checked by the importer, which reads the database); `language` an ISO 639 code ("en", "pt-BR", "zxx" for an instrumental); `duration` is seconds or m:ss;
   `tags` is "happiness:0.9;surprise:0.4" (emotion names from music.emotions.EMOTIONS, weights
   0..1, a bare name means 1); valence and arousal are both given (-1..1) or both left empty
-  (then they are derived from the tags); `active` is true/false/yes/no/1/0 (default true).
+  (then they are derived from the tags); provider ids are bare ids or the provider's track links
+  (music.providers); `active` is true/false/yes/no/1/0 (default true).
 * MoodyLyrics (`Index, Artist, Song|Title, Emotion|Mood`): each mood becomes emotion tags through
   music.emotions.MOODYLYRICS_MOODS. The published files repeat some songs with the same mood;
   such repeats are skipped with a warning, a repeat with a different mood is an error.
@@ -29,13 +30,17 @@ import ftfy
 
 from music.emotions import MOODYLYRICS_MOODS, format_tags, parse_tags
 from music.models import LANGUAGE_RE, normalize_language, song_key
+from music.providers import PROVIDER_FIELDS, PROVIDERS, normalize_provider_id
 
 GENERIC_COLUMNS = (
     "title", "artist", "album", "year", "genre", "language", "duration", "tags", "valence", "arousal", "preview_url",
-    "active",
+    "artwork_url", *PROVIDER_FIELDS, "active",
 )  # fmt: skip
 REQUIRED_COLUMNS = ("title", "artist")
-MAX_LENGTH = {"title": 300, "artist": 200, "album": 300, "genre": 40, "language": 16, "preview_url": 500}
+URL_COLUMNS = ("preview_url", "artwork_url")
+MAX_LENGTH = {
+    "title": 300, "artist": 200, "album": 300, "genre": 40, "language": 16, "preview_url": 500, "artwork_url": 500,
+}  # fmt: skip
 DEFAULT_MAX_LENGTH = 500
 MAX_ERRORS = 200
 TRUE, FALSE = {"", "1", "true", "yes", "y", "t"}, {"0", "false", "no", "n", "f"}
@@ -147,12 +152,16 @@ def _generic_values(raw: dict[str, str]) -> dict:
         if valence:
             v["valence"] = _float("valence", valence, -1, 1)
             v["arousal"] = _float("arousal", arousal, -1, 1)
-    if "preview_url" in raw:
-        url = raw["preview_url"]
-        parsed = urlparse(url)
-        if url and (parsed.scheme not in ("http", "https") or not parsed.netloc):
-            raise ValueError(f"preview_url is not an http(s) address: {url!r}")
-        v["preview_url"] = url
+    for name in URL_COLUMNS:
+        if name in raw:
+            url = raw[name]
+            parsed = urlparse(url)
+            if url and (parsed.scheme not in ("http", "https") or not parsed.netloc):
+                raise ValueError(f"{name} is not an http(s) address: {url!r}")
+            v[name] = url
+    for name, provider in PROVIDERS.items():
+        if provider.field in raw:
+            v[provider.field] = normalize_provider_id(name, raw[provider.field])
     if "active" in raw:
         flag = raw["active"].lower()
         if flag not in TRUE | FALSE:
@@ -298,7 +307,7 @@ def songs_to_csv(songs: Iterable) -> Iterator[str]:
                 s.title, s.artist, s.album, s.year or "", s.genre.name if s.genre else "", s.language,
                 s.duration or "", format_tags(s.emotions),
                 f"{s.valence:g}" if s.va_manual else "", f"{s.arousal:g}" if s.va_manual else "", s.preview_url,
-                "true" if s.active else "false",
+                s.artwork_url, *(getattr(s, f) for f in PROVIDER_FIELDS), "true" if s.active else "false",
             ]
         )  # fmt: skip
         yield flush()

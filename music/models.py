@@ -1,6 +1,5 @@
 import re
 import unicodedata
-from urllib.parse import quote_plus
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +11,7 @@ from django.db.models.functions import Cast
 
 from accounts.models import Goal
 from music.emotions import EMOTIONS, QUADRANTS, quadrant_of, va_from_tags
+from music.providers import PROVIDERS, embed_url, normalize_provider_id, search_links
 
 
 def song_key(artist: str, title: str) -> str:
@@ -44,6 +44,33 @@ def normalize_language(code: str) -> str:
 def emotion_weight(name: str):
     """SQL expression for one tag weight; the same expression backs the per-emotion indexes."""
     return Cast(KeyTextTransform(name, "emotions"), FloatField())
+
+
+def _id_validator(name: str):
+    def validate(value: str) -> None:
+        try:
+            if normalize_provider_id(name, value) != value:
+                raise ValueError(f"store the bare {PROVIDERS[name].label} id, not a link")
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    validate.__name__ = validate.__qualname__ = f"validate_{name}_id"
+    return validate
+
+
+# Module-level names, so migrations can refer to them.
+validate_youtube_id = _id_validator("youtube")
+validate_spotify_id = _id_validator("spotify")
+validate_apple_music_id = _id_validator("apple_music")
+validate_deezer_id = _id_validator("deezer")
+
+
+class Enrichment(models.TextChoices):
+    """What enrich_catalog found for a song the last time it asked the catalogue service."""
+
+    MATCHED = "matched", "Matched"
+    UNMATCHED = "unmatched", "No match"
+    AMBIGUOUS = "ambiguous", "Ambiguous"
 
 
 class Genre(models.Model):
@@ -131,6 +158,23 @@ class Song(models.Model):
     va_manual = models.BooleanField("valence/arousal set by hand", default=False)
     quadrant = models.CharField(max_length=10, choices=list(QUADRANTS.items()), editable=False, default="happy")
     preview_url = models.URLField(max_length=500, blank=True, default="")
+    artwork_url = models.URLField(max_length=500, blank=True, default="")
+    # Provider track ids, stored bare (music.providers validates and normalises them). When set
+    # they replace the search links, and YouTube and Spotify ids give the player an embed.
+    youtube_id = models.CharField(
+        "YouTube video id", max_length=11, blank=True, default="", validators=[validate_youtube_id]
+    )
+    spotify_id = models.CharField(
+        "Spotify track id", max_length=22, blank=True, default="", validators=[validate_spotify_id]
+    )
+    apple_music_id = models.CharField(
+        "Apple Music track id", max_length=15, blank=True, default="", validators=[validate_apple_music_id]
+    )
+    deezer_id = models.CharField(
+        "Deezer track id", max_length=15, blank=True, default="", validators=[validate_deezer_id]
+    )
+    enrichment = models.CharField(max_length=10, choices=Enrichment.choices, blank=True, default="", editable=False)
+    enriched_at = models.DateTimeField(null=True, blank=True, editable=False)
     active = models.BooleanField(default=True)
     key = models.CharField(max_length=520, unique=True, editable=False)
     artist_key = models.CharField(max_length=200, editable=False, db_index=True)
@@ -185,18 +229,33 @@ class Song(models.Model):
 
     @property
     def youtube_url(self) -> str:
-        return "https://www.youtube.com/results?search_query=" + quote_plus(f"{self.artist} {self.title}")
+        return self.links["youtube"]
 
     @property
     def spotify_url(self) -> str:
-        return "https://open.spotify.com/search/" + quote_plus(f"{self.artist} {self.title}").replace("+", "%20")
+        return self.links["spotify"]
+
+    @property
+    def provider_ids(self) -> dict[str, str]:
+        return {name: getattr(self, p.field) for name, p in PROVIDERS.items() if getattr(self, p.field)}
 
     @property
     def links(self) -> dict[str, str]:
-        links = {"youtube": self.youtube_url, "spotify": self.spotify_url}
+        """The song's page on each provider: its track when the id is known, else a search (YouTube, Spotify)."""
+        links = search_links(self.artist, self.title)
+        links.update({name: PROVIDERS[name].link(track_id) for name, track_id in self.provider_ids.items()})
         if self.preview_url:
             links["preview"] = self.preview_url
         return links
+
+    @property
+    def embeds(self) -> dict[str, str]:
+        """Embedded players, YouTube first: what the player loads, on a click, when there is no preview."""
+        return {
+            name: embed_url(name, self.provider_ids[name])
+            for name in ("youtube", "spotify")
+            if name in self.provider_ids
+        }
 
     @property
     def top_emotions(self) -> list[tuple[str, float]]:
@@ -262,14 +321,24 @@ class Feedback(models.Model):
     recommendation = models.ForeignKey(
         Recommendation, on_delete=models.SET_NULL, null=True, blank=True, related_name="feedback"
     )
+    playlist = models.ForeignKey("Playlist", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Seconds into the song when the player sent the event; null for a button press.
+    position = models.FloatField(null=True, blank=True)
+    # Player events only: kind, song and list (or day), so a retried event is stored once.
+    event_key = models.CharField(max_length=80, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "-created_at"], name="music_feedback_user_recent")]
+        constraints = [models.UniqueConstraint(fields=["user", "event_key"], name="music_feedback_unique_event")]
 
     def __str__(self) -> str:
         return f"{self.user} {self.kind} {self.song}"
+
+    @property
+    def implicit(self) -> bool:
+        return self.position is not None
 
 
 class Rating(models.Model):

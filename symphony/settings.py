@@ -154,6 +154,25 @@ KEEP_IMAGES_DAYS = env_int("KEEP_IMAGES_DAYS", 30)
 # Emotion model (a TFLite file); loaded lazily once per worker process.
 EMOTION_MODEL_PATH = Path(env("EMOTION_MODEL_PATH", str(BASE_DIR / "ml" / "models" / "emotion.tflite")))
 
+# --- Player and catalogue enrichment ------------------------------------
+# The player's only third-party sources. Embeds (YouTube without cookies, Spotify) are inserted
+# only after the listener clicks play; previews and artwork are what enrich_catalog stores from
+# iTunes (add hosts through the environment for previews kept elsewhere). The site-wide CSP adds
+# exactly PLAYER_CSP_SOURCES to its media-src, frame-src and img-src.
+PLAYER_EMBED_ORIGINS = {"youtube": "https://www.youtube-nocookie.com", "spotify": "https://open.spotify.com"}
+PLAYER_MEDIA_SOURCES = env_list("PLAYER_MEDIA_SOURCES", "https://audio-ssl.itunes.apple.com")
+PLAYER_IMAGE_SOURCES = env_list("PLAYER_IMAGE_SOURCES", "https://*.mzstatic.com")
+PLAYER_CSP_SOURCES = {
+    "media-src": PLAYER_MEDIA_SOURCES,
+    "frame-src": list(PLAYER_EMBED_ORIGINS.values()),
+    "img-src": PLAYER_IMAGE_SOURCES,
+}
+# enrich_catalog's source: the iTunes Search API (no key). Apple asks for about 20 calls a minute.
+ITUNES_SEARCH_URL = env("ITUNES_SEARCH_URL", "https://itunes.apple.com/search")
+ITUNES_COUNTRY = env("ITUNES_COUNTRY", "US")
+ITUNES_REQUESTS_PER_MINUTE = env_int("ITUNES_REQUESTS_PER_MINUTE", 20)
+ITUNES_TIMEOUT_SECONDS = env_int("ITUNES_TIMEOUT_SECONDS", 10)
+
 # Cache: Redis when REDIS_URL is set, else process-local memory.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:

@@ -206,3 +206,59 @@ def test_moodylyrics_files_import_with_moods_mapped_to_emotions(name):
     quadrants = set(Song.objects.values_list("quadrant", flat=True))
     assert quadrants == {"happy", "tense", "sad", "relaxed"}
     assert not Song.objects.filter(artist__contains="Ã").exists()  # mojibake repaired
+
+
+PLAYABLE = (
+    "title,artist,preview_url,artwork_url,youtube_id,spotify_id,apple_music_id,deezer_id\n"
+    "Hello,Adele,https://audio-ssl.itunes.apple.com/p/1.m4a,https://is1-ssl.mzstatic.com/a/100x100bb.jpg,"
+    "YQHsXMglC9A,4sPmO7WMQUAf45kwMOtONw,1051394215,116348452\n"
+    "Yesterday,The Beatles,,,https://youtu.be/NrgmdOz227I,https://open.spotify.com/track/3BQHpFgAp4l80e1XslIjNI,"
+    "https://music.apple.com/us/album/help/1441164426?i=1441164589,https://www.deezer.com/en/track/116348656\n"
+)
+
+
+def test_playable_columns_round_trip_through_export_and_import():
+    report = imported(PLAYABLE)
+    assert report.ok, report.errors
+    adele = Song.objects.get(artist="Adele")
+    assert adele.artwork_url == "https://is1-ssl.mzstatic.com/a/100x100bb.jpg"
+    assert (adele.youtube_id, adele.spotify_id, adele.apple_music_id, adele.deezer_id) == (
+        "YQHsXMglC9A", "4sPmO7WMQUAf45kwMOtONw", "1051394215", "116348452",
+    )  # fmt: skip
+    # Links in a file are stored as bare ids.
+    beatles = Song.objects.get(artist="The Beatles")
+    assert (beatles.youtube_id, beatles.spotify_id, beatles.apple_music_id, beatles.deezer_id) == (
+        "NrgmdOz227I", "3BQHpFgAp4l80e1XslIjNI", "1441164589", "116348656",
+    )  # fmt: skip
+    text = "".join(songs_to_csv(Song.objects.order_by("id")))
+    header = text.splitlines()[0].split(",")
+    assert {"artwork_url", "youtube_id", "spotify_id", "apple_music_id", "deezer_id"} <= set(header)
+    before = {s.key: (s.artwork_url, *s.provider_ids.values()) for s in Song.objects.all()}
+    Song.objects.all().delete()
+    assert imported(text).created == 2
+    assert {s.key: (s.artwork_url, *s.provider_ids.values()) for s in Song.objects.all()} == before
+    # A file without the columns keeps them; an empty cell clears one.
+    imported("title,artist,genre\nHello,Adele,soul\n")
+    assert Song.objects.get(artist="Adele").youtube_id == "YQHsXMglC9A"
+    imported("title,artist,youtube_id\nHello,Adele,\n")
+    assert Song.objects.get(artist="Adele").youtube_id == ""
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("Hello,Adele,,,YQHsXMglC9,,,", "youtube_id is not a valid YouTube track id"),
+        ("Hello,Adele,,,YQHsXMglC9B,,,", "youtube_id is not a valid YouTube track id"),  # impossible last character
+        ("Hello,Adele,,,https://vimeo.com/76979871,,,", "youtube_id is not a valid YouTube track id"),
+        ("Hello,Adele,,,,4sPmO7WMQUAf45kwMOtON!,,", "spotify_id is not a valid Spotify track id"),
+        ("Hello,Adele,,,,https://open.spotify.com/album/4sPmO7WMQUAf45kwMOtONw,,", "spotify_id is not a valid Spotify"),
+        ("Hello,Adele,,,,,12ab,", "apple_music_id is not a valid Apple Music track id"),
+        ("Hello,Adele,,,,,,0", "deezer_id is not a valid Deezer track id"),
+        ("Hello,Adele,,javascript:alert(1),,,,", "artwork_url is not an http(s) address"),
+    ],
+)
+def test_bad_provider_ids_are_reported_by_line(row, message):
+    text = PLAYABLE.splitlines()[0] + "\nFine,Someone,,,,,,\n" + row + "\n"
+    report = imported(text)
+    assert [(line, msg[: len(message)]) for line, msg in report.errors] == [(3, message)], report.errors
+    assert not Song.objects.exists()
