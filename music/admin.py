@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -24,20 +24,37 @@ from music.models import (
     RecommendationItem,
     Song,
 )
+from music.providers import PROVIDER_FIELDS, PROVIDERS, normalize_provider_id
 from music.services import song_import, songs_set_active, songs_tag_add, songs_tag_remove
+from music.tasks import songs_enrich_task
 
 # Fewer active songs than this for an emotion and the coverage view warns: a list of 10 with one
 # song per artist and no repeats from the last lists needs a few times that many to choose from.
 THIN_COVERAGE = 30
+# The enrich action queues a task that asks ~20 songs a minute; more is a job for enrich_catalog.
+ENRICH_ACTION_MAX = 50
+
+
+def _provider_field(name: str) -> forms.CharField:
+    # Longer than an id: a pasted track link is accepted too, and stored as its id.
+    provider = PROVIDERS[name]
+    return forms.CharField(
+        required=False, max_length=300, label=f"{provider.label} id", help_text=f"{provider.shape}, or a track link."
+    )
 
 
 class _SongAdminFormBase(forms.ModelForm):
     preview_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
+    artwork_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
+    youtube_id = _provider_field("youtube")
+    spotify_id = _provider_field("spotify")
+    apple_music_id = _provider_field("apple_music")
+    deezer_id = _provider_field("deezer")
 
     class Meta:
         model = Song
         fields = ["title", "artist", "album", "year", "genre", "language", "duration", "preview_url", "active"]
-        fields += ["va_manual", "valence", "arousal"]
+        fields += ["va_manual", "valence", "arousal", "artwork_url", *PROVIDER_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,6 +62,24 @@ class _SongAdminFormBase(forms.ModelForm):
             self.fields["genre"].label_from_instance = genre_label
         for name, weight in (self.instance.emotions or {}).items():
             self.fields[f"w_{name}"].initial = weight
+
+    def _clean_provider(self, name: str) -> str:
+        try:
+            return normalize_provider_id(name, self.cleaned_data.get(PROVIDERS[name].field, ""))
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def clean_youtube_id(self):
+        return self._clean_provider("youtube")
+
+    def clean_spotify_id(self):
+        return self._clean_provider("spotify")
+
+    def clean_apple_music_id(self):
+        return self._clean_provider("apple_music")
+
+    def clean_deezer_id(self):
+        return self._clean_provider("deezer")
 
     def clean(self):
         data = super().clean()
@@ -119,28 +154,70 @@ class UntaggedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PlayableFilter(admin.SimpleListFilter):
+    title = "playable in the page"
+    parameter_name = "playable"
+
+    def lookups(self, request, model_admin):
+        return [("preview", "Has a preview"), ("embed", "YouTube or Spotify id only"), ("none", "Search links only")]
+
+    def queryset(self, request, queryset):
+        embed = ~models.Q(youtube_id="") | ~models.Q(spotify_id="")
+        if self.value() == "preview":
+            return queryset.exclude(preview_url="")
+        if self.value() == "embed":
+            return queryset.filter(embed, preview_url="")
+        if self.value() == "none":
+            return queryset.filter(preview_url="", youtube_id="", spotify_id="")
+        return queryset
+
+
 @admin.register(Song)
 class SongAdmin(admin.ModelAdmin):
     form = SongAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_list_template = "admin/music/song/change_list.html"
-    list_display = ["title", "artist", "genre", "year", "tags", "quadrant", "active"]
+    list_display = ["title", "artist", "genre", "year", "tags", "quadrant", "playable", "enrichment", "active"]
     list_editable = ["active"]
-    list_filter = [EmotionTagFilter, "quadrant", GenreFilter, "language", "active", UntaggedFilter]
+    list_filter = [
+        EmotionTagFilter, "quadrant", GenreFilter, "language", "active", UntaggedFilter, PlayableFilter, "enrichment",
+    ]  # fmt: skip
     list_select_related = ["genre"]
     search_fields = ["title", "artist"]
     list_per_page = 50
-    readonly_fields = ["quadrant", "created_at", "updated_at"]
+    readonly_fields = ["quadrant", "enrichment", "enriched_at", "created_at", "updated_at"]
     fieldsets = [
+        (None, {"fields": ["title", "artist", "album", "year", "genre", "language", "duration", "active"]}),
         (
-            None,
-            {"fields": ["title", "artist", "album", "year", "genre", "language", "duration", "preview_url", "active"]},
+            "Listening",
+            {"fields": ["preview_url", "artwork_url", *PROVIDER_FIELDS, "enrichment", "enriched_at"]},
         ),
         ("Emotion tags", {"fields": [f"w_{name}" for name in EMOTIONS]}),
         ("Valence / arousal", {"fields": ["va_manual", "valence", "arousal", "quadrant"]}),
         ("Dates", {"fields": ["created_at", "updated_at"]}),
     ]
-    actions = ["activate", "deactivate", "add_tag", "remove_tag"]
+    actions = ["activate", "deactivate", "add_tag", "remove_tag", "enrich"]
+
+    @admin.display(description="playable")
+    def playable(self, song):
+        sources = (["preview"] if song.preview_url else []) + [PROVIDERS[n].label for n in song.provider_ids]
+        return ", ".join(sources) or "—"
+
+    @admin.action(description="Look up previews and artwork on iTunes", permissions=["change"])
+    def enrich(self, request, queryset):
+        ids = list(queryset.order_by("id").values_list("pk", flat=True)[: ENRICH_ACTION_MAX + 1])
+        if len(ids) > ENRICH_ACTION_MAX:
+            self.message_user(
+                request,
+                f"Select at most {ENRICH_ACTION_MAX} songs; for the whole catalogue run manage.py enrich_catalog.",
+                messages.ERROR,
+            )
+            return
+        transaction.on_commit(lambda: songs_enrich_task.delay(ids, True))
+        self.message_user(
+            request,
+            f"Looking up {len(ids)} song(s) on iTunes (about 20 a minute); the enrichment column shows the outcome.",
+        )
 
     @admin.display(description="tags")
     def tags(self, song):

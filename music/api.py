@@ -1,25 +1,36 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
-from rest_framework import serializers, status
+from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from music import selectors
+from music import exports, selectors
 from music.emotions import EMOTIONS
 from music.models import FeedbackKind, Genre, Playlist, Recommendation, Song
+from music.providers import PROVIDERS, normalize_provider_id
 from music.recommender import GOALS
 from music.services import (
+    LISTENING_KINDS,
+    MAX_POSITION_SECONDS,
     feedback_create,
+    listening_event_create,
     playlist_create,
     playlist_delete,
     playlist_from_recommendation,
     rating_delete,
     recommendation_create,
+    song_sources_update,
 )
+from music.tasks import songs_enrich_task
 from symphony.api import ObjectIdField, StrictInputSerializer
+
+ENRICH_MAX_SONGS = 50
 
 
 def _django_errors(exc: DjangoValidationError) -> ValidationError:
@@ -27,7 +38,18 @@ def _django_errors(exc: DjangoValidationError) -> ValidationError:
 
 
 class SongOutputSerializer(serializers.ModelSerializer):
-    links = serializers.DictField(child=serializers.URLField(), read_only=True)
+    links = serializers.DictField(
+        child=serializers.URLField(),
+        read_only=True,
+        help_text="youtube and spotify (the track when its id is known, else a search), apple_music and deezer "
+        "when known, preview when there is one.",
+    )
+    providers = serializers.DictField(
+        source="provider_ids", child=serializers.CharField(), read_only=True, help_text="Known provider track ids."
+    )
+    embeds = serializers.DictField(
+        child=serializers.URLField(), read_only=True, help_text="Embeddable players (YouTube without cookies, Spotify)."
+    )
     genre = serializers.CharField(source="genre.name", allow_null=True, read_only=True)
     genres = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text="The genre and its parents, broadest first."
@@ -39,7 +61,7 @@ class SongOutputSerializer(serializers.ModelSerializer):
         model = Song
         fields = [
             "id", "title", "artist", "album", "year", "era", "genre", "genres", "language", "duration", "emotions",
-            "valence", "arousal", "energy", "quadrant", "links",
+            "valence", "arousal", "energy", "quadrant", "preview_url", "artwork_url", "providers", "links", "embeds",
         ]  # fmt: skip
 
 
@@ -49,6 +71,13 @@ class GenreOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Genre
         fields = ["id", "name", "parent", "path"]
+
+
+class CanChangeSongs(permissions.BasePermission):
+    """Catalogue curators: the same permission the admin asks for to edit a song."""
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.has_perm("music.change_song"))
 
 
 class RecommendationOutputSerializer(serializers.ModelSerializer):
@@ -110,10 +139,91 @@ class GenreListApi(APIView):
 
 
 class SongDetailApi(APIView):
+    @extend_schema_serializer(component_name="SongSourcesInput")
+    class InputSerializer(StrictInputSerializer):
+        preview_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+        artwork_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+        youtube_id = serializers.CharField(required=False, allow_blank=True, max_length=200)
+        spotify_id = serializers.CharField(required=False, allow_blank=True, max_length=200)
+        apple_music_id = serializers.CharField(required=False, allow_blank=True, max_length=200)
+        deezer_id = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+        def validate(self, attrs):
+            attrs = super().validate(attrs)
+            errors = {}
+            for name, provider in PROVIDERS.items():
+                if provider.field in attrs:
+                    try:
+                        attrs[provider.field] = normalize_provider_id(name, attrs[provider.field])
+                    except ValueError as exc:
+                        errors[provider.field] = [str(exc)]
+            if errors:
+                raise serializers.ValidationError(errors)
+            return attrs
+
+    def get_permissions(self):
+        if self.request.method == "PATCH":
+            return [permissions.IsAuthenticated(), CanChangeSongs()]
+        return super().get_permissions()
+
     @extend_schema(responses=SongOutputSerializer)
     def get(self, request, pk: int):
         song = get_object_or_404(Song.objects.select_related("genre"), pk=pk, active=True)
         return Response(SongOutputSerializer(song).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=SongOutputSerializer,
+        summary="Set a song's preview, artwork and provider ids (catalogue curators)",
+        description="Provider ids may be given as the provider's track links; the bare id is stored. "
+        "Needs the music.change_song permission.",
+    )
+    def patch(self, request, pk: int):
+        song = get_object_or_404(Song, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            song = song_sources_update(song=song, **data.validated_data)
+        except DjangoValidationError as exc:
+            raise ValidationError(
+                exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+            ) from None
+        return Response(SongOutputSerializer(song).data)
+
+
+class SongEnrichApi(APIView):
+    permission_classes = [permissions.IsAuthenticated, CanChangeSongs]
+
+    @extend_schema_serializer(component_name="SongEnrichInput")
+    class InputSerializer(StrictInputSerializer):
+        songs = serializers.ListField(child=ObjectIdField(), min_length=1, max_length=ENRICH_MAX_SONGS)
+        refresh = serializers.BooleanField(
+            required=False, default=True, help_text="Ask again about songs looked up before (default)."
+        )
+
+    @extend_schema_serializer(component_name="SongEnrichQueued")
+    class OutputSerializer(serializers.Serializer):
+        queued = serializers.ListField(child=serializers.IntegerField())
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={202: OutputSerializer},
+        summary="Look songs up in the iTunes catalogue (catalogue curators)",
+        description="Queues enrich_catalog for these songs: previews, artwork, duration and Apple Music ids from "
+        "confident matches. Results show on each song (`enrichment` in the admin). At most "
+        f"{ENRICH_MAX_SONGS} songs per request.",
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = list(dict.fromkeys(data.validated_data["songs"]))
+        found = set(Song.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        missing = [pk for pk in ids if pk not in found]
+        if missing:
+            raise ValidationError({"songs": [f"Unknown song ids: {', '.join(map(str, missing[:20]))}."]})
+        refresh = data.validated_data["refresh"]
+        transaction.on_commit(lambda: songs_enrich_task.delay(ids, refresh))
+        return Response({"queued": ids}, status=status.HTTP_202_ACCEPTED)
 
 
 class RecommendationListCreateApi(APIView):
@@ -168,6 +278,31 @@ class FeedbackCreateApi(APIView):
         song = ObjectIdField()
         kind = serializers.ChoiceField(choices=FeedbackKind.choices)
         recommendation = ObjectIdField(required=False, allow_null=True)
+        playlist = ObjectIdField(required=False, allow_null=True)
+        position = serializers.FloatField(
+            required=False,
+            allow_null=True,
+            min_value=0,
+            max_value=MAX_POSITION_SECONDS,
+            help_text="Seconds into the song. Sent by the player with `played` or `skipped`: such an event is "
+            "stored once per song and list (recommendation, playlist, or else the day); a retry answers 200 "
+            "with the stored event.",
+        )
+
+        def validate(self, attrs):
+            attrs = super().validate(attrs)
+            if attrs.get("position") is None:
+                if attrs.get("playlist"):
+                    raise serializers.ValidationError(
+                        {"playlist": ["Only player events (with `position`) name a playlist."]}
+                    )
+            elif attrs["kind"] not in LISTENING_KINDS:
+                raise serializers.ValidationError(
+                    {"position": [f"Only {' and '.join(LISTENING_KINDS)} events have a position."]}
+                )
+            if attrs.get("playlist") and attrs.get("recommendation"):
+                raise serializers.ValidationError("Name a recommendation or a playlist, not both.")
+            return attrs
 
     @extend_schema_serializer(component_name="Feedback")
     class OutputSerializer(serializers.Serializer):
@@ -175,19 +310,37 @@ class FeedbackCreateApi(APIView):
         song = serializers.IntegerField(source="song_id")
         kind = serializers.CharField()
         recommendation = serializers.IntegerField(source="recommendation_id", allow_null=True)
+        playlist = serializers.IntegerField(source="playlist_id", allow_null=True)
+        position = serializers.FloatField(allow_null=True)
         created_at = serializers.DateTimeField()
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, summary="Like, dislike, play or skip")
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: OutputSerializer, 200: OutputSerializer},
+        summary="Like, dislike, play or skip (buttons, or the player's events with a position)",
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         song = get_object_or_404(Song, pk=values["song"], active=True)
-        recommendation = None
+        recommendation = playlist = None
         if values.get("recommendation"):
             recommendation = get_object_or_404(Recommendation, pk=values["recommendation"], user=request.user)
-        feedback = feedback_create(user=request.user, song=song, kind=values["kind"], recommendation=recommendation)
-        return Response(self.OutputSerializer(feedback).data, status=status.HTTP_201_CREATED)
+        if values.get("playlist"):
+            playlist = get_object_or_404(Playlist, pk=values["playlist"], user=request.user)
+        if values.get("position") is None:
+            feedback = feedback_create(user=request.user, song=song, kind=values["kind"], recommendation=recommendation)
+            return Response(self.OutputSerializer(feedback).data, status=status.HTTP_201_CREATED)
+        try:
+            feedback, created = listening_event_create(
+                user=request.user, song=song, kind=values["kind"], position=values["position"],
+                recommendation=recommendation, playlist=playlist,
+            )  # fmt: skip
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from None
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(self.OutputSerializer(feedback).data, status=code)
 
 
 class LikeListApi(APIView):
@@ -273,3 +426,83 @@ class PlaylistDetailApi(APIView):
     def delete(self, request, pk: int):
         playlist_delete(playlist=self.get_object(request, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _songs_of(owner) -> list[Song]:
+    return [item.song for item in owner.items.all()]
+
+
+class _M3u8Mixin:
+    @extend_schema(responses={(200, "audio/x-mpegurl"): OpenApiTypes.STR}, summary="As an M3U8 playlist file")
+    def get(self, request, pk: int):
+        title, songs = self.get_list(request, pk)
+        response = HttpResponse(exports.m3u8(title, songs), content_type=exports.M3U8_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{exports.filename(title, "m3u8")}"'
+        return response
+
+
+class _XspfMixin:
+    @extend_schema(responses={(200, "application/xspf+xml"): OpenApiTypes.STR}, summary="As an XSPF playlist file")
+    def get(self, request, pk: int):
+        title, songs = self.get_list(request, pk)
+        response = HttpResponse(exports.xspf(title, songs), content_type=exports.XSPF_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{exports.filename(title, "xspf")}"'
+        return response
+
+
+@extend_schema_serializer(component_name="OpenLink")
+class OpenLinkSerializer(serializers.Serializer):
+    song = serializers.IntegerField()
+    title = serializers.CharField()
+    artist = serializers.CharField()
+    url = serializers.URLField()
+    exact = serializers.BooleanField(help_text="True: the provider's track; false: a search for it.")
+
+
+@extend_schema_serializer(component_name="OpenLinks")
+class OpenLinksSerializer(serializers.Serializer):
+    youtube = OpenLinkSerializer(many=True)
+    spotify = OpenLinkSerializer(many=True)
+
+
+class _LinksMixin:
+    @extend_schema(responses=OpenLinksSerializer, summary="Open the whole list in YouTube or Spotify: a link per song")
+    def get(self, request, pk: int):
+        _, songs = self.get_list(request, pk)
+        return Response(exports.open_links(songs))
+
+
+class _RecommendationList:
+    def get_list(self, request, pk: int):
+        rec = get_object_or_404(selectors.recommendation_list(user=request.user), pk=pk)
+        return f"Songs for {rec.top_emotion} · {rec.created_at:%Y-%m-%d %H:%M}", _songs_of(rec)
+
+
+class _PlaylistList:
+    def get_list(self, request, pk: int):
+        playlist = get_object_or_404(selectors.playlist_list(user=request.user), pk=pk)
+        return playlist.name, _songs_of(playlist)
+
+
+class RecommendationM3u8Api(_RecommendationList, _M3u8Mixin, APIView):
+    pass
+
+
+class RecommendationXspfApi(_RecommendationList, _XspfMixin, APIView):
+    pass
+
+
+class RecommendationLinksApi(_RecommendationList, _LinksMixin, APIView):
+    pass
+
+
+class PlaylistM3u8Api(_PlaylistList, _M3u8Mixin, APIView):
+    pass
+
+
+class PlaylistXspfApi(_PlaylistList, _XspfMixin, APIView):
+    pass
+
+
+class PlaylistLinksApi(_PlaylistList, _LinksMixin, APIView):
+    pass

@@ -155,11 +155,19 @@ def personal_reason(c: Candidate, tags: np.ndarray, h: History, collab: float) -
     likes = h.artist_likes.get(c.artist_key, 0)
     if likes:
         return f"you liked {likes} song{'s' if likes > 1 else ''} by this artist"
+    skips = h.artist_skips.get(c.artist_key, 0)
+    if skips:
+        # Said even when the mood fit won, so a listener sees their skips were heard.
+        return f"you skipped this artist {times(skips)}"
     if collab > 0.5:
         return "listeners with similar taste liked it"
     if h.liked_tags and _cosine(tags[None, :], vector(h.liked_tags))[0] > 0.8:
         return "like the songs you like"
     return ""
+
+
+def times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
 
 def describe(valence: float, arousal: float) -> str:
