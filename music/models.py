@@ -258,6 +258,19 @@ class Song(models.Model):
         }
 
     @property
+    def embed(self) -> tuple[str, str] | None:
+        """(provider label, embed URL) of the player to load on a click, or None."""
+        for name, url in self.embeds.items():
+            return PROVIDERS[name].label, url
+        return None
+
+    @property
+    def mood(self) -> str:
+        """The emotion the song suits best (its placeholder colour), "neutral" when untagged."""
+        tops = self.top_emotions
+        return tops[0][0] if tops else "neutral"
+
+    @property
     def top_emotions(self) -> list[tuple[str, float]]:
         return sorted((self.emotions or {}).items(), key=lambda kv: (-kv[1], EMOTIONS.index(kv[0])))
 
@@ -295,6 +308,10 @@ class Recommendation(models.Model):
     @property
     def top_emotion(self) -> str:
         return max(EMOTIONS, key=lambda name: self.emotions.get(name, 0.0))
+
+    @property
+    def songs(self) -> list["Song"]:
+        return [item.song for item in self.items.all()]
 
 
 class RecommendationItem(models.Model):
@@ -379,6 +396,10 @@ class Playlist(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def songs(self) -> list[Song]:
+        return [item.song for item in self.items.all()]
 
 
 class PlaylistItem(models.Model):

@@ -18,3 +18,10 @@ def feedback_buttons(context, song, recommendation=None):
 @register.filter
 def percent(value) -> str:
     return f"{float(value) * 100:.0f}%"
+
+
+@register.filter
+def duration(seconds) -> str:
+    """215 -> "3:35"."""
+    seconds = int(seconds or 0)
+    return f"{seconds // 60}:{seconds % 60:02d}"

@@ -1,8 +1,8 @@
 // Like / dislike / played / skip without a page reload: POST /api/v1/feedback/ with the CSRF token.
+// Also the one way the player (player.js) sends its events: window.musicFeedback.post(body).
 (function () {
   "use strict";
-  if (window.musicFeedbackReady) return; // the script may be included by several partials
-  window.musicFeedbackReady = true;
+  if (window.musicFeedback) return; // the script may be included by several partials
 
   var LABELS = { like: "Liked", dislike: "Disliked — we will not suggest it again", played: "Marked as played", skipped: "Skipped" };
 
@@ -13,18 +13,25 @@
     return input ? input.value : "";
   }
 
+  // keepalive lets an event sent as the listener leaves the page still arrive.
+  function post(body) {
+    return fetch("/api/v1/feedback/", {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      body: JSON.stringify(body),
+    });
+  }
+  window.musicFeedback = { post: post };
+
   function send(group, button) {
     var kind = button.dataset.kind;
     var status = group.querySelector(".feedback-status");
     var body = { song: Number(group.dataset.song), kind: kind };
     if (group.dataset.recommendation) body.recommendation = Number(group.dataset.recommendation);
     button.disabled = true;
-    fetch("/api/v1/feedback/", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
-      body: JSON.stringify(body),
-    })
+    post(body)
       .then(function (response) {
         if (!response.ok) throw new Error(response.status === 404 ? "This song is no longer available." : "Could not save (" + response.status + ").");
         if (kind === "like" || kind === "dislike") {
@@ -43,22 +50,6 @@
         button.disabled = false;
       });
   }
-
-  // Playing a preview counts as "played", once per page view.
-  document.addEventListener(
-    "play",
-    function (event) {
-      var audio = event.target;
-      if (!audio.matches || !audio.matches("audio.preview") || audio.dataset.reported) return;
-      var row = audio.closest(".song-row");
-      var group = row && row.querySelector(".feedback");
-      var button = group && group.querySelector("[data-kind=played]");
-      if (!button) return;
-      audio.dataset.reported = "1";
-      send(group, button);
-    },
-    true
-  );
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".feedback button[data-kind]");
