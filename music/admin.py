@@ -63,26 +63,14 @@ class _SongAdminFormBase(forms.ModelForm):
         for name, weight in (self.instance.emotions or {}).items():
             self.fields[f"w_{name}"].initial = weight
 
-    def _clean_provider(self, name: str) -> str:
-        try:
-            return normalize_provider_id(name, self.cleaned_data.get(PROVIDERS[name].field, ""))
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
-
-    def clean_youtube_id(self):
-        return self._clean_provider("youtube")
-
-    def clean_spotify_id(self):
-        return self._clean_provider("spotify")
-
-    def clean_apple_music_id(self):
-        return self._clean_provider("apple_music")
-
-    def clean_deezer_id(self):
-        return self._clean_provider("deezer")
-
     def clean(self):
         data = super().clean()
+        for name, provider in PROVIDERS.items():
+            if provider.field in data:
+                try:
+                    data[provider.field] = normalize_provider_id(name, data[provider.field])
+                except ValueError as exc:
+                    self.add_error(provider.field, str(exc))
         self.instance.emotions = {n: round(data[f"w_{n}"], 3) for n in EMOTIONS if data.get(f"w_{n}")}
         return data
 

@@ -10,8 +10,8 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from accounts.models import Goal
+from music import providers
 from music.emotions import EMOTIONS, QUADRANTS, quadrant_of, va_from_tags
-from music.providers import PROVIDERS, embed_url, normalize_provider_id, search_links
 
 
 def song_key(artist: str, title: str) -> str:
@@ -44,25 +44,6 @@ def normalize_language(code: str) -> str:
 def emotion_weight(name: str):
     """SQL expression for one tag weight; the same expression backs the per-emotion indexes."""
     return Cast(KeyTextTransform(name, "emotions"), FloatField())
-
-
-def _id_validator(name: str):
-    def validate(value: str) -> None:
-        try:
-            if normalize_provider_id(name, value) != value:
-                raise ValueError(f"store the bare {PROVIDERS[name].label} id, not a link")
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
-
-    validate.__name__ = validate.__qualname__ = f"validate_{name}_id"
-    return validate
-
-
-# Module-level names, so migrations can refer to them.
-validate_youtube_id = _id_validator("youtube")
-validate_spotify_id = _id_validator("spotify")
-validate_apple_music_id = _id_validator("apple_music")
-validate_deezer_id = _id_validator("deezer")
 
 
 class Enrichment(models.TextChoices):
@@ -162,16 +143,16 @@ class Song(models.Model):
     # Provider track ids, stored bare (music.providers validates and normalises them). When set
     # they replace the search links, and YouTube and Spotify ids give the player an embed.
     youtube_id = models.CharField(
-        "YouTube video id", max_length=11, blank=True, default="", validators=[validate_youtube_id]
+        "YouTube video id", max_length=11, blank=True, default="", validators=[providers.validate_youtube_id]
     )
     spotify_id = models.CharField(
-        "Spotify track id", max_length=22, blank=True, default="", validators=[validate_spotify_id]
+        "Spotify track id", max_length=22, blank=True, default="", validators=[providers.validate_spotify_id]
     )
     apple_music_id = models.CharField(
-        "Apple Music track id", max_length=15, blank=True, default="", validators=[validate_apple_music_id]
+        "Apple Music track id", max_length=15, blank=True, default="", validators=[providers.validate_apple_music_id]
     )
     deezer_id = models.CharField(
-        "Deezer track id", max_length=15, blank=True, default="", validators=[validate_deezer_id]
+        "Deezer track id", max_length=15, blank=True, default="", validators=[providers.validate_deezer_id]
     )
     enrichment = models.CharField(max_length=10, choices=Enrichment.choices, blank=True, default="", editable=False)
     enriched_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -237,13 +218,13 @@ class Song(models.Model):
 
     @property
     def provider_ids(self) -> dict[str, str]:
-        return {name: getattr(self, p.field) for name, p in PROVIDERS.items() if getattr(self, p.field)}
+        return {name: getattr(self, p.field) for name, p in providers.PROVIDERS.items() if getattr(self, p.field)}
 
     @property
     def links(self) -> dict[str, str]:
         """The song's page on each provider: its track when the id is known, else a search (YouTube, Spotify)."""
-        links = search_links(self.artist, self.title)
-        links.update({name: PROVIDERS[name].link(track_id) for name, track_id in self.provider_ids.items()})
+        links = providers.search_links(self.artist, self.title)
+        links.update({name: providers.PROVIDERS[name].link(track_id) for name, track_id in self.provider_ids.items()})
         if self.preview_url:
             links["preview"] = self.preview_url
         return links
@@ -252,7 +233,7 @@ class Song(models.Model):
     def embeds(self) -> dict[str, str]:
         """Embedded players, YouTube first: what the player loads, on a click, when there is no preview."""
         return {
-            name: embed_url(name, self.provider_ids[name])
+            name: providers.embed_url(name, self.provider_ids[name])
             for name in ("youtube", "spotify")
             if name in self.provider_ids
         }
@@ -261,7 +242,7 @@ class Song(models.Model):
     def embed(self) -> tuple[str, str] | None:
         """(provider label, embed URL) of the player to load on a click, or None."""
         for name, url in self.embeds.items():
-            return PROVIDERS[name].label, url
+            return providers.PROVIDERS[name].label, url
         return None
 
     @property

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, quote_plus, urlparse
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,25 @@ def normalize_provider_id(name: str, value: str) -> str:
             f"{provider.field} is not a valid {provider.label} track id ({provider.shape}): {value[:80]!r}"
         )
     return candidate
+
+
+def _id_validator(name: str):
+    def validate(value: str) -> None:
+        try:
+            if normalize_provider_id(name, value) != value:
+                raise ValueError(f"store the bare {PROVIDERS[name].label} id, not a link")
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    validate.__name__ = validate.__qualname__ = f"validate_{name}_id"
+    return validate
+
+
+# Model field validators: the stored value is a bare id. Module-level names, so migrations find them.
+validate_youtube_id = _id_validator("youtube")
+validate_spotify_id = _id_validator("spotify")
+validate_apple_music_id = _id_validator("apple_music")
+validate_deezer_id = _id_validator("deezer")
 
 
 def search_links(artist: str, title: str) -> dict[str, str]:

@@ -147,3 +147,54 @@ def test_genres_are_curated_in_the_admin_and_the_song_filter_includes_sub_genres
     response = admin_client.post(change, {"name": "rock", "parent": Genre.objects.get(name="doom").pk})
     assert response.status_code == 200 and "under itself" in response.content.decode()
     assert Genre.objects.get(pk=rock.pk).parent is None
+
+
+def test_listening_sources_on_the_song_page_take_ids_or_pasted_links(admin_client):
+    song = SongFactory(title="Hello", artist="Adele", emotions={"sadness": 1.0})
+    url = reverse("admin:music_song_change", args=[song.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="youtube_id"' in page and 'name="deezer_id"' in page and "Listening" in page
+    data = {"title": "Hello", "artist": "Adele", "album": "", "year": "2015", "genre": "", "language": "",
+            "duration": "", "preview_url": "https://audio-ssl.itunes.apple.com/p/1.m4a", "active": "on",
+            "valence": "0", "arousal": "0", "w_sadness": "1",
+            "artwork_url": "https://is1-ssl.mzstatic.com/a/100x100bb.jpg",
+            "youtube_id": "https://youtu.be/YQHsXMglC9A", "spotify_id": "4sPmO7WMQUAf45kwMOtONw",
+            "apple_music_id": "https://music.apple.com/us/album/hello/1051394208?i=1051394215", "deezer_id": ""}  # fmt: skip
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    song.refresh_from_db()
+    assert (song.youtube_id, song.spotify_id, song.apple_music_id) == (
+        "YQHsXMglC9A", "4sPmO7WMQUAf45kwMOtONw", "1051394215",
+    )  # fmt: skip
+    response = admin_client.post(url, data | {"spotify_id": "https://open.spotify.com/album/4sPmO7WMQUAf45kwMOtONw"})
+    assert response.status_code == 200
+    assert "spotify_id is not a valid Spotify track id" in response.content.decode()
+    assert Song.objects.get(pk=song.pk).spotify_id == "4sPmO7WMQUAf45kwMOtONw"
+
+
+def test_playable_filter_and_the_enrich_action(admin_client, settings, django_capture_on_commit_callbacks):
+    from music.tests.fake_itunes import FakeItunes
+
+    preview = SongFactory(title="Hello", artist="Adele", preview_url="https://audio-ssl.itunes.apple.com/p.m4a")
+    embed = SongFactory(title="Only video", youtube_id="YQHsXMglC9A")
+    bare = SongFactory(title="Let It Be", artist="The Beatles", duration=None)
+    url = reverse("admin:music_song_changelist")
+    for value, expected in [("preview", [preview]), ("embed", [embed]), ("none", [bare])]:
+        assert list(admin_client.get(url, {"playable": value}).context["cl"].result_list) == expected
+    with FakeItunes() as fake:
+        fake.add("The Beatles", "Let It Be", seconds=243)
+        settings.ITUNES_SEARCH_URL, settings.ITUNES_REQUESTS_PER_MINUTE = fake.url, 0
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post(url, {"action": "enrich", "_selected_action": [bare.pk]}, follow=True)
+    assert "Looking up 1 song(s) on iTunes" in response.content.decode()
+    bare.refresh_from_db()
+    assert bare.enrichment == "matched" and bare.duration == 243 and bare.preview_url
+
+
+def test_the_enrich_action_refuses_a_huge_selection(admin_client, monkeypatch):
+    monkeypatch.setattr("music.admin.ENRICH_ACTION_MAX", 2)
+    songs = [SongFactory() for _ in range(3)]
+    url = reverse("admin:music_song_changelist")
+    response = admin_client.post(url, {"action": "enrich", "_selected_action": [s.pk for s in songs]}, follow=True)
+    assert "Select at most 2 songs" in response.content.decode()
+    assert not Song.objects.exclude(enrichment="").exists()

@@ -4,8 +4,9 @@ the song and its artist, an implicit play raises them, and the explanation says 
 import pytest
 
 from music import recommender, selectors
+from music.listening import listening_event_create
 from music.models import Recommendation, RecommendationItem
-from music.services import feedback_create, listening_event_create, recommendation_create
+from music.services import feedback_create, recommendation_create
 from music.tests.factories import SongFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

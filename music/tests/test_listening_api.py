@@ -8,8 +8,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
+from music.listening import listening_event_create
 from music.models import Feedback, Song
-from music.services import listening_event_create, playlist_from_recommendation, recommendation_create
+from music.services import playlist_from_recommendation, recommendation_create
 from music.tests.factories import SongFactory, UserFactory
 from music.tests.fake_itunes import FakeItunes
 
