@@ -32,6 +32,7 @@ class FakeItunes:
         self.requests: list[tuple[float, dict]] = []  # (monotonic time, query)
         self.scripts: list[tuple[str, list[tuple]]] = []
         self.always: tuple | None = None  # an answer for every request (e.g. ("timeout", 1))
+        self.latency = 0.0  # seconds each answer waits, like a round trip to the real service
         self._next_id = 1_440_000_000
         self._lock = threading.Lock()
         fake = self
@@ -102,6 +103,8 @@ class FakeItunes:
         if parts.path != "/search":
             return self._send(handler, 404, b'{"errorMessage":"Invalid request"}')
         term = query.get("term", "")
+        if self.latency:
+            time.sleep(self.latency)
         answer = self._answer_for(term)
         if answer[0] == "timeout":
             time.sleep(answer[1])

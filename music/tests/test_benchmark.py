@@ -42,3 +42,23 @@ def test_it_builds_its_own_database_times_lists_and_cleans_up():
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres") as conn:
         names = [r[0] for r in conn.execute("SELECT datname FROM pg_database").fetchall()]
     assert "symphony_benchsmoke_recbench" not in names
+
+
+ENRICH = Path(settings.BASE_DIR) / "benchmarks" / "enrich_catalog.py"
+
+
+@pytest.mark.integration
+def test_the_enrich_benchmark_runs_the_command_against_the_fake_service_and_cleans_up():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        pytest.skip("needs DATABASE_URL pointing at PostgreSQL")
+    url = url.rsplit("/", 1)[0] + "/symphony_enrichsmoke"
+    result = subprocess.run(
+        [sys.executable, str(ENRICH), "--json", "--limit", "20", "--latency-ms", "0"],
+        env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    figures = json.loads(result.stdout)
+    assert figures["songs"] == figures["requests"] == 20
+    assert figures["matched"] + figures["unmatched"] + figures["ambiguous"] == 20 and figures["matched"] > 10
+    assert figures["whole_run_s"] > 0 and figures["per_song_ms"] > 0 and figures["paced_run_s"] == 60.0

@@ -253,7 +253,7 @@
       var button = song.querySelector("[data-play]");
       if (!button) return;
       button.textContent = on ? "Pause" : "Play";
-      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.setAttribute("aria-label", button.textContent + " " + song.dataset.title + " by " + song.dataset.artist);
     });
   };
 
