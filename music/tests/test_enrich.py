@@ -203,10 +203,29 @@ def test_the_base_url_comes_from_settings(fake, catalog, settings):
     assert len(fake.requests) == 3
 
 
+def paced_client(url, **options):
+    """A client on a fake clock: `waits` lists every pause it takes, and no test waits for real."""
+    now, waits = [0.0], []
+
+    def sleep(seconds):
+        waits.append(round(seconds, 3))
+        now[0] += seconds
+
+    return itunes.Client(url, timeout=1, sleep=sleep, clock=lambda: now[0], **options), waits
+
+
 def test_requests_are_paced_to_the_rate_limit(fake, catalog):
-    report = songs_enrich(client=itunes.Client(fake.url, per_minute=600, timeout=1))
-    times = [t for t, _ in fake.requests]
-    assert report.requests == 3 and all(b - a >= 0.095 for a, b in zip(times, times[1:], strict=False))
+    client, waits = paced_client(fake.url, per_minute=20)
+    report = songs_enrich(client=client)
+    assert report.requests == 3 and waits == [3.0, 3.0]
+
+
+def test_a_429_waits_as_long_as_the_service_asks_within_a_bound(fake, catalog):
+    fake.script("hello", ("status", 429, "7"), ("status", 429, "600"))
+    client, waits = paced_client(fake.url, per_minute=0, max_wait=60)
+    songs_enrich(client=client)
+    assert waits == [7.0, 60.0]
+    assert Song.objects.get(pk=catalog["hello"].pk).enrichment == "matched"
 
 
 def test_a_time_budget_leaves_the_rest_for_later(fake, catalog):

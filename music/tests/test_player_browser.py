@@ -210,3 +210,29 @@ def test_the_music_pages_log_no_console_errors(new_page, listener, live_server):
         page.wait_for_load_state("networkidle")
     assert seen["errors"] == [], seen["errors"]
     assert page.external_requests == []
+
+
+def test_the_player_starts_when_the_finished_result_is_swapped_into_the_page(new_page, listener, live_server):
+    from detection.models import Submission
+    from detection.services import manual_distribution
+    from music.services import recommendation_create
+
+    for i in range(6):
+        song = SongFactory(title=f"Late {i}", emotions={"happiness": 1.0})
+        song.preview_url = preview(live_server, 20, song)
+        song.save()
+    submission = Submission.objects.create(owner=listener, kind=Submission.Kind.MANUAL, status="queued")
+    page = new_page(user=listener)
+    seen = watch(page)
+    page.goto(f"/submissions/{submission.pk}/")
+    page.wait_for_selector(".progress")
+    # The analysis finishes while the page waits: the result, songs and player are swapped in.
+    Submission.objects.filter(pk=submission.pk).update(
+        status="done", emotions=manual_distribution("happiness"), top_emotion="happiness", confidence=1.0
+    )
+    recommendation_create(user=listener, emotions=manual_distribution("happiness"), submission=submission)
+    page.wait_for_selector("[data-player]:not([hidden])", timeout=20_000)
+    page.locator("[data-play]").first.click()
+    page.wait_for_function("!document.querySelector('[data-np-audio]').paused")
+    assert page.locator("[data-play]").first.inner_text() == "Pause"
+    assert seen["errors"] == [] and page.external_requests == []

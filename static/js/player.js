@@ -15,6 +15,8 @@
 // API, which also stores it once per song and list (a retry never counts twice).
 (function () {
   "use strict";
+  // Loaded again when a page swaps in new HTML (the result page): start the new players only.
+  if (window.musicPlayer) { window.musicPlayer.init(); return; }
   var PLAYED_SECONDS = 30;
   var PLAYED_SHARE = 0.8;
   var SKIP_WITHIN_SECONDS = 10;
@@ -263,6 +265,7 @@
 
   function playerFor(element) {
     for (var i = 0; i < players.length; i++) {
+      if (!document.contains(players[i].root)) continue;
       if (players[i].scope === document || players[i].scope.contains(element)) return players[i];
     }
     return null;
@@ -276,46 +279,44 @@
     });
   }
 
-  if (!window.musicPlayerReady) {
-    window.musicPlayerReady = true;
-    document.addEventListener("click", function (event) {
-      var button = event.target.closest("[data-play]");
-      if (!button) return;
-      var song = button.closest("[data-track]");
-      var player = song && playerFor(song);
-      if (!player) return;
-      event.preventDefault();
-      player.toggle(song);
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-play]");
+    if (!button) return;
+    var song = button.closest("[data-track]");
+    var player = song && playerFor(song);
+    if (!player) return;
+    event.preventDefault();
+    player.toggle(song);
+  });
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+    var player = players.filter(function (p) { return document.contains(p.root); })[0];
+    if (!player) return;
+    var key = event.key;
+    if (key === "k" || key === "K" && !event.shiftKey) player.toggle();
+    else if (key === "N" && event.shiftKey) player.step(1, false);
+    else if (key === "P" && event.shiftKey) player.step(-1, false);
+    else return;
+    event.preventDefault();
+  });
+  if ("mediaSession" in navigator) {
+    var handlers = {
+      play: function (p) { p.toggle(); },
+      pause: function (p) { p.toggle(); },
+      nexttrack: function (p) { p.step(1, false); },
+      previoustrack: function (p) { p.step(-1, false); },
+    };
+    Object.keys(handlers).forEach(function (action) {
+      try {
+        navigator.mediaSession.setActionHandler(action, function () {
+          var player = players[0];
+          if (player) handlers[action](player);
+        });
+      } catch (e) { /* an action this browser does not support */ }
     });
-    document.addEventListener("keydown", function (event) {
-      var target = event.target;
-      if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
-      if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
-      var player = players.filter(function (p) { return document.contains(p.root); })[0];
-      if (!player) return;
-      var key = event.key;
-      if (key === "k" || key === "K" && !event.shiftKey) player.toggle();
-      else if (key === "N" && event.shiftKey) player.step(1, false);
-      else if (key === "P" && event.shiftKey) player.step(-1, false);
-      else return;
-      event.preventDefault();
-    });
-    if ("mediaSession" in navigator) {
-      var handlers = {
-        play: function (p) { p.toggle(); },
-        pause: function (p) { p.toggle(); },
-        nexttrack: function (p) { p.step(1, false); },
-        previoustrack: function (p) { p.step(-1, false); },
-      };
-      Object.keys(handlers).forEach(function (action) {
-        try {
-          navigator.mediaSession.setActionHandler(action, function () {
-            var player = players[0];
-            if (player) handlers[action](player);
-          });
-        } catch (e) { /* an action this browser does not support */ }
-      });
-    }
   }
+  window.musicPlayer = { init: init };
   init();
 })();
