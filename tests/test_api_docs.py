@@ -46,3 +46,11 @@ def test_docs_page_loads_only_local_assets(client):
     for url in urls:
         if url.startswith("/static/"):
             assert finders.find(url.removeprefix("/static/").split("?")[0]), f"missing static file {url}"
+
+
+def test_the_schema_validates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert target.read_text().startswith("openapi: 3")
