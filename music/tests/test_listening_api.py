@@ -75,6 +75,14 @@ def test_a_player_event_is_stored_once_per_song_and_list(alice, rec):
     assert Feedback.objects.filter(user=alice).count() == 5
 
 
+def test_player_events_are_in_the_users_data_export(alice, rec):
+    api(alice).post("/api/v1/feedback/", event(rec), format="json")
+    from music.services import user_data_export
+
+    (row,) = user_data_export(alice)["feedback"]
+    assert row["position"] == 31.5 and row["recommendation"] == rec.pk and row["playlist"] is None
+
+
 def test_player_events_from_a_playlist_or_with_no_list(alice, rec):
     playlist = playlist_from_recommendation(user=alice, recommendation=rec)
     client = api(alice)

@@ -210,6 +210,15 @@ def test_the_music_pages_log_no_console_errors(new_page, listener, live_server):
         page.wait_for_load_state("networkidle")
     assert seen["errors"] == [], seen["errors"]
     assert page.external_requests == []
+    # The curator's side: the song page with its Listening group, and the song list.
+    curator = new_page(user=UserFactory(username="curator", is_staff=True, is_superuser=True))
+    seen = watch(curator)
+    song = rec.items.first().song
+    curator.goto(f"/admin/music/song/{song.pk}/change/")
+    assert curator.get_by_label("YouTube id").is_visible()
+    curator.goto("/admin/music/song/?playable=none")
+    curator.wait_for_load_state("networkidle")
+    assert seen["errors"] == [], seen["errors"]
 
 
 def test_the_player_starts_when_the_finished_result_is_swapped_into_the_page(new_page, listener, live_server):
