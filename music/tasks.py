@@ -22,6 +22,8 @@ def songs_enrich_task(song_ids: list[int], refresh: bool = True, stops: int = 0)
     songs = Song.objects.filter(pk__in=song_ids).order_by("id")
     report = songs_enrich(songs=songs, refresh=refresh, time_budget=ENRICH_SLICE_SECONDS)
     logger.info("songs_enrich_task: %s", report.summary())
+    for song, reason in report.errors:
+        logger.warning("songs_enrich_task: song %s (%s): %s", song.pk, song, reason)
     if not report.remaining:
         return
     if report.stopped:
