@@ -1,8 +1,15 @@
 """Training-time augmentation on uint8 face crops (numpy + OpenCV, seeded).
 
-Covers what selfies do to a face: mirror images, head tilt, framing (shift and
-scale), dim or harsh light (brightness, contrast, gamma) and occlusion (hands,
-glasses, hair).
+Covers what selfies and other cameras do to a face, so that crops from
+sources other than FER-2013 look familiar to the network:
+
+- framing: a detector frames a face a little differently from the FER+ crops
+  (scale, shift, aspect ratio) and heads tilt (rotation);
+- optics and compression: defocus or motion blur, low resolution upscaled,
+  JPEG artefacts;
+- light: brightness, contrast, gamma and side light (a gradient across the face);
+- occlusion: hands, glasses, hair (a random block);
+- mirror images.
 """
 
 from __future__ import annotations
@@ -10,21 +17,61 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+ROTATION_DEGREES = 18
+SCALE_RANGE = (0.85, 1.2)  # > 1 zooms in (a tighter crop), < 1 shows more around the face
+ASPECT_JITTER = 0.1  # log-ratio of horizontal to vertical scale
+SHIFT_FRACTION = 0.1
+BLUR_P, LOW_RES_P, JPEG_P, SIDE_LIGHT_P, OCCLUDE_P = 0.2, 0.15, 0.25, 0.3, 0.5
 
-def augment_batch(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+
+def _geometry(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     n, h, w = images.shape
     out = np.empty_like(images)
     flips = rng.random(n) < 0.5
-    angles = rng.uniform(-15, 15, n)
-    scales = rng.uniform(0.88, 1.12, n)
-    shifts = rng.uniform(-0.08, 0.08, (n, 2)) * (w, h)
+    angles = np.radians(rng.uniform(-ROTATION_DEGREES, ROTATION_DEGREES, n))
+    scales = np.exp(rng.uniform(*np.log(SCALE_RANGE), n))
+    aspects = np.exp(rng.uniform(-ASPECT_JITTER, ASPECT_JITTER, n))
+    shifts = rng.uniform(-SHIFT_FRACTION, SHIFT_FRACTION, (n, 2)) * (w, h)
+    centre = np.array([w / 2, h / 2])
     for i in range(n):
         img = images[i, :, ::-1] if flips[i] else images[i]
-        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angles[i], scales[i])
-        matrix[:, 2] += shifts[i]
+        cos, sin = np.cos(angles[i]), np.sin(angles[i])
+        linear = np.array([[cos, -sin], [sin, cos]]) @ np.diag([scales[i] * aspects[i], scales[i] / aspects[i]])
+        matrix = np.hstack([linear, (centre - linear @ centre + shifts[i])[:, None]])
         out[i] = cv2.warpAffine(
             np.ascontiguousarray(img), matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101
         )
+    return out
+
+
+def _degrade(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Blur, low resolution and JPEG artefacts, each on a share of the batch."""
+    n, h, w = images.shape
+    out = images.copy()
+    for i in np.flatnonzero(rng.random(n) < BLUR_P):
+        if rng.random() < 0.7:
+            out[i] = cv2.GaussianBlur(out[i], (0, 0), rng.uniform(0.4, 1.3))
+        else:  # motion blur: a short line kernel at a random angle
+            length = int(rng.integers(3, 6))
+            kernel = np.zeros((length, length), np.float32)
+            kernel[length // 2] = 1.0 / length
+            rotate = cv2.getRotationMatrix2D(((length - 1) / 2, (length - 1) / 2), rng.uniform(0, 180), 1.0)
+            kernel = cv2.warpAffine(kernel, rotate, (length, length))
+            out[i] = cv2.filter2D(out[i], -1, kernel / max(kernel.sum(), 1e-6))
+    for i in np.flatnonzero(rng.random(n) < LOW_RES_P):
+        side = int(rng.integers(16, 32))
+        small = cv2.resize(out[i], (side, side), interpolation=cv2.INTER_AREA)
+        out[i] = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    for i in np.flatnonzero(rng.random(n) < JPEG_P):
+        ok, encoded = cv2.imencode(".jpg", out[i], [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(15, 75))])
+        if ok:
+            out[i] = cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
+    return out
+
+
+def augment_batch(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    n, h, w = images.shape
+    out = _degrade(_geometry(images, rng), rng)
 
     x = out.astype(np.float32) / 255.0
     # Photometric: gamma (dim light lifts shadows non-linearly), contrast, brightness.
@@ -34,10 +81,17 @@ def augment_batch(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     brightness = rng.uniform(-0.2, 0.2, (n, 1, 1))
     mean = x.mean(axis=(1, 2), keepdims=True)
     x = (x - mean) * contrast + mean + brightness
+    # Side light: a linear gradient in a random direction multiplies the face.
+    side = rng.random(n) < SIDE_LIGHT_P
+    theta = rng.uniform(0, 2 * np.pi, n)
+    strength = rng.uniform(0.2, 0.6, n) * side
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    ramp = (np.cos(theta)[:, None, None] * (xs - w / 2) + np.sin(theta)[:, None, None] * (ys - h / 2)) / (w / 2)
+    x *= 1.0 + strength[:, None, None] * np.clip(ramp, -1, 1)
     x += rng.normal(0, 0.02, x.shape).astype(np.float32) * (rng.random((n, 1, 1)) < 0.3)
 
     # Random occlusion (cutout) on half the images.
-    occlude = rng.random(n) < 0.5
+    occlude = rng.random(n) < OCCLUDE_P
     sizes = rng.integers(h // 6, h // 2, (n, 2))
     corners = rng.integers(0, h, (n, 2))
     fills = rng.random(n)
