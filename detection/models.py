@@ -4,11 +4,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from ml.calibration import NOT_SURE_BELOW
 from ml.labels import EMOTIONS
 
 EMOTION_CHOICES = [(name, name) for name in EMOTIONS]
-# Below this confidence the result page says it is not sure and asks the user.
-LOW_CONFIDENCE = 0.5
+# Below this (calibrated) confidence the result page says it is not sure and asks the user.
+LOW_CONFIDENCE = NOT_SURE_BELOW
 
 
 def frame_upload_to(instance: "SubmissionFrame", filename: str) -> str:

@@ -40,6 +40,38 @@ FER_EYE_MIDPOINT = (23.8, 18.9)
 MAX_ROLL = 60.0  # degrees; beyond this the keypoints are more likely wrong than the head that tilted
 
 
+def alignment_matrix(detection: Detection, size: int = INPUT_SIZE) -> np.ndarray:
+    """The 2x3 similarity transform from image pixels to the size x size crop's pixels."""
+    cx, cy, side, roll = face_geometry(detection)
+    matrix = cv2.getRotationMatrix2D((cx, cy), roll, size / side)
+    matrix[:, 2] += (size / 2 - cx, size / 2 - cy)
+    return matrix
+
+
+def crop_face(gray: np.ndarray, detection: Detection, size: int = INPUT_SIZE) -> np.ndarray:
+    """The size x size grayscale crop of a face, eyes level, framed like FER+.
+
+    Pixels beyond the photo's edge (a face cut by the frame) are mirrored in,
+    which the network has seen in training (augmentation borders reflect too).
+    """
+    matrix = alignment_matrix(detection, size)
+    scale = float(np.hypot(*matrix[0, :2]))
+    if scale < 0.5:
+        # Shrink the neighbourhood first with area averaging: an affine warp
+        # alone would alias a large face down to 48 pixels.
+        cx, cy, side, _ = face_geometry(detection)
+        reach = int(side * 0.75) + 2
+        x0, y0 = max(0, int(cx) - reach), max(0, int(cy) - reach)
+        region = gray[y0 : int(cy) + reach, x0 : int(cx) + reach]
+        if region.size:
+            factor = 2 * scale
+            gray = cv2.resize(region, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+            # image -> region -> shrunk region: undo both before the alignment.
+            to_image = np.array([[1 / factor, 0, x0], [0, 1 / factor, y0], [0, 0, 1]])
+            matrix = matrix @ to_image
+    return cv2.warpAffine(gray, matrix, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+
+
 def face_geometry(detection: Detection) -> tuple[float, float, float, float]:
     """(centre x, centre y, crop side, roll in degrees) in image pixels for a FER+-framed crop of a face."""
     points = detection.keypoints
@@ -53,35 +85,12 @@ def face_geometry(detection: Detection) -> tuple[float, float, float, float]:
     keypoint_size = max(
         np.linalg.norm(left - right) / FER_EYE_DISTANCE, np.linalg.norm(mouth - eyes) / FER_EYE_TO_MOUTH
     )
-    size = float(max(w, h) / FER_BOX_WIDTH + keypoint_size) / 2
-    side = INPUT_SIZE * size
+    face_size = float(max(w, h) / FER_BOX_WIDTH + keypoint_size) / 2
+    side = INPUT_SIZE * face_size
     # The crop centre sits where the median FER+ crop's is relative to the eye midpoint, turned with the head.
-    dx, dy = (INPUT_SIZE / 2 - FER_EYE_MIDPOINT[0]) * size, (INPUT_SIZE / 2 - FER_EYE_MIDPOINT[1]) * size
+    dx = (INPUT_SIZE / 2 - FER_EYE_MIDPOINT[0]) * face_size
+    dy = (INPUT_SIZE / 2 - FER_EYE_MIDPOINT[1]) * face_size
     cos, sin = math.cos(math.radians(roll)), math.sin(math.radians(roll))
     cx = eyes[0] + dx * cos - dy * sin
     cy = eyes[1] + dx * sin + dy * cos
     return float(cx), float(cy), float(side), roll
-
-
-def crop_face(gray: np.ndarray, detection: Detection, size: int = INPUT_SIZE) -> np.ndarray:
-    """The size x size grayscale crop of a face, eyes level, framed like FER+.
-
-    Pixels beyond the photo's edge (a face cut by the frame) are mirrored in,
-    which the network has seen in training (augmentation borders reflect too).
-    """
-    cx, cy, side, roll = face_geometry(detection)
-    scale = size / side
-    if scale < 0.5:
-        # Shrink the neighbourhood first with area averaging: an affine warp
-        # alone would alias a large face down to 48 pixels.
-        reach = int(side * 0.75) + 2
-        x0, y0 = max(0, int(cx) - reach), max(0, int(cy) - reach)
-        region = gray[y0 : int(cy) + reach, x0 : int(cx) + reach]
-        if region.size:
-            pre = 2 * scale
-            gray = cv2.resize(region, None, fx=pre, fy=pre, interpolation=cv2.INTER_AREA)
-            cx, cy, scale = (cx - x0) * pre, (cy - y0) * pre, 0.5
-    matrix = cv2.getRotationMatrix2D((cx, cy), roll, scale)
-    matrix[0, 2] += size / 2 - cx
-    matrix[1, 2] += size / 2 - cy
-    return cv2.warpAffine(gray, matrix, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)

@@ -40,9 +40,12 @@ INPUT_ALIGN = 32
 MIN_GAIN, MAX_GAIN = 1.5, 8.0  # dark photos are brightened before the search (see brighten)
 RAW_SCORE_CLIP = 80.0  # MediaPipe clips logits at 100; 80 keeps exp() inside float32
 NMS_IOU = 0.3
-# A candidate covering half of a stronger kept face (or half covered by it) is that face again:
-# BlazeFace emits such loose boxes at low scores, and the presence check would pass them.
+# A weaker candidate covering half of a kept face (or half covered by it), or centred within
+# DUPLICATE_DISTANCE of its size, is that face again: BlazeFace emits such loose or shifted
+# boxes at low scores around small faces, and the presence check would pass them.
 DUPLICATE_OVERLAP = 0.5
+DUPLICATE_DISTANCE = 0.75
+MAX_WEAK_ROLL = 50.0  # degrees of head tilt allowed to a candidate that needs the presence check
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,26 @@ def ssd_anchors(height: int, width: int) -> np.ndarray:
     return np.concatenate(centres)
 
 
+def face_shaped(keypoints: np.ndarray, box_side: float) -> bool:
+    """Whether the eyes and mouth are laid out like a near-upright face's.
+
+    Real faces, tilted or cut by the frame, measure eye distance 0.35-0.45 and
+    mouth 0.4-0.45 below the eyes, in box widths. A weak candidate lying on
+    its side or upside down is more often a pattern the model half-matched
+    (a hand, a shoulder) than a person; a clear face at any tilt scores high
+    and is not asked.
+    """
+    right, left, mouth = keypoints[RIGHT_EYE], keypoints[LEFT_EYE], keypoints[MOUTH]
+    eye_line = left - right
+    eye_distance = float(np.linalg.norm(eye_line))
+    if eye_distance < 1e-6:
+        return False
+    normal = np.array([-eye_line[1], eye_line[0]]) / eye_distance  # points down the face when upright
+    below = float(np.dot(mouth - (right + left) / 2, normal))
+    upright = abs(np.degrees(np.arctan2(eye_line[1], eye_line[0]))) <= MAX_WEAK_ROLL
+    return upright and 0.15 <= eye_distance / box_side <= 0.7 and 0.2 <= below / box_side <= 0.7
+
+
 def iou_matrix(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
     """IoU between (N, 4) and (M, 4) boxes given as x0, y0, x1, y1."""
     x0 = np.maximum(boxes[:, None, 0], others[None, :, 0])
@@ -96,6 +119,17 @@ def overlap_of_smaller(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
     area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
     other_area = (others[:, 2] - others[:, 0]) * (others[:, 3] - others[:, 1])
     return inter / np.maximum(np.minimum(area[:, None], other_area[None, :]), 1e-9)
+
+
+def duplicate(box: np.ndarray, kept: np.ndarray) -> bool:
+    """Whether a candidate box (x0 y0 x1 y1) repeats one of the kept face boxes (K, 4)."""
+    if overlap_of_smaller(box[None], kept)[0].max() > DUPLICATE_OVERLAP:
+        return True
+    centres = (kept[:, :2] + kept[:, 2:]) / 2
+    sizes = np.maximum(kept[:, 2] - kept[:, 0], kept[:, 3] - kept[:, 1])
+    side = max(box[2] - box[0], box[3] - box[1])
+    distance = np.linalg.norm(centres - (box[:2] + box[2:]) / 2, axis=1)
+    return bool((distance < DUPLICATE_DISTANCE * np.maximum(sizes, side)).any())
 
 
 def weighted_nms(corners: np.ndarray, keypoints: np.ndarray, scores: np.ndarray, iou: float = NMS_IOU):
@@ -228,10 +262,12 @@ class FacePresence:
 class FaceDetector:
     """Every face in a photo: BlazeFace over the whole image, then a presence check on the uncertain candidates.
 
-    - The image is searched in one pass, resized so its shorter side is
-      `input_side` pixels (its aspect ratio kept, at most `MAX_INPUT_PIXELS`):
-      a face of 4% of the shorter side then spans 9 input pixels, which
-      BlazeFace's back model still finds.
+    - The image is searched in one pass, resized to about `input_pixels`
+      (what BlazeFace sees in its own 256x256 input) with its aspect ratio
+      kept rather than letterboxed: the search costs the same for every photo,
+      and a face of 4% of the shorter side spans 10 input pixels in a square
+      photo, 9 in a 4:3 one and 7.7 in a 16:9 frame (BlazeFace's back model
+      finds faces from about 8).
     - Candidates are kept from a low score (`candidate_score`), so that small,
       dim, turned or half-hidden faces are not lost; those under `sure_score`
       must also pass the face-mesh presence check.
@@ -239,20 +275,19 @@ class FaceDetector:
       in the background are not part of a selfie.
     """
 
-    MAX_INPUT_PIXELS = 256 * 512  # a panorama is searched at a lower scale rather than at a higher cost
     MAX_CHECKS = 16  # presence checks per image: bounds the cost of a photo full of face-like texture
 
     def __init__(
         self,
         *,
         num_threads: int | None = 1,
-        input_side: int = 224,
+        input_pixels: int = 256 * 256,
         min_face: float = 0.03,
         candidate_score: float = 0.2,
-        sure_score: float = 0.7,
-        presence_score: float = 0.5,
+        sure_score: float = 0.8,
+        presence_score: float = 0.6,
     ):
-        self.input_side = input_side
+        self.input_pixels = input_pixels
         self.min_face = min_face
         self.sure_score = sure_score
         self.presence_score = presence_score
@@ -260,9 +295,8 @@ class FaceDetector:
         self.presence = FacePresence(num_threads=num_threads)
 
     def input_size(self, height: int, width: int) -> tuple[int, int]:
-        """The model input (height, width) for an image: shorter side `input_side`, aspect kept, multiples of 32."""
-        scale = self.input_side / min(height, width)
-        scale = min(scale, (self.MAX_INPUT_PIXELS / (height * width)) ** 0.5)
+        """The model input (height, width) for an image: about `input_pixels`, aspect kept, multiples of 32."""
+        scale = (self.input_pixels / (height * width)) ** 0.5
 
         def align(v: float) -> int:
             return max(INPUT_ALIGN, int(round(v / INPUT_ALIGN)) * INPUT_ALIGN)
@@ -283,11 +317,11 @@ class FaceDetector:
             w, h = c[2] - c[0], c[3] - c[1]
             if max(w, h) < floor:
                 continue
-            if kept and overlap_of_smaller(c[None], np.array(kept))[0].max() > DUPLICATE_OVERLAP:
-                continue  # a weaker box around (or inside) a face already kept: the same face
+            if kept and duplicate(c, np.array(kept)):
+                continue  # a weaker box around, inside or beside a face already kept: the same face
             presence = None
             if s < self.sure_score:
-                if checks >= self.MAX_CHECKS:
+                if checks >= self.MAX_CHECKS or not face_shaped(p, max(w, h)):
                     continue
                 checks += 1
                 presence = self.presence.score(rgb, c, p)

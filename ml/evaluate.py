@@ -4,8 +4,11 @@
 
 The split's crops are already faces, so there is no detection step; every
 other step (grayscale 48x48 crop, per-image standardisation, the shipped
-TFLite model, mirror averaging) is the app's own: `EmotionRecognizer.classify_crops`.
-With --json, stdout carries exactly one JSON object.
+TFLite model, mirror averaging, the calibration temperature) is the app's own:
+`EmotionRecognizer.logits` and the model's `.json` temperature (ml.calibration).
+`ece` is the expected calibration error of the app's (calibrated) confidence,
+15 equal-width bins over the top-1 probability; `ece_uncalibrated` the same
+for the plain softmax. With --json, stdout carries exactly one JSON object.
 """
 
 from __future__ import annotations
@@ -73,19 +76,35 @@ def plot_confusion(result: dict, path: str | Path) -> None:
     plt.close(fig)
 
 
-def evaluate(split_folder: str | Path, model_path: str | Path | None = None, batch_size: int = 256) -> dict:
-    from ml.data import load_split
+def split_logits(split, model_path: str | Path | None = None, batch_size: int = 256) -> np.ndarray:
+    """The model's mirror-averaged logits for every crop of a split (the app's own classification path)."""
     from ml.inference import DEFAULT_MODEL_PATH, EmotionRecognizer
 
+    recognizer = EmotionRecognizer(model_path or DEFAULT_MODEL_PATH, num_threads=None)
+    return np.concatenate(
+        [recognizer.logits(split.images[i : i + batch_size]) for i in range(0, len(split), batch_size)]
+    )
+
+
+def evaluate(split_folder: str | Path, model_path: str | Path | None = None) -> dict:
+    from ml.calibration import expected_calibration_error, load_temperature, reliability, softmax
+    from ml.data import load_split
+    from ml.inference import DEFAULT_MODEL_PATH
+
+    model_path = Path(model_path or DEFAULT_MODEL_PATH)
     split = load_split(split_folder).majority_subset()
     if len(split) == 0:
         raise SystemExit(f"{split_folder}: no images with a majority label")
-    recognizer = EmotionRecognizer(model_path or DEFAULT_MODEL_PATH, num_threads=None)
-    probs = np.concatenate(
-        [recognizer.classify_crops(split.images[i : i + batch_size]) for i in range(0, len(split), batch_size)]
-    )
+    logits = split_logits(split, model_path)
+    temperature = load_temperature(model_path)
+    probs = softmax(logits, temperature)
     result = metrics(split.majority, probs.argmax(axis=1))
-    result["model"] = str(Path(recognizer.model_path).name)
+    # The app's confidence is the calibrated one; the raw softmax's error is shown beside it.
+    result["ece"] = round(expected_calibration_error(probs, split.majority), 4)
+    result["ece_uncalibrated"] = round(expected_calibration_error(softmax(logits), split.majority), 4)
+    result["temperature"] = temperature
+    result["reliability"] = reliability(probs, split.majority)
+    result["model"] = model_path.name
     result["split"] = Path(split_folder).name
     return result
 
@@ -103,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result))
     else:
-        print(f"accuracy {result['accuracy']:.4f} on {result['n']} faces ({result['split']})")
+        print(f"accuracy {result['accuracy']:.4f} on {result['n']} faces ({result['split']}), ECE {result['ece']:.4f}")
         for name, c in result["per_class"].items():
             print(f"  {name:<10} P {c['precision']:.3f}  R {c['recall']:.3f}  F1 {c['f1']:.3f}  n={c['support']}")
     return 0

@@ -6,18 +6,19 @@
 
 Limits (bytes, pixels, frames) are the caller's: the app passes its settings in.
 
-Faces are found with OpenCV's Haar cascade (the strongest detector that ships
-inside opencv-python 4.x without a run-time download) on a CLAHE-equalised
-grayscale copy, so dim selfies still show their faces. Each face is aligned on
-its eyes when both are found, cropped like the FER+ training crops, and all
-faces are classified in one batch, averaged with their mirror images. The
-TFLite model is loaded once per process, lazily, so nothing heavy starts
-before a Celery worker forks.
+Faces are found by MediaPipe's BlazeFace (ml.detector: its model files ship
+inside a pip package) with a face-mesh presence check on uncertain candidates,
+so small, dim, tilted and half-hidden faces are found without inventing
+faces in textures. Each face is levelled on its eyes and framed like the FER+
+training crops from its keypoints (ml.align); all faces are classified in one
+batch, averaged with their mirror images, and the probabilities are
+calibrated by a temperature fitted on FER2013Valid (ml.calibration). The
+models are loaded once per process, lazily, so nothing heavy starts before a
+Celery worker forks.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ml.align import crop_face
+from ml.calibration import load_temperature, softmax
+from ml.detector import Detection, FaceDetector
 from ml.imageio import (  # noqa: F401  (re-exported: callers catch these from ml.inference)
     ImageError,
     ImageTooLargeError,
@@ -37,20 +41,15 @@ from ml.imageio import (  # noqa: F401  (re-exported: callers catch these from m
 )
 from ml.labels import EMOTIONS
 from ml.preprocess import INPUT_SIZE, normalize, to_gray_crop
+from ml.runtime import load_interpreter
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "emotion.tflite"
-# Faces are searched on a copy whose shorter side is at most DETECTION_SIDE, from
-# DETECTION_MIN_FRACTION of that side up, in steps of DETECTION_SCALE_STEP: the
-# settings that keep the search near 15 ms on one core (a selfie's face is large).
-DETECTION_SIDE = 288
-DETECTION_MIN_FRACTION = 0.15
-DETECTION_SCALE_STEP = 1.2
+# JPEGs are decoded at a reduced scale (libjpeg's 1/2, 1/4, 1/8) as long as the shorter side
+# stays at least DECODE_SIDE: the detector searches at 224 pixels on that side, and a face
+# of 7% of it still has 25 pixels for its 48x48 crop.
+DECODE_SIDE = 360
 MIN_FACE_FRACTION = 0.08  # of the shorter side: smaller faces are too small to use in a burst
-EYE_SEARCH_WIDTH = 96  # face crops are shrunk to this width before looking for eyes
 BLUR_THRESHOLD = 25.0  # variance of the Laplacian on the 48x48 crop; below = too blurry for a burst
-# Haar boxes on upscaled FER+ crops measure 0.96 of the crop (median of 466,
-# centred), so a 2% margin per side frames a selfie face like the training data.
-CROP_MARGIN = 0.02
 
 
 @dataclass(frozen=True)
@@ -93,43 +92,26 @@ class BurstAnalysis:
         return self.frames[self.best_frame].main_face if self.frames else None
 
 
-def _cascade(name: str) -> cv2.CascadeClassifier:
-    classifier = cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / name))
-    if classifier.empty():
-        raise RuntimeError(f"OpenCV's {name} is missing: install opencv-python-headless 4.x")
-    return classifier
-
-
-def _load_interpreter(model_path: Path, num_threads: int | None):
-    try:
-        from ai_edge_litert.interpreter import Interpreter
-    except ImportError:  # full TensorFlow carries the same interpreter
-        from tensorflow.lite import Interpreter
-    return Interpreter(model_path=str(model_path), num_threads=num_threads)
-
-
 class EmotionRecognizer:
     def __init__(self, model_path: str | Path = DEFAULT_MODEL_PATH, *, num_threads: int | None = 1, tta: bool = True):
         self.model_path = Path(model_path)
         if not self.model_path.is_file():
             raise FileNotFoundError(f"emotion model not found at {self.model_path}")
         self.tta = tta
+        self.temperature = load_temperature(self.model_path)
         if num_threads:
             # OpenCV's own pool would otherwise take every core in each worker process.
             cv2.setNumThreads(num_threads)
-        self._interpreter = _load_interpreter(self.model_path, num_threads)
+        self._interpreter = load_interpreter(self.model_path, num_threads)
         self._input = self._interpreter.get_input_details()[0]["index"]
         self._output = self._interpreter.get_output_details()[0]["index"]
         self._batch = 0
         self._lock = threading.Lock()  # a TFLite interpreter is not thread-safe
-        # alt2: as accurate as the default cascade on frontal faces, and faster.
-        self._faces = _cascade("haarcascade_frontalface_alt2.xml")
-        self._eyes = _cascade("haarcascade_eye.xml")
-        self._clahe = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8))
+        self.detector = FaceDetector(num_threads=num_threads)
 
     # -- classification ---------------------------------------------------
-    def classify_crops(self, crops: np.ndarray) -> np.ndarray:
-        """uint8 (N, 48, 48) face crops -> (N, 8) probabilities, one batched call."""
+    def logits(self, crops: np.ndarray) -> np.ndarray:
+        """uint8 (N, 48, 48) face crops -> (N, 8) raw logits (mirror-averaged), one batched call."""
         if len(crops) == 0:
             return np.zeros((0, len(EMOTIONS)), np.float32)
         x = normalize(crops)
@@ -145,82 +127,48 @@ class EmotionRecognizer:
             logits = self._interpreter.get_tensor(self._output).copy()
         if self.tta:
             logits = (logits[: len(crops)] + logits[len(crops) :]) / 2
-        logits -= logits.max(axis=1, keepdims=True)
-        probs = np.exp(logits)
-        return probs / probs.sum(axis=1, keepdims=True)
+        return logits
+
+    def classify_crops(self, crops: np.ndarray) -> np.ndarray:
+        """uint8 (N, 48, 48) face crops -> (N, 8) calibrated probabilities."""
+        return softmax(self.logits(crops), self.temperature).astype(np.float32)
 
     # -- detection and alignment -----------------------------------------
-    def detect_faces(self, gray: np.ndarray) -> list[tuple[int, int, int, int]]:
-        """Face boxes (x, y, w, h) in `gray`'s pixels, largest first."""
-        height, width = gray.shape
-        scale = min(1.0, DETECTION_SIDE / min(height, width))
-        small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
-        small = self._clahe.apply(small)
-        min_side = max(24, int(min(small.shape) * DETECTION_MIN_FRACTION))
-        boxes = self._faces.detectMultiScale(
-            small, scaleFactor=DETECTION_SCALE_STEP, minNeighbors=5, minSize=(min_side, min_side)
-        )
-        result = [tuple(int(round(v / scale)) for v in box) for box in (boxes if len(boxes) else [])]
-        return sorted(result, key=lambda b: b[2] * b[3], reverse=True)
+    def detect_faces(self, rgb: np.ndarray) -> list[Detection]:
+        """Faces (boxes and keypoints in `rgb`'s pixels), largest first."""
+        return self.detector.detect(rgb)
 
-    def _eye_angle(self, face: np.ndarray) -> float:
-        """Roll angle in degrees from the two eyes, or 0 when they are not both found."""
-        if face.shape[1] > EYE_SEARCH_WIDTH:  # eyes need no more pixels than this; the search cost grows with area
-            face = cv2.resize(face, (EYE_SEARCH_WIDTH, EYE_SEARCH_WIDTH * face.shape[0] // face.shape[1]),
-                              interpolation=cv2.INTER_AREA)  # fmt: skip
-        h, w = face.shape
-        upper = face[: h // 2]
-        eyes = self._eyes.detectMultiScale(upper, scaleFactor=1.1, minNeighbors=6, minSize=(w // 8, w // 8))
-        if len(eyes) < 2:
-            return 0.0
-        eyes = sorted(eyes, key=lambda e: e[2] * e[3], reverse=True)[:2]
-        (x1, y1, w1, h1), (x2, y2, w2, h2) = sorted(eyes, key=lambda e: e[0])
-        c1 = (x1 + w1 / 2, y1 + h1 / 2)
-        c2 = (x2 + w2 / 2, y2 + h2 / 2)
-        if c2[0] - c1[0] < w * 0.2:  # both boxes on one eye
-            return 0.0
-        angle = math.degrees(math.atan2(c2[1] - c1[1], c2[0] - c1[0]))
-        return angle if abs(angle) <= 30 else 0.0
-
-    def crop_face(self, gray: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    def crop_face(self, gray: np.ndarray, face: Detection) -> np.ndarray:
         """An aligned 48x48 crop framed like the FER+ training images."""
-        x, y, w, h = box
-        margin = int(round(w * CROP_MARGIN))
-        side = w + 2 * margin
-        cx, cy = x + w / 2, y + h / 2
-        # Cut a generous patch first so rotation has pixels to pull in at the corners.
-        pad = side
-        patch = cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_REFLECT_101)
-        px, py = cx + pad, cy + pad
-        angle = self._eye_angle(gray[max(0, y) : y + h, max(0, x) : x + w])
-        matrix = cv2.getRotationMatrix2D((px, py), angle, INPUT_SIZE / side)
-        matrix[0, 2] += INPUT_SIZE / 2 - px
-        matrix[1, 2] += INPUT_SIZE / 2 - py
-        return cv2.warpAffine(patch, matrix, (INPUT_SIZE, INPUT_SIZE), flags=cv2.INTER_AREA)
+        return crop_face(gray, face)
 
     # -- whole images -------------------------------------------------------
     def analyze(self, image: bytes | np.ndarray) -> ImageAnalysis:
         """Every face in one image (bytes are decoded safely; arrays are RGB or gray uint8)."""
         if isinstance(image, bytes | bytearray | memoryview):
             width, height = upright_size(bytes(image))
-            rgb = decode_image(bytes(image), min_side=DETECTION_SIDE)
+            rgb = decode_image(bytes(image), min_side=DECODE_SIDE)
         else:
             rgb = image
             height, width = rgb.shape[:2]
         gray = to_gray_crop(rgb, size=0) if rgb.ndim == 3 else rgb
-        boxes = self.detect_faces(gray)
-        if not boxes:
+        detections = self.detect_faces(rgb)
+        if not detections:
             return ImageAnalysis(width, height, [])
-        crops = np.stack([self.crop_face(gray, box) for box in boxes])
+        crops = np.stack([self.crop_face(gray, face) for face in detections])
         probs = self.classify_crops(crops)
         # Boxes are reported in the full-size upright image's pixels, even when
-        # the JPEG was decoded at a reduced scale.
+        # the JPEG was decoded at a reduced scale, and cut to the image when a
+        # face runs over its edge.
         scale = width / gray.shape[1]
         short_side = min(gray.shape)
         faces = []
-        for box, crop, p in zip(boxes, crops, probs, strict=True):
-            full_box = tuple(int(round(v * scale)) for v in box)
-            faces.append(_face(full_box, p, _quality(crop, box[2] / short_side)))
+        for face, crop, p in zip(detections, crops, probs, strict=True):
+            x, y, w, h = face.box
+            x0, y0 = max(0.0, x * scale), max(0.0, y * scale)
+            x1, y1 = min(float(width), (x + w) * scale), min(float(height), (y + h) * scale)
+            full_box = (round(x0), round(y0), max(1, round(x1 - x0)), max(1, round(y1 - y0)))
+            faces.append(_face(full_box, p, _quality(crop, max(w, h) / short_side)))
         return ImageAnalysis(width, height, faces)
 
     def analyze_burst(self, frames: list[bytes | np.ndarray], *, max_frames: int) -> BurstAnalysis:

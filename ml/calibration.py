@@ -1,0 +1,139 @@
+"""Honest confidence: temperature scaling fitted on FER2013Valid, and the expected calibration error.
+
+    python -m ml.calibration --data ../shared/data/ferplus/FER2013Valid [--model PATH]
+
+fits one temperature T for the model (its mirror-averaged logits are divided
+by T before the softmax) by minimising the negative log-likelihood of the
+majority labels, and writes it next to the model as `<model>.json`, which
+`EmotionRecognizer` reads. A network trained on the crowd's vote
+distributions predicts how the crowd splits, which is flatter than how often
+its top answer is right: its T comes out below 1.
+
+This module needs only NumPy, so the app can read NOT_SURE_BELOW without
+loading a model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ECE_BINS = 15
+# The result page says "not sure" below this calibrated confidence: such an
+# answer is more likely wrong than right.
+NOT_SURE_BELOW = 0.5
+
+
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    z = logits / temperature
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def expected_calibration_error(probs: np.ndarray, truth: np.ndarray, bins: int = ECE_BINS) -> float:
+    """ECE over top-1 confidence in `bins` equal-width bins: sum over bins of |accuracy - confidence| x share."""
+    confidence = probs.max(axis=1)
+    correct = probs.argmax(axis=1) == truth
+    which = np.minimum((confidence * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        members = which == b
+        if members.any():
+            total += members.mean() * abs(correct[members].mean() - confidence[members].mean())
+    return float(total)
+
+
+def reliability(probs: np.ndarray, truth: np.ndarray, bins: int = ECE_BINS) -> list[dict]:
+    """Per-bin faces, mean confidence and accuracy (the reliability diagram's numbers)."""
+    confidence = probs.max(axis=1)
+    correct = probs.argmax(axis=1) == truth
+    which = np.minimum((confidence * bins).astype(int), bins - 1)
+    rows = []
+    for b in range(bins):
+        members = which == b
+        if members.any():
+            rows.append(
+                {
+                    "from": round(b / bins, 4),
+                    "to": round((b + 1) / bins, 4),
+                    "faces": int(members.sum()),
+                    "confidence": round(float(confidence[members].mean()), 4),
+                    "accuracy": round(float(correct[members].mean()), 4),
+                }
+            )
+    return rows
+
+
+def nll(logits: np.ndarray, truth: np.ndarray, temperature: float) -> float:
+    probs = softmax(logits, temperature)
+    return float(-np.mean(np.log(np.maximum(probs[np.arange(len(truth)), truth], 1e-12))))
+
+
+def fit_temperature(logits: np.ndarray, truth: np.ndarray) -> float:
+    """The temperature minimising the negative log-likelihood (a grid in log space, then a finer one)."""
+    grid = np.exp(np.linspace(np.log(0.05), np.log(20.0), 241))
+    best = min(grid, key=lambda t: nll(logits, truth, t))
+    fine = best * np.exp(np.linspace(-0.03, 0.03, 61))
+    return float(min(fine, key=lambda t: nll(logits, truth, t)))
+
+
+def sidecar_path(model_path: str | Path) -> Path:
+    return Path(model_path).with_suffix(".json")
+
+
+def load_temperature(model_path: str | Path) -> float:
+    """The model's fitted temperature, or 1.0 (uncalibrated) when it has none."""
+    path = sidecar_path(model_path)
+    if not path.is_file():
+        return 1.0
+    temperature = float(json.loads(path.read_text())["temperature"])
+    if not 0.01 <= temperature <= 100:
+        raise ValueError(f"{path}: implausible temperature {temperature}")
+    return temperature
+
+
+def calibrate(split_folder: str | Path, model_path: str | Path | None = None) -> dict:
+    """Fit and store the temperature for a model; returns what was written."""
+    from ml.data import load_split
+    from ml.evaluate import split_logits
+    from ml.inference import DEFAULT_MODEL_PATH
+
+    model_path = Path(model_path or DEFAULT_MODEL_PATH)
+    split = load_split(split_folder).majority_subset()
+    logits = split_logits(split, model_path)
+    temperature = fit_temperature(logits, split.majority)
+    before, after = softmax(logits), softmax(logits, temperature)
+    confident = after.max(axis=1) >= NOT_SURE_BELOW
+    correct = after.argmax(axis=1) == split.majority
+    result = {
+        "temperature": round(temperature, 4),
+        "fitted_on": f"{Path(split_folder).name} majority labels, {len(split)} faces",
+        "ece_before": round(expected_calibration_error(before, split.majority), 4),
+        "ece_after": round(expected_calibration_error(after, split.majority), 4),
+        "nll_before": round(nll(logits, split.majority, 1.0), 4),
+        "nll_after": round(nll(logits, split.majority, temperature), 4),
+        "not_sure_below": NOT_SURE_BELOW,
+        "not_sure_share": round(float(1 - confident.mean()), 4),
+        "not_sure_accuracy": round(float(correct[~confident].mean()), 4) if (~confident).any() else None,
+        "sure_accuracy": round(float(correct[confident].mean()), 4) if confident.any() else None,
+    }
+    sidecar_path(model_path).write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True, help="the FER+ split to fit on (FER2013Valid)")
+    parser.add_argument("--model", default=None, help="TFLite model (default: the shipped one)")
+    args = parser.parse_args(argv)
+    print(json.dumps(calibrate(args.data, args.model)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""Several trained networks shipped as one TFLite model that averages their logits.
+
+    python -m ml.ensemble --member runs/a/best.weights.h5 --member previous.tflite --out ml/models/emotion.tflite
+
+A member is a Keras weights file written by ml.train (built with --width) or
+an exported TFLite model of the same residual family, read back into Keras
+(its batch normalisation is already folded into the convolutions, so it is
+rebuilt as plain biased convolutions; the rebuilt network is checked against
+the TFLite file's own outputs). One file keeps the app unchanged: one
+interpreter call per batch, mirror averaging and calibration as for a single
+network. The cost per face grows with the number of members.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+
+def keras_from_tflite(path: str | Path):
+    """Rebuild a TFLite model of the ml.model family (convolutions, residual adds, mean, dense) as Keras.
+
+    The activations are not stored where the interpreter exposes them, so
+    they follow the family's structure: a convolution whose only consumer is a
+    residual add has none, every other convolution and every add is followed
+    by ReLU.
+    Raises ValueError when the rebuilt network does not reproduce the file.
+    """
+    import keras
+    from keras import layers
+
+    from ml.runtime import load_interpreter
+
+    interpreter = load_interpreter(path, 1)
+    interpreter.allocate_tensors()
+    details = {t["index"]: t for t in interpreter.get_tensor_details()}
+    ops = [op for op in interpreter._get_ops_details() if op["op_name"] != "DELEGATE"]
+    consumers: dict[int, set[str]] = {}
+    for op in ops:
+        for i in op["inputs"]:
+            consumers.setdefault(int(i), set()).add(op["op_name"])
+    # The residual branch and the projection shortcut end in an add and nothing else.
+    add_only = {i for i, names in consumers.items() if names == {"ADD"}}
+    source = interpreter.get_input_details()[0]
+    inputs = keras.Input(tuple(source["shape"][1:]), name="face")
+    values = {source["index"]: inputs}
+    weights = []
+    for op in ops:
+        name, (out,) = op["op_name"], op["outputs"]
+        if name == "CONV_2D":
+            x_index, kernel_index, bias_index = op["inputs"]
+            kernel = interpreter.get_tensor(kernel_index)  # (out, kh, kw, in)
+            stride = int(details[x_index]["shape"][1] // details[out]["shape"][1])
+            layer = layers.Conv2D(
+                kernel.shape[0],
+                kernel.shape[1:3],
+                strides=stride,
+                padding="same",
+                activation=None if out in add_only else "relu",
+            )
+            values[out] = layer(values[x_index])
+            weights.append((layer, [kernel.transpose(1, 2, 3, 0), interpreter.get_tensor(bias_index)]))
+        elif name == "ADD":
+            values[out] = layers.ReLU()(layers.Add()([values[i] for i in op["inputs"]]))
+        elif name == "MEAN":
+            values[out] = layers.GlobalAveragePooling2D()(values[op["inputs"][0]])
+        elif name == "FULLY_CONNECTED":
+            x_index, kernel_index, bias_index = op["inputs"]
+            kernel = interpreter.get_tensor(kernel_index)  # (out, in)
+            layer = layers.Dense(kernel.shape[0])
+            values[out] = layer(values[x_index])
+            weights.append((layer, [kernel.T, interpreter.get_tensor(bias_index)]))
+        else:
+            raise ValueError(f"{path}: operator {name} is not part of the ml.model family")
+    model = keras.Model(inputs, values[interpreter.get_output_details()[0]["index"]])
+    for layer, values_ in weights:
+        layer.set_weights(values_)
+
+    probe = np.random.default_rng(0).normal(size=(4, *source["shape"][1:])).astype(np.float32)
+    interpreter.resize_tensor_input(source["index"], list(probe.shape))
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(source["index"], probe)
+    interpreter.invoke()
+    expected = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+    if not np.allclose(model.predict(probe, verbose=0), expected, atol=1e-3):
+        raise ValueError(f"{path}: the rebuilt Keras network does not reproduce the TFLite model")
+    return model
+
+
+def load_member(spec: str, width: int = 32):
+    """A member network: a .tflite file, or ml.train weights (`FILE` or `FILE:WIDTH`)."""
+    from ml.model import build_model
+
+    if spec.endswith(".tflite"):
+        return keras_from_tflite(spec)
+    path, _, member_width = spec.partition(":")
+    model = build_model(width=int(member_width or width))
+    model.load_weights(path)
+    return model
+
+
+def build_ensemble(members: list):
+    """One Keras model whose logits are the mean of the members' logits."""
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(members[0].input_shape[1:] if hasattr(members[0], "input_shape") else (48, 48, 1))
+    outputs = [member(inputs) for member in members]
+    mean = outputs[0] if len(outputs) == 1 else layers.Average(name="logits")(outputs)
+    return keras.Model(inputs, mean, name="emotion_ensemble")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ml.export import export_tflite
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--member", action="append", required=True, help="weights.h5[:WIDTH] or model.tflite")
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+    model = build_ensemble([load_member(spec) for spec in args.member])
+    print(export_tflite(model, args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
