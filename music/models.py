@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import FloatField, Q
+from django.db.models import F, FloatField, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
@@ -168,6 +168,13 @@ class Song(models.Model):
             models.Index(fields=["quadrant", "id"], condition=Q(active=True), name="music_song_active_quadrant"),
             *[
                 models.Index(emotion_weight(name).desc(), condition=Q(active=True), name=f"music_song_w_{name}")
+                for name in EMOTIONS
+            ],
+            # "The best songs for sadness in folk": a listener's favourite genres, at any catalog size.
+            *[
+                models.Index(
+                    F("genre"), emotion_weight(name).desc(), condition=Q(active=True), name=f"music_song_g_{name}"
+                )
                 for name in EMOTIONS
             ],
         ]

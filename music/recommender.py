@@ -8,13 +8,17 @@ indexed queries plus vector arithmetic on a few hundred rows.
 Score of a candidate at rank i (higher is better):
 
     0.55 * mood_fit(target_i)      (b) whole distribution against tags and valence/arousal
-  + 0.25 * taste                   (c) likes, dislikes, plays and skips, generalised to artists and tags
+  + W_TASTE * taste                (c) likes, dislikes, plays and skips, generalised to artists, tags
+                                       and, through music.taste, to genres, eras, language, energy, length
   + 0.15 * collaborative           (d) co-occurrence with the listener's liked songs
   - recency penalty                (e) songs played in the last days sink
   + jitter < 0.03                  seeded, so equal songs rotate between lists yet the list is reproducible
 
 The target mood at each rank comes from the goal (a); disliked songs and songs from the last few
 lists are never candidates (e); one song per artist (f); each pick carries an explanation (g).
+Once a listener has some history, a seeded share of the ranks (EXPLORE_SHARE) goes to the best
+mood fit among songs of a genre they have hardly met, marked "new for you", so that taste can
+change and be learned.
 """
 
 import math
@@ -24,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from music.emotions import EMOTION_ADJECTIVE, EMOTION_VA, EMOTIONS
+from music.taste import Features, Observation, Taste, fit
 
 GOALS = ("match", "lift", "calm", "match_then_lift")
 # Where "lift" and "calm" steer the listener, as emotion distributions.
@@ -33,8 +38,17 @@ CALM_TARGET = {"neutral": 0.8, "happiness": 0.2}
 # thrown straight into party songs.
 GOAL_KEEPS_MOOD = 0.2
 
-W_MOOD, W_TASTE, W_COLLAB, MAX_JITTER = 0.55, 0.25, 0.15, 0.03
-RECENT_PLAY_PENALTY = 0.4
+W_MOOD, W_TASTE, W_COLLAB, MAX_JITTER = 0.55, 0.4, 0.15, 0.03
+# How much the learned feature taste (music.taste: genre, era, ...) adds to rule (c)'s score.
+W_FEATURES = 1.0
+# Taste chooses among the songs whose mood fit is within MOOD_BAND of the best one left, so it
+# can change which songs fit a mood, never how well they fit it; an exploration pick must fit
+# within EXPLORE_BAND.
+MOOD_BAND, EXPLORE_BAND = 0.2, 0.1
+EXPLORE_SHARE = 0.1
+EXPLORE_AFTER = 5  # observations before exploring: a new listener's every song is new anyway
+# Small: songs of the last lists are excluded outright, and a song the listener loves may come back.
+RECENT_PLAY_PENALTY = 0.1
 RECENT_PLAY_HALF_LIFE_HOURS = 24.0
 
 _VA = np.array([EMOTION_VA[name] for name in EMOTIONS])
@@ -50,6 +64,14 @@ class Candidate:
     valence: float
     arousal: float
     co_likes: float = 0.0  # summed co-occurrence with the listener's likes (collaborative signal)
+    genres: tuple[str, ...] = ()  # broadest first
+    decade: int | None = None
+    language: str = ""
+    duration: int | None = None
+
+    @property
+    def features(self) -> Features:
+        return Features(self.artist_key, self.genres, self.decade, self.language, self.arousal, self.duration)
 
 
 @dataclass
@@ -69,6 +91,16 @@ class History:
     hours_since_played: dict[int, float] = field(default_factory=dict)
     # Songs of the listener's last few lists: never repeated.
     recent_list_songs: set[int] = field(default_factory=set)
+    # Every song met recently, with its features: what music.taste learns from.
+    observations: list[Observation] = field(default_factory=list)
+    _taste: Taste | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def taste(self) -> Taste:
+        """The feature taste fitted to the observations (once)."""
+        if self._taste is None:
+            self._taste = fit(self.observations)
+        return self._taste
 
 
 @dataclass(frozen=True)
@@ -122,13 +154,18 @@ def taste_scores(pool: list[Candidate], tags: np.ndarray, h: History) -> np.ndar
 
     A liked song counts most; the artist's likes, dislikes and skips generalise to their other
     songs; the mean tag vectors of liked (and disliked) songs generalise to similar-sounding songs;
-    skips of the song itself push it down and plays nudge it up.
+    skips of the song itself push it down and plays nudge it up; the learned feature taste
+    (music.taste) generalises to songs of the genres, eras, languages, energy and length the
+    listener plays or skips.
     """
     scores = np.zeros(len(pool))
+    if h.observations:
+        taste = h.taste
+        scores += W_FEATURES * np.array([taste.score(c.features) for c in pool])
     if not (h.liked or h.artist_likes or h.artist_dislikes or h.artist_skips or h.liked_tags or h.skips or h.plays):
-        return scores  # a new listener: nothing to learn from
+        return np.clip(scores, -1.0, 1.0)  # nothing more to learn from
     for i, c in enumerate(pool):
-        value = 0.6 if c.song_id in h.liked else 0.0
+        value = scores[i] + (0.6 if c.song_id in h.liked else 0.0)
         likes = h.artist_likes.get(c.artist_key, 0)
         dislikes = h.artist_dislikes.get(c.artist_key, 0)
         skips = h.artist_skips.get(c.artist_key, 0)
@@ -148,22 +185,25 @@ def _cosine(rows: np.ndarray, v: np.ndarray, row_norms: np.ndarray | None = None
     return np.divide(rows @ v, norms, out=np.zeros(len(rows)), where=norms > 0)
 
 
-def personal_reason(c: Candidate, tags: np.ndarray, h: History, collab: float) -> str:
-    """The one personal reason worth telling the listener about a pick, or ""."""
+def personal_reasons(c: Candidate, tags: np.ndarray, h: History, collab: float) -> list[str]:
+    """The personal reasons worth telling the listener about a pick (at most two), best first."""
+    reasons = []
     if c.song_id in h.liked:
-        return "you liked this song"
+        reasons.append("you liked this song")
+    if h.observations and (taste_reason := h.taste.reason(c.features)):
+        reasons.append(taste_reason)
     likes = h.artist_likes.get(c.artist_key, 0)
     if likes:
-        return f"you liked {likes} song{'s' if likes > 1 else ''} by this artist"
+        reasons.append(f"you liked {likes} song{'s' if likes > 1 else ''} by this artist")
     skips = h.artist_skips.get(c.artist_key, 0)
     if skips:
         # Said even when the mood fit won, so a listener sees their skips were heard.
-        return f"you skipped this artist {times(skips)}"
+        reasons.append(f"you skipped this artist {times(skips)}")
     if collab > 0.5:
-        return "listeners with similar taste liked it"
+        reasons.append("listeners with similar taste liked it")
     if h.liked_tags and _cosine(tags[None, :], vector(h.liked_tags))[0] > 0.8:
-        return "like the songs you like"
-    return ""
+        reasons.append("like the songs you like")
+    return reasons[:2]
 
 
 def times(n: int) -> str:
@@ -230,24 +270,61 @@ def recommend(
         ]
     )
     jitter = np.array([rng.random() for _ in pool]) * MAX_JITTER
-    base = W_TASTE * taste_scores(pool, tags, history) + W_COLLAB * collab - recency + jitter
+    neutral = W_COLLAB * collab - recency + jitter
+    base = W_TASTE * taste_scores(pool, tags, history) + neutral
     artist_index: dict[str, int] = {}
     artists = np.array([artist_index.setdefault(c.artist_key, len(artist_index)) for c in pool])
+    explore_ranks, novel = _exploration(pool, history, rng, n)
 
     opening = mood_phrase(emotions, detected)
-    picks: list[Pick] = []
+    targets = targets_for(emotions, goal, n)
+    fits = np.array([mood_fit(t, tags, va, tag_norms) for t in targets])  # rank x candidate
+    explore_row = np.array([rank in explore_ranks for rank in range(1, n + 1)])[:, None]
+    chosen: dict[int, tuple[int, float, bool]] = {}  # rank index -> (candidate, score, exploring)
     blocked = np.zeros(len(pool), dtype=bool)
-    for rank, target in enumerate(targets_for(emotions, goal, n), start=1):
-        if blocked.all():
-            break
-        scores = np.where(blocked, -np.inf, base + W_MOOD * mood_fit(target, tags, va, tag_norms))
-        best = int(np.argmax(scores))
-        c = pool[best]
+    open_ranks = np.ones(n, dtype=bool)
+    # Fill the (rank, song) pair with the best score first, rather than rank 1 first: each song
+    # lands on the rank whose target it fits best, so taste costs less mood.
+    while open_ranks.any() and not blocked.all():
+        # Taste and the other signals choose among the songs that fit each rank's mood almost as
+        # well as the best one left: however strong a taste, the mood comes first.
+        best_fit = np.where(blocked, -np.inf, fits).max(axis=1, keepdims=True)
+        eligible = ~blocked & (fits >= best_fit - MOOD_BAND)
+        explorable = novel & eligible & (fits >= best_fit - EXPLORE_BAND)
+        exploring = explore_row & explorable.any(axis=1, keepdims=True)
+        # An exploration pick is judged by mood and other listeners: taste would keep an
+        # unfamiliar genre out.
+        scores = np.where(
+            exploring,
+            np.where(explorable, neutral + W_MOOD * fits, -np.inf),
+            np.where(eligible, base + W_MOOD * fits, -np.inf),
+        )
+        scores[~open_ranks] = -np.inf
+        r, best = np.unravel_index(int(np.argmax(scores)), scores.shape)
+        chosen[int(r)] = (int(best), float(scores[r, best]), bool(exploring[r, 0]))
+        open_ranks[r] = False
         # (f) diversity: one song per artist per list.
         blocked |= artists == artists[best]
-        parts = [opening, goal_phrase(goal, rank, n), describe(c.valence, c.arousal)]
-        reason = personal_reason(c, tags[best], history, float(collab[best]))
-        if reason:
-            parts.append(reason)
-        picks.append(Pick(c.song_id, rank, round(float(scores[best]), 4), " · ".join(parts)[:300]))
+    picks: list[Pick] = []
+    for rank, r in enumerate(sorted(chosen), start=1):
+        best, score, explored = chosen[r]
+        c = pool[best]
+        parts = [opening, goal_phrase(goal, r + 1, n), describe(c.valence, c.arousal)]
+        if explored:
+            parts.append(f"new for you: {c.genres[-1]}" if c.genres else "new for you")
+        else:
+            parts.extend(personal_reasons(c, tags[best], history, float(collab[best])))
+        picks.append(Pick(c.song_id, rank, round(score, 4), " · ".join(parts)[:300]))
     return picks
+
+
+def _exploration(pool: list[Candidate], history: History, rng: random.Random, n: int) -> tuple[set[int], np.ndarray]:
+    """The ranks given to exploration (a seeded EXPLORE_SHARE of them, never the first) and which
+    candidates are new to the listener. None for a listener with too little history."""
+    if len(history.observations) < EXPLORE_AFTER or n < 2:
+        return set(), np.zeros(len(pool), dtype=bool)
+    share = EXPLORE_SHARE * n
+    count = int(share) + (rng.random() < share - int(share))
+    ranks = set(rng.sample(range(2, n + 1), min(count, n - 1)))
+    taste = history.taste
+    return ranks, np.array([taste.is_novel(c.features) for c in pool], dtype=bool)

@@ -2,6 +2,7 @@
 
 import json
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
@@ -24,8 +25,10 @@ from music.models import (
     genre_key,
 )
 from music.recommender import Candidate, History
+from music.taste import Features, Observation
 
 RECENT_LISTS = 3  # songs of the listener's last 3 lists are never repeated
+TASTE_LISTS = 20  # lists read for the songs shown and left alone (taste evidence)
 HISTORY_RATINGS = 150  # newest likes/dislikes read for taste (every dislike is excluded in SQL)
 HISTORY_EVENTS = 200  # newest plays/skips read for taste and recency
 RECENT_PLAY_WINDOW = timedelta(days=7)
@@ -33,6 +36,9 @@ TARGET_EMOTIONS = 3  # the emotions that weigh most in any rank's target
 PER_EMOTION = 60  # best songs per target emotion
 EXPLORE = 30  # seeded sample from the target quadrant, so new listeners do not all get the same songs
 SAME_ARTIST = 40
+# The best-tagged songs of the listener's favourite genres: FAVOURITE_GENRES genres, for the
+# GENRE_EMOTIONS emotions that weigh most, PER_GENRE songs each.
+FAVOURITE_GENRES, GENRE_EMOTIONS, PER_GENRE = 3, 2, 25
 # Co-occurrence is read from the listener's newest likes, at most COLLAB_LIKERS other listeners per
 # liked song, the COLLAB_NEIGHBOURS who share most, and at most COLLAB_THEIR_LIKES of their likes:
 # a bounded amount of work however popular the songs are.
@@ -102,39 +108,67 @@ def _fetchall(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _age_sql(column: str) -> str:
+    # Ages in seconds, computed by the database: parsing timestamps in Python costs more than the query.
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM (CURRENT_TIMESTAMP - {column}))"
+    return f"(julianday('now') - julianday({column})) * 86400.0"
+
+
 def _history_sql() -> str:
     # A NULL inside a derived table is typed text on PostgreSQL, which UNION cannot match with jsonb.
     no_tags = "CAST(NULL AS jsonb)" if connection.vendor == "postgresql" else "NULL"
-    # Events come with their age in seconds, computed by the database: parsing timestamps in
-    # Python costs more than the query. Ratings need no time (only their order).
-    if connection.vendor == "postgresql":
-        age = "EXTRACT(EPOCH FROM (CURRENT_TIMESTAMP - f.created_at))"
-    else:
-        age = "(julianday('now') - julianday(f.created_at)) * 86400.0"
     rating, feedback, song = Rating._meta.db_table, Feedback._meta.db_table, Song._meta.db_table
-    rec, item = Recommendation._meta.db_table, RecommendationItem._meta.db_table
+    rec, item, genre = Recommendation._meta.db_table, RecommendationItem._meta.db_table, Genre._meta.db_table
+    # What the taste model needs of each song: artist, genre path, year, language, energy, length.
+    features = "s.artist_key, g.path, s.year, s.language, s.arousal, s.duration"
+    joins = f"JOIN {song} s ON s.id = {{alias}}.song_id LEFT JOIN {genre} g ON g.id = s.genre_id"
     return f"""
         SELECT * FROM (
-            SELECT 'rating' AS src, r.song_id, r.value AS num, s.artist_key, s.emotions, 0.0 AS age
-            FROM {rating} r JOIN {song} s ON s.id = r.song_id
+            SELECT 'rating' AS src, r.song_id, r.value AS num, 0 AS list_id, s.emotions, {features},
+                {_age_sql("r.updated_at")} AS age
+            FROM {rating} r {joins.format(alias="r")}
             WHERE r.user_id = %s ORDER BY r.updated_at DESC LIMIT %s
         ) ratings
         UNION ALL
         SELECT * FROM (
-            SELECT f.kind, f.song_id, 0, s.artist_key, {no_tags}, {age}
-            FROM {feedback} f JOIN {song} s ON s.id = f.song_id
+            SELECT f.kind, f.song_id, 0, 0, {no_tags}, {features}, {_age_sql("f.created_at")}
+            FROM {feedback} f {joins.format(alias="f")}
             WHERE f.user_id = %s AND f.kind IN ('played', 'skipped') ORDER BY f.created_at DESC LIMIT %s
         ) events
         UNION ALL
-        SELECT 'recent', i.song_id, 0, NULL, NULL, 0.0 FROM {item} i WHERE i.recommendation_id IN (
-            SELECT id FROM (SELECT id FROM {rec} WHERE user_id = %s ORDER BY created_at DESC, id DESC LIMIT %s) lists
-        )
+        SELECT 'shown', i.song_id, 0, i.recommendation_id, {no_tags}, {features}, {_age_sql("l.created_at")}
+        FROM (
+            SELECT id, created_at FROM {rec} WHERE user_id = %s ORDER BY created_at DESC, id DESC LIMIT %s
+        ) l JOIN {item} i ON i.recommendation_id = l.id {joins.format(alias="i")}
     """  # noqa: S608 - table names are ours, every value is a parameter
 
 
+@dataclass
+class _Met:
+    """What the listener did with one song, gathered from the history rows."""
+
+    features: Features
+    rating: int = 0
+    plays: int = 0
+    skips: int = 0
+    lists: set[int] = field(default_factory=set)
+    acted_age: float = float("inf")  # seconds since their newest rating, play or skip of it
+    age: float = float("inf")  # seconds since anything happened to it, being shown included
+
+
+def _features(artist_key, path, year, language, arousal, duration) -> Features:
+    genres = tuple(path.split(GENRE_SEPARATOR)) if path else ()
+    return Features(artist_key, genres, year // 10 * 10 if year else None, language or "", arousal, duration)
+
+
 def history_for(*, user) -> History:
-    """Likes and dislikes, plays and skips, and the songs of the last lists, in one round trip."""
-    params = [user.pk, HISTORY_RATINGS, user.pk, HISTORY_EVENTS, user.pk, RECENT_LISTS]
+    """Likes and dislikes, plays and skips, and the songs of the last lists, in one round trip.
+
+    Besides rule (c)'s counts it gathers one taste observation (music.taste) per song met: its
+    rating, plays and skips, or, for a song shown in a list the listener acted on (rated, played
+    or skipped one of its songs after it was made) and left alone, "ignored"."""
+    params = [user.pk, HISTORY_RATINGS, user.pk, HISTORY_EVENTS, user.pk, TASTE_LISTS]
     rows = _fetchall(_history_sql(), params)
     h = History()
     liked_vectors, disliked_vectors = [], []
@@ -144,10 +178,23 @@ def history_for(*, user) -> History:
     skips: Counter[int] = Counter()
     artist_skips: Counter[str] = Counter()
     window = RECENT_PLAY_WINDOW.total_seconds()
-    for src, song_id, value, artist_key, emotions, age in rows:
+    met: dict[int, _Met] = {}
+    list_ages: dict[int, float] = {}
+    for src, song_id, value, list_id, emotions, artist_key, *song, age in rows:
+        age = max(float(age), 0.0)
+        if song_id not in met:
+            met[song_id] = _Met(_features(artist_key, *song))
+        m = met[song_id]
+        m.age = min(m.age, age)
+        if src == "shown":
+            m.lists.add(list_id)
+            list_ages[list_id] = age
+            continue
+        m.acted_age = min(m.acted_age, age)
         if src == "rating":
             emotions = json.loads(emotions) if isinstance(emotions, str) else emotions
             vector = [emotions.get(n, 0.0) for n in EMOTIONS]
+            m.rating = value
             if value > 0:
                 h.liked.add(song_id)
                 artist_likes[artist_key] += 1
@@ -158,14 +205,22 @@ def history_for(*, user) -> History:
                 disliked_vectors.append(vector)
         elif src == FeedbackKind.PLAYED:
             plays[song_id] += 1
-            age = max(float(age), 0.0)
+            m.plays += 1
             if age < window and song_id not in h.hours_since_played:
                 h.hours_since_played[song_id] = age / 3600
         elif src == FeedbackKind.SKIPPED:
             skips[song_id] += 1
+            m.skips += 1
             artist_skips[artist_key] += 1
-        else:
-            h.recent_list_songs.add(song_id)
+    newest_lists = sorted(list_ages, key=lambda i: (list_ages[i], -i))[:RECENT_LISTS]
+    h.recent_list_songs = {song_id for song_id, m in met.items() if m.lists.intersection(newest_lists)}
+    # A list was acted on when one of its songs was rated, played or skipped after it was made.
+    acted_lists = {i for m in met.values() for i in m.lists if m.acted_age <= list_ages[i]}
+    h.observations = [
+        Observation(m.features, m.rating, m.plays, m.skips, shown=bool(m.lists & acted_lists), age_hours=m.age / 3600)
+        for m in met.values()
+        if m.rating or m.plays or m.skips or m.lists & acted_lists
+    ]
     h.artist_likes, h.artist_dislikes = dict(artist_likes), dict(artist_dislikes)
     h.plays, h.skips, h.artist_skips = dict(plays), dict(skips), dict(artist_skips)
     if liked_vectors:
@@ -245,7 +300,10 @@ def _weight_sql(name: str, alias: str = "") -> str:
 def _song_columns(alias: str = "") -> str:
     # The weights come as 8 float columns: decoding each row's JSON in Python costs more.
     weights = ", ".join(f"COALESCE({_weight_sql(name, alias)}, 0) AS w_{name}" for name in EMOTIONS)
-    return f"{alias}id AS id, {alias}artist, {alias}artist_key, {alias}valence, {alias}arousal, {weights}"
+    return (
+        f"{alias}id AS id, {alias}artist, {alias}artist_key, {alias}valence, {alias}arousal, {weights}, "
+        f"{alias}genre_id, {alias}year, {alias}language, {alias}duration"
+    )
 
 
 def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: int) -> list[Candidate]:
@@ -253,11 +311,12 @@ def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: i
 
     Sources: the best-tagged songs for each emotion that matters in any rank's target (from its
     expression index), a seeded sample of the target quadrants (so new listeners do not all get
-    the same songs), the listener's liked songs and liked artists, and the collaborative
-    neighbours' likes. Every disliked song is left out; songs of recent lists are removed by the
-    recommender itself.
+    the same songs), the best-tagged songs of the listener's favourite genres (from the
+    per-genre expression indexes), the listener's liked songs and liked artists, and the
+    collaborative neighbours' likes. Every disliked song is left out; songs of recent lists are
+    removed by the recommender itself.
     """
-    songs = Song._meta.db_table
+    songs, genres = Song._meta.db_table, Genre._meta.db_table
     columns = _song_columns()
     weights = np.max(np.array(targets), axis=0)
     parts: list[tuple[str, list]] = []
@@ -281,6 +340,15 @@ def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: i
             f"ORDER BY id LIMIT %s",
             [quadrant, float(rng.random()), EXPLORE],
         )
+    favourites = history.taste.favourite_genres(FAVOURITE_GENRES) if history.observations else []
+    for path in favourites:
+        for i in np.argsort(-weights, kind="stable")[:GENRE_EMOTIONS]:
+            w = _weight_sql(EMOTIONS[i])
+            add(
+                f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND {w} > 0 AND genre_id = "
+                f"(SELECT id FROM {genres} WHERE path = %s) ORDER BY {w} DESC, id LIMIT %s",
+                [GENRE_SEPARATOR.join(path), PER_GENRE],
+            )
     liked_artists = sorted(history.artist_likes, key=lambda a: (-history.artist_likes[a], a))[:10]
     if liked_artists:
         marks = ", ".join(["%s"] * len(liked_artists))
@@ -299,19 +367,21 @@ def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: i
             co_params,
         )
     sql = (
-        f"SELECT * FROM ({' UNION ALL '.join(part for part, _ in parts)}) AS candidates WHERE id NOT IN "
+        f"SELECT c.*, g.path FROM ({' UNION ALL '.join(part for part, _ in parts)}) AS c "
+        f"LEFT JOIN {genres} g ON g.id = c.genre_id WHERE c.id NOT IN "
         f"(SELECT song_id FROM {Rating._meta.db_table} WHERE user_id = %s AND value = -1)"
     )
     rows = _fetchall(sql, [p for _, params in parts for p in params] + [user.pk])
     best: dict[int, tuple] = {}
-    for row in rows:
-        if row[0] not in best or row[-1] > best[row[0]][-1]:
+    for row in rows:  # id, artist, artist_key, valence, arousal, 8 weights, genre, year, language, duration, co, path
+        if row[0] not in best or row[17] > best[row[0]][17]:
             best[row[0]] = row
     return [
         Candidate(
             song_id=r[0], artist=r[1], artist_key=r[2], valence=r[3], arousal=r[4],
             emotions={name: w for name, w in zip(EMOTIONS, r[5:13], strict=True) if w},
-            co_likes=float(r[13]),
+            co_likes=float(r[17]), genres=tuple(r[18].split(GENRE_SEPARATOR)) if r[18] else (),
+            decade=r[14] // 10 * 10 if r[14] else None, language=r[15], duration=r[16],
         )
         for r in best.values()
     ]  # fmt: skip

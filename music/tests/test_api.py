@@ -213,3 +213,42 @@ def test_the_genre_vocabulary_is_listed_broadest_first(client):
     paths = [g["path"] for g in genres]
     assert paths.index("rock") < paths.index("rock/metal")
     assert APIClient().get("/api/v1/genres/").status_code in (401, 403)
+
+
+def test_taste_is_learned_through_the_api_from_plays_likes_and_skips():
+    """A folk lover who skips rock (metal and punk included), as an API client: after ten lists,
+    new lists bring more folk and far less rock than the same moods bring a listener who never
+    reacts. Both keep the default goal of a new account."""
+    from django.core.management import call_command
+
+    call_command("seed_catalog", verbosity=0)
+    clients = {}
+    for name in ("folk_lover", "silent"):
+        clients[name] = APIClient()
+        clients[name].force_authenticate(UserFactory(username=name, goal="match_then_lift"))
+    moods = ["sadness", "neutral", "fear", "contempt", "happiness", "anger"]
+    shares = {name: {"folk": [], "rock": []} for name in clients}
+    for t in range(14):
+        for name, client in clients.items():
+            body = client.post("/api/v1/recommendations/", {"emotion": moods[t % 6], "seed": t}, format="json").json()
+            songs = [item["song"] for item in body["items"]]
+            if t >= 10:
+                for genre in ("folk", "rock"):
+                    shares[name][genre].append(sum(genre in s["genres"] for s in songs) / len(songs))
+            if name == "silent":
+                continue
+            for i, song in enumerate(songs):
+
+                def post(kind, song=song, client=client, body=body):
+                    data = {"song": song["id"], "kind": kind, "recommendation": body["id"]}
+                    return client.post("/api/v1/feedback/", data, format="json")
+
+                if "folk" in song["genres"]:
+                    assert post("played").status_code == 201 and post("like").status_code == 201
+                elif "rock" in song["genres"]:
+                    assert post("skipped").status_code == 201
+                elif i % 2:
+                    assert post("played").status_code == 201
+    mean = {name: {g: sum(v) / len(v) for g, v in by_genre.items()} for name, by_genre in shares.items()}
+    assert mean["folk_lover"]["folk"] >= mean["silent"]["folk"] + 0.1, mean
+    assert mean["folk_lover"]["rock"] <= mean["silent"]["rock"] / 2, mean

@@ -203,3 +203,22 @@ def test_deleting_a_submission_deletes_its_lists_but_keeps_the_feedback(catalog)
     submission.delete()
     assert not Recommendation.objects.filter(pk=rec.pk).exists()
     assert Feedback.objects.get(user=user, song=song).recommendation is None
+
+
+def test_history_turns_feedback_and_songs_left_alone_into_taste_observations(catalog):
+    user = UserFactory()
+    acted = recommendation_create(user=user, emotions=SAD, seed=1)
+    untouched = recommendation_create(user=user, emotions=SAD, seed=2)
+    first, second = [item.song for item in acted.items.all()[:2]]
+    feedback_create(user=user, song=first, kind="played", recommendation=acted)
+    # A player's events are the same kinds, with or without the list: they count the same.
+    feedback_create(user=user, song=second, kind="skipped")
+    feedback_create(user=user, song=second, kind="dislike")
+    observations = {o.features.artist_key: o for o in history_for(user=user).observations}
+    assert len(observations) == 10  # the acted-on list only: nobody looked at the other one
+    assert observations[first.artist_key].plays == 1 and observations[first.artist_key].signal > 0
+    assert observations[second.artist_key].signal == -1.0
+    left_alone = [o for o in observations.values() if not (o.plays or o.skips or o.rating)]
+    assert len(left_alone) == 8 and all(o.shown and o.signal < 0 for o in left_alone)
+    assert observations[first.artist_key].features.genres == ("pop",)
+    assert not {i.song.artist_key for i in untouched.items.all()} & set(observations)
