@@ -48,6 +48,7 @@ reason) and `explore_share` (picks marked "new for you").
 """
 
 import argparse
+import io
 import json
 import math
 import os
@@ -168,7 +169,7 @@ def setup_django(directory: str) -> None:
     connection_created.connect(no_fsync, weak=False)
 
     call_command("migrate", verbosity=0)
-    call_command("seed_catalog", verbosity=0)
+    call_command("seed_catalog", verbosity=0, stdout=io.StringIO())
 
 
 def load_songs() -> dict[int, Song]:
