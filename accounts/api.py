@@ -2,21 +2,31 @@
 
 from typing import NoReturn
 
-from django.contrib.auth import authenticate, logout
+from django.contrib.auth import authenticate, logout, update_session_auth_hash
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from knox.models import AuthToken
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.consent import CONSENT_TITLE, CONSENT_VERSION, consent_sections, consent_text
 from accounts.models import Goal, User
-from accounts.selectors import user_data_export
-from accounts.services import user_consent_give, user_consent_withdraw, user_create, user_delete, user_update
+from accounts.reauth import PASSWORD_NEEDED, password_confirmed
+from accounts.selectors import user_data_archive, user_data_export
+from accounts.services import (
+    user_consent_give,
+    user_consent_withdraw,
+    user_create,
+    user_delete,
+    user_password_set,
+    user_update,
+)
+from accounts.tokens import api_token_create, api_token_revoke
 from symphony.api import StrictInputSerializer
 
 BAD_CREDENTIALS = "Unable to log in with the username and password provided."
@@ -50,7 +60,6 @@ class AuthSignupApi(APIView):
     # without this, a logged-in browser would need a CSRF token to call it.
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
     class InputSerializer(StrictInputSerializer):
@@ -80,9 +89,8 @@ class AuthSignupApi(APIView):
 
 
 class AuthTokenApi(APIView):
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    """POST: log in for a new API token (shown this once). DELETE: log out (revoke the token in use)."""
+
     throttle_scope = "auth"
 
     class InputSerializer(StrictInputSerializer):
@@ -90,7 +98,22 @@ class AuthTokenApi(APIView):
         password = serializers.CharField(trim_whitespace=False, max_length=128)
 
     class OutputSerializer(serializers.Serializer):
-        token = serializers.CharField()
+        token = serializers.CharField(help_text="Send as `Authorization: Token <token>`. Shown only this once.")
+        expires_at = serializers.DateTimeField(
+            help_text="When it expires unless used; each use moves this on (sliding expiry)."
+        )
+
+    def _logging_in(self) -> bool:
+        # No request while drf-spectacular builds the schema.
+        return getattr(getattr(self, "request", None), "method", None) == "POST"
+
+    def get_authenticators(self):
+        # Logging in creates no session, so there is nothing for CSRF to protect:
+        # without credentials checked, a logged-in browser can still ask for a token.
+        return [] if self._logging_in() else super().get_authenticators()
+
+    def get_permissions(self):
+        return [AllowAny()] if self._logging_in() else [IsAuthenticated()]
 
     @extend_schema(
         request=InputSerializer,
@@ -110,38 +133,114 @@ class AuthTokenApi(APIView):
         if user is None:
             # One message whether the user exists or not (no account probing).
             return Response({"detail": BAD_CREDENTIALS}, status=status.HTTP_400_BAD_REQUEST)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token, expires_at = api_token_create(user)
+        return Response(self.OutputSerializer({"token": token, "expires_at": expires_at}).data)
+
+    @extend_schema(request=None, responses={204: None}, description="Log out: the token in use stops working.")
+    def delete(self, request):
+        if isinstance(request.auth, AuthToken):
+            api_token_revoke(request.auth)
+        else:
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+REAUTH_HELP = (
+    "Needs `password` (the current one) unless the credential in use proved it in the last few minutes "
+    "(a token just issued, or a fresh login)."
+)
+
+
+def _require_password(request, password: str | None) -> None:
+    if not password_confirmed(request, password):
+        raise PermissionDenied(PASSWORD_NEEDED if not password else "That is not your current password.")
 
 
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(StrictInputSerializer):
-        email = serializers.EmailField(required=False)
+        email = serializers.EmailField(required=False, help_text="Changing it: " + REAUTH_HELP)
         goal = serializers.ChoiceField(choices=Goal.choices, required=False)
-        keep_images = serializers.BooleanField(required=False)
+        keep_images = serializers.BooleanField(
+            required=False, help_text="Switching it off deletes the images kept so far."
+        )
+        password = serializers.CharField(
+            required=False, write_only=True, trim_whitespace=False, max_length=128, help_text="The current password."
+        )
+
+    class DeleteInputSerializer(StrictInputSerializer):
+        password = serializers.CharField(
+            required=False, trim_whitespace=False, max_length=128, help_text="The current password."
+        )
 
     @extend_schema(responses={200: MeOutputSerializer})
     def get(self, request):
         return Response(MeOutputSerializer(request.user).data)
 
-    @extend_schema(request=InputSerializer, responses={200: MeOutputSerializer})
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: MeOutputSerializer, 403: OpenApiResponse(description="An email change without the password.")},
+    )
     def patch(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        password = data.pop("password", None)
+        if "email" in data and data["email"] != request.user.email:
+            _require_password(request, password)
         try:
-            user = user_update(request.user, **serializer.validated_data)
+            user = user_update(request.user, **data)
         except DjangoValidationError as exc:
             _raise_drf(exc)
         return Response(MeOutputSerializer(user).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        request=DeleteInputSerializer,
+        responses={204: None, 403: OpenApiResponse(description="Without the password.")},
+        description="Delete the account and all its data. " + REAUTH_HELP,
+    )
     def delete(self, request):
+        serializer = self.DeleteInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _require_password(request, serializer.validated_data.get("password"))
         user_delete(request.user)
         # End a browser session too (no-op for token clients: their token is gone with the user).
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MePasswordApi(APIView):
+    """Change the password. Every API token is revoked; a token caller gets a new one."""
+
+    permission_classes = [IsAuthenticated]
+    # Guessing the current password through this form is a login attempt in disguise.
+    throttle_scope = "auth"
+
+    class InputSerializer(StrictInputSerializer):
+        password = serializers.CharField(trim_whitespace=False, max_length=128, help_text="The current password.")
+        new_password = serializers.CharField(trim_whitespace=False, max_length=128)
+
+    class OutputSerializer(serializers.Serializer):
+        token = serializers.CharField(allow_null=True, help_text="A new token when the call was made with one.")
+        expires_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        used_token = isinstance(request.auth, AuthToken)
+        try:
+            user = user_password_set(request.user, **serializer.validated_data)
+        except DjangoValidationError as exc:
+            _raise_drf(exc)
+        token = expires_at = None
+        if used_token:
+            token, expires_at = api_token_create(user)
+        else:
+            # Keep this browser session; others end with the old password hash.
+            update_session_auth_hash(request._request, user)
+        return Response(self.OutputSerializer({"token": token, "expires_at": expires_at}).data)
 
 
 class MeConsentApi(APIView):
@@ -194,3 +293,18 @@ class MeExportApi(APIView):
     @extend_schema(responses={200: OpenApiResponse(description="Every record about the user, as JSON.")})
     def get(self, request):
         return Response(user_data_export(request.user))
+
+
+class MeExportArchiveApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={
+            (200, "application/zip"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="A ZIP: data.json (the JSON export) and every kept face image."
+            )
+        }
+    )
+    def get(self, request):
+        archive, filename = user_data_archive(request.user)
+        return FileResponse(archive, as_attachment=True, filename=filename, content_type="application/zip")

@@ -1,12 +1,17 @@
-"""Registry through which each app contributes to "export my data" and "delete my account".
+"""Registry through which each app contributes to the user's data rights, so accounts
+never imports the apps: export my data, delete my account, and stop keeping my pictures.
 
-Apps register in their AppConfig.ready(), so accounts never imports them:
+Apps register in their AppConfig.ready():
 
-    data_rights.register("detection", export=user_data_export, delete_files=user_files_delete)
+    data_rights.register("detection", export=..., delete_files=..., files=..., forget_images=...)
 
 `export(user) -> JSON-able` returns every record the app holds about the user.
 `delete_files(user)` removes files the database cascade cannot reach; rows go
 with the user through on_delete=CASCADE.
+`files(user) -> [(archive name, storage name)]` lists stored files that belong in
+the export archive (kept face images).
+`forget_images(user, cancel_pending)` deletes the face images kept for the user;
+with cancel_pending (consent withdrawn) analyses not yet run are cancelled too.
 """
 
 from collections.abc import Callable
@@ -18,14 +23,28 @@ class Contributor:
     name: str
     export: Callable
     delete_files: Callable | None = None
+    files: Callable | None = None
+    forget_images: Callable | None = None
 
 
 _contributors: dict[str, Contributor] = {}
 
 
-def register(name: str, export: Callable, delete_files: Callable | None = None) -> None:
-    _contributors[name] = Contributor(name, export, delete_files)
+def register(
+    name: str,
+    export: Callable,
+    delete_files: Callable | None = None,
+    files: Callable | None = None,
+    forget_images: Callable | None = None,
+) -> None:
+    _contributors[name] = Contributor(name, export, delete_files, files, forget_images)
 
 
 def contributors() -> list[Contributor]:
     return sorted(_contributors.values(), key=lambda c: c.name)
+
+
+def images_forget(user, *, cancel_pending: bool) -> None:
+    for contributor in contributors():
+        if contributor.forget_images is not None:
+            contributor.forget_images(user, cancel_pending=cancel_pending)

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
-from accounts.models import User
+from accounts.models import Goal, User
 from accounts.services import email_is_taken
 
 
@@ -19,22 +19,46 @@ class SignupForm(UserCreationForm):
         return email
 
 
-class ProfileForm(forms.ModelForm):
-    class Meta:
-        model = User
-        fields = ("email", "goal", "keep_images")
-        labels = {"goal": "What should the music do?", "keep_images": "Keep my face images"}
-        help_texts = {
-            "goal": "Used to choose songs after each selfie.",
-            "keep_images": "Off: each picture is deleted as soon as it has been analysed.",
-        }
-        widgets = {"goal": forms.Select}
+class ProfileForm(forms.Form):
+    """Profile fields; changing the email address needs the current password."""
+
+    email = forms.EmailField(label="Email address", help_text="Used only to reset your password.")
+    goal = forms.ChoiceField(
+        label="What should the music do?", choices=Goal.choices, help_text="Used to choose songs after each selfie."
+    )
+    keep_images = forms.BooleanField(
+        label="Keep my face images",
+        required=False,
+        help_text="Off: each picture is deleted as soon as it has been analysed (switching it off deletes kept ones).",
+    )
+    password = forms.CharField(
+        label="Current password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Needed only to change your email address.",
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        kwargs.setdefault("initial", {"email": user.email, "goal": user.goal, "keep_images": user.keep_images})
+        super().__init__(*args, **kwargs)
+        self.user = user
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]
-        if email_is_taken(email, exclude=self.instance):
+        if email_is_taken(email, exclude=self.user):
             raise forms.ValidationError("An account with this email address already exists.")
         return email
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        if email and email != self.user.email and not self.user.check_password(cleaned.get("password") or ""):
+            self.add_error("password", "Enter your current password to change your email address.")
+        return cleaned
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("email", "goal", "keep_images")}
 
 
 class DeleteAccountForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Writes and workflows on accounts: sign up, profile, consent, deletion."""
+"""Writes and workflows on accounts: sign up, profile, password, consent, deletion."""
 
 import logging
 from datetime import timedelta
@@ -6,12 +6,15 @@ from datetime import timedelta
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts import data_rights
 from accounts.consent import CONSENT_VERSION
 from accounts.models import Goal, User
+from accounts.tokens import api_tokens_revoke_all
 
 logger = logging.getLogger(__name__)
 
@@ -54,10 +57,25 @@ def user_create(*, username: str, email: str, password: str) -> User:
         raise ValidationError({"username": [TAKEN_RACE]}) from exc
 
 
+def _email_change_notify(user: User, old_email: str) -> None:
+    """Tell the old address: if someone else changed it, this is how the owner finds out."""
+    context = {"user": user, "old_email": old_email, "new_email": user.email}
+    send_mail(
+        "Your Emotion Symphony email address was changed",
+        render_to_string("registration/email_changed.txt", context),
+        None,
+        [old_email],
+        fail_silently=True,
+    )
+
+
 def user_update(
     user: User, *, email: str | None = None, goal: str | None = None, keep_images: bool | None = None
 ) -> User:
+    """Change profile fields. Callers check the password first for an email change (accounts.reauth)."""
     fields = []
+    old_email = user.email
+    stops_keeping = keep_images is not None and user.keep_images and not keep_images
     if email is not None and email != user.email:
         if email_is_taken(email, exclude=user):
             raise ValidationError({"email": ["An account with this email address already exists."]})
@@ -75,8 +93,12 @@ def user_update(
         try:
             with transaction.atomic():
                 user.save(update_fields=fields)
+                if stops_keeping:
+                    data_rights.images_forget(user, cancel_pending=False)
         except IntegrityError as exc:
             raise ValidationError({"email": ["An account with this email address already exists."]}) from exc
+        if "email" in fields:
+            transaction.on_commit(lambda: _email_change_notify(user, old_email))
     return user
 
 
@@ -94,9 +116,39 @@ def user_consent_give(user: User, *, version: str) -> User:
 
 
 def user_consent_withdraw(user: User) -> User:
-    user.consent_version = ""
-    user.consent_at = None
-    user.save(update_fields=["consent_version", "consent_at"])
+    """Stop all face analysis for the user: kept pictures go, and analyses not yet run are cancelled."""
+    with transaction.atomic():
+        user.consent_version = ""
+        user.consent_at = None
+        user.save(update_fields=["consent_version", "consent_at"])
+        data_rights.images_forget(user, cancel_pending=True)
+    return user
+
+
+def user_password_changed(user: User) -> None:
+    """After any password change: every API token dies (sessions die by Django's session hash)."""
+    api_tokens_revoke_all(user)
+
+
+def user_password_reset_done(user: User) -> None:
+    """After a reset through the emailed link: as a change, and the owner's login lock is lifted
+    (the lockout message promises it; a lock on an address trying many accounts stays)."""
+    user_password_changed(user)
+    AccessAttempt.objects.filter(username__iexact=user.get_username()).delete()
+
+
+def user_password_set(user: User, *, password: str, new_password: str) -> User:
+    """Change the password, given the current one (API; the pages use Django's forms)."""
+    if not user.check_password(password):
+        raise ValidationError({"password": ["That is not your current password."]})
+    try:
+        validate_password(new_password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": list(exc.messages)}) from exc
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        user_password_changed(user)
     return user
 
 

@@ -2,20 +2,33 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.consent import CONSENT_TITLE, CONSENT_VERSION, consent_sections
 from accounts.forms import DeleteAccountForm, ProfileForm, SignupForm
-from accounts.selectors import user_data_export
-from accounts.services import TAKEN_RACE, user_consent_give, user_consent_withdraw, user_delete
+from accounts.selectors import user_data_archive, user_data_export
+from accounts.services import (
+    TAKEN_RACE,
+    user_consent_give,
+    user_consent_withdraw,
+    user_delete,
+    user_password_changed,
+    user_password_reset_done,
+    user_update,
+)
+from symphony.throttling import rate_limited
 
 
 def _safe_next(request, default: str) -> str:
@@ -26,6 +39,7 @@ def _safe_next(request, default: str) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("auth")
 def signup(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile")
@@ -48,11 +62,16 @@ def signup(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Your profile has been saved.")
-        return redirect("accounts:profile")
+        try:
+            user_update(request.user, **form.changes())
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Your profile has been saved.")
+            return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
 
 
@@ -81,7 +100,10 @@ def consent(request):
 @require_POST
 def consent_withdraw(request):
     user_consent_withdraw(request.user)
-    messages.success(request, "Consent withdrawn. We will not analyse any new picture until you agree again.")
+    messages.success(
+        request,
+        "Consent withdrawn. Your kept pictures are deleted, and we will not analyse any picture until you agree again.",
+    )
     return redirect("accounts:consent")
 
 
@@ -102,6 +124,13 @@ def data_export(request):
 
 
 @login_required
+@require_GET
+def data_export_archive(request):
+    archive, filename = user_data_archive(request.user)
+    return FileResponse(archive, as_attachment=True, filename=filename, content_type="application/zip")
+
+
+@login_required
 @require_POST
 def account_delete(request):
     form = DeleteAccountForm(request.POST, user=request.user)
@@ -111,3 +140,29 @@ def account_delete(request):
     logout(request)
     messages.success(request, "Your account and all of its data have been deleted.")
     return redirect("home")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user_password_changed(form.user)
+        return response
+
+
+@method_decorator(rate_limited("password_reset"), name="dispatch")
+class PasswordResetView(auth_views.PasswordResetView):
+    """Each request may send an email: limited per client address."""
+
+    success_url = reverse_lazy("accounts:password_reset_done")
+    email_template_name = "registration/password_reset_email.txt"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user_password_reset_done(form.user)
+        return response

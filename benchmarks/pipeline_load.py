@@ -75,7 +75,7 @@ def prepare(env: dict, users: int) -> list[str]:
     script = f"""
 import json
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from accounts.tokens import api_token_create
 from accounts.consent import CONSENT_VERSION
 from accounts.models import User
 tokens = []
@@ -83,7 +83,7 @@ for i in range({users}):
     user, _ = User.objects.get_or_create(username=f"bench{{i}}", defaults={{"email": f"bench{{i}}@example.com"}})
     user.consent_version, user.consent_at, user.keep_images = CONSENT_VERSION, timezone.now(), False
     user.save()
-    tokens.append(Token.objects.get_or_create(user=user)[0].key)
+    tokens.append(api_token_create(user)[0])
 print(json.dumps(tokens))
 """
     out = subprocess.run(

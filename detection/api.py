@@ -10,13 +10,11 @@ from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import HasConsent
 from ml.labels import EMOTIONS
 from symphony.api import ObjectIdField, StrictInputSerializer
-from symphony.parsers import declared_length
 
 from . import selectors, services
 from .models import Submission
@@ -130,6 +128,8 @@ class SubmissionListCreateApi(APIView):
     """List your submissions, or submit a selfie (`image`) or a webcam burst (`frames`)."""
 
     throttle_scope = "submissions"
+    # A burst of full-size frames (symphony.middleware refuses more before reading it).
+    body_limit = "upload"
 
     class InputSerializer(serializers.Serializer):
         # Empty files pass here so the service can say what is wrong with them.
@@ -160,7 +160,7 @@ class SubmissionListCreateApi(APIView):
 
     def get_throttles(self):
         # Only creating costs a worker's time; listing is not throttled beyond the defaults.
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+        return super().get_throttles() if self.request.method == "POST" else []
 
     @extend_schema(
         operation_id="submissions_list",
@@ -184,11 +184,6 @@ class SubmissionListCreateApi(APIView):
         },
     )
     def post(self, request):
-        # Refuse an oversized body before parsing spools it to disk: a full burst at
-        # the per-file limit, plus room for the multipart framing.
-        limit = settings.MAX_UPLOAD_BYTES * settings.MAX_BURST_FRAMES + 64 * 1024
-        if declared_length(request) > limit:
-            return Response({"detail": "Request body is too large."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         try:
             serializer = self.InputSerializer(data=request.data)
         except TooManyFilesSent:

@@ -92,8 +92,9 @@ def _enqueue(submission_id: int) -> None:
         submission_fail(submission_id, "We couldn't start the analysis right now. Please try again in a minute.")
 
 
-def _decode_and_sanitize(upload: UploadedFile, label: str) -> tuple[bytes, int, int]:
-    from ml import inference
+def _decode_and_sanitize(upload: UploadedFile, label: str, *, max_pixels: int) -> tuple[bytes, int, int]:
+    # ml.imageio, not ml.inference: the web process needs Pillow only, never OpenCV or the model.
+    from ml import imageio
 
     if upload.size == 0:
         raise ValidationError(f"{label} is empty.", code="invalid")
@@ -103,14 +104,14 @@ def _decode_and_sanitize(upload: UploadedFile, label: str) -> tuple[bytes, int, 
     data = upload.read()
     prefix = "" if label == "The file" else f"{label}: "
     # The browser's content type and the file name are ignored: the bytes decide.
+    # Re-encoded from the decoded pixels: upright, size-capped, and without EXIF/GPS;
+    # the caps are checked from the header before any pixel is decoded.
     try:
-        pixels = inference.decode_image(data, max_bytes=settings.MAX_UPLOAD_BYTES, max_pixels=settings.MAX_IMAGE_PIXELS)
-    except inference.ImageTooLargeError as exc:
+        clean = imageio.sanitize_image(data, max_bytes=settings.MAX_UPLOAD_BYTES, max_pixels=max_pixels)
+    except imageio.ImageTooLargeError as exc:
         raise ValidationError(f"{prefix}{exc}", code="too_large") from exc
-    except inference.ImageError as exc:
+    except imageio.ImageError as exc:
         raise ValidationError(f"{prefix}{exc}", code="invalid") from exc
-    # Re-encoded from the decoded pixels: upright, size-capped, and without EXIF/GPS.
-    clean = inference.encode_jpeg(pixels)
     with Image.open(io.BytesIO(clean)) as stored:
         width, height = stored.size
     return clean, width, height
@@ -133,8 +134,10 @@ def submission_create(*, user, files: Sequence[UploadedFile], kind: str) -> Subm
         raise ValidationError(
             f"Too many frames: {len(files)} sent, at most {settings.MAX_BURST_FRAMES} allowed.", code="invalid"
         )
+    # A photo may be a camera's full resolution; a webcam frame is video-sized.
+    max_pixels = settings.MAX_PHOTO_PIXELS if kind == Submission.Kind.UPLOAD else settings.MAX_FRAME_PIXELS
     prepared = [
-        _decode_and_sanitize(upload, "The file" if len(files) == 1 else f"Frame {index + 1}")
+        _decode_and_sanitize(upload, "The file" if len(files) == 1 else f"Frame {index + 1}", max_pixels=max_pixels)
         for index, upload in enumerate(files)
     ]
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import consent_required
 from ml.labels import EMOTIONS
 from music import selectors as music_selectors
+from symphony.middleware import body_limit
 
 from . import selectors, services
 from .models import Submission
@@ -23,6 +24,7 @@ def _owned_or_404(request, submission_id) -> Submission:
     return submission
 
 
+@body_limit("upload")
 @require_http_methods(["GET", "POST"])
 @consent_required
 def feel(request):

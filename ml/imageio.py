@@ -1,8 +1,12 @@
-"""Safe decoding of untrusted image bytes.
+"""Safe, bounded decoding of untrusted image bytes.
 
-Pillow reads only the header first, so a decompression bomb is refused on its
-declared size before a single pixel is decoded. OpenCV only ever sees the
-decoded array.
+Pillow reads only the header first, so bytes and pixels are checked against
+their caps (passed in by the caller, who keeps them in settings) before a
+single pixel is decoded. What is decoded then stays proportional to what is
+needed: a JPEG is decoded at 1/2, 1/4 or 1/8 scale where that is enough
+(libjpeg's DCT scaling, `draft`), other formats are shrunk by a whole factor
+right after decoding (`reduce`), and 16-bit pixels become 8-bit through a
+lookup table, never a float copy. OpenCV only ever sees the decoded array.
 """
 
 from __future__ import annotations
@@ -12,11 +16,25 @@ import math
 import warnings
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-DEFAULT_MAX_PIXELS = 40_000_000  # about 8000 x 5000: more than any phone camera
+DEFAULT_MAX_PIXELS = 12_000_000  # a phone camera's full resolution (4000 x 3000)
 ALLOWED_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
+ORIENTATION_TAG = 0x0112
+# What a viewer does for each EXIF orientation to show the picture upright.
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I")
+# Modes Image.reduce() handles directly; others are converted to RGB(A) first.
+_REDUCIBLE_MODES = ("L", "LA", "RGB", "RGBA", "CMYK", "I", "F")
 
 
 class ImageError(ValueError):
@@ -36,10 +54,11 @@ class UnsupportedImageError(ImageError):
 
 
 def _open(data: bytes, max_bytes: int, max_pixels: int) -> Image.Image:
+    """The image with only its header read, after the byte and pixel caps."""
     if not data:
         raise NotAnImageError("The file is empty.")
     if len(data) > max_bytes:
-        raise ImageTooLargeError(f"The image is larger than {max_bytes // (1024 * 1024)} MB.")
+        raise ImageTooLargeError(f"The image is larger than {max_bytes / (1024 * 1024):g} MB.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -54,24 +73,78 @@ def _open(data: bytes, max_bytes: int, max_pixels: int) -> Image.Image:
         )
     width, height = image.size
     if width * height > max_pixels:
-        raise ImageTooLargeError(f"The image is {width}x{height} pixels; at most {max_pixels // 1_000_000} megapixels.")
+        raise ImageTooLargeError(
+            f"The image is {width}x{height} pixels; at most {max_pixels / 1_000_000:g} megapixels."
+        )
     if getattr(image, "n_frames", 1) > 1 and image.format != "MPO":
         raise UnsupportedImageError("Animated images are not supported: send a single photo.")
     return image
 
 
-def _to_rgb(image: Image.Image) -> Image.Image:
-    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-        # 16-bit (or 32-bit int) grayscale: scale to 8 bits by the actual range.
-        array = np.asarray(image, dtype=np.float64)
-        top = array.max() if array.size and array.max() > 255 else 255.0
-        image = Image.fromarray(np.clip(array * (255.0 / top), 0, 255).astype(np.uint8), "L")
+def _orientation(image: Image.Image) -> int:
+    try:
+        return int(image.getexif().get(ORIENTATION_TAG, 1))
+    except Exception:  # malformed EXIF: viewers ignore it, and so do we
+        return 1
+
+
+def _to_8bit(image: Image.Image) -> Image.Image:
+    """16-bit (or 32-bit int) grayscale -> 8-bit "L", scaled by the image's own range.
+
+    A 65,536-entry lookup table maps each value straight to a byte: the only copies
+    are the integer pixels and the 1-byte result, never a float array.
+    """
+    pixels = np.asarray(image)
+    if pixels.dtype != np.uint16:
+        pixels = np.clip(pixels, 0, 65535).astype(np.uint16)
+    top = max(255, int(pixels.max()) if pixels.size else 0)
+    lut = ((np.arange(65536, dtype=np.uint32) * 255 + top // 2) // top).clip(0, 255).astype(np.uint8)
+    return Image.fromarray(lut[pixels], "L")
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """Any mode -> RGB; transparent parts become white, like they look in a browser."""
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        # Transparent parts become white, like they look in a browser.
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, rgba)
     return image.convert("RGB")
+
+
+def _decode(data: bytes, max_bytes: int, max_pixels: int, *, min_side=None, max_side=None) -> Image.Image:
+    """Upright RGB image, decoded no larger than needed for the shorter side to stay
+    >= min_side or the longer side >= max_side (whichever is given)."""
+    image = _open(data, max_bytes, max_pixels)
+    try:
+        orientation = _orientation(image)
+        width, height = image.size
+        if min_side:
+            target = (
+                math.ceil(width * min_side / min(width, height)),
+                math.ceil(height * min_side / min(width, height)),
+            )
+        elif max_side:
+            target = (
+                math.ceil(width * max_side / max(width, height)),
+                math.ceil(height * max_side / max(width, height)),
+            )
+        else:
+            target = (width, height)
+        if target[0] < width and image.format in ("JPEG", "MPO"):
+            image.draft(None, target)  # decodes at the smallest DCT scale still >= target
+        image.load()
+        if image.mode in _SIXTEEN_BIT_MODES:
+            image = _to_8bit(image)
+        factor = max(1, min(image.width // max(1, target[0]), image.height // max(1, target[1])))
+        if factor > 1:
+            if image.mode not in _REDUCIBLE_MODES:
+                transparent = "transparency" in image.info or image.mode.endswith("A")
+                image = image.convert("RGBA" if transparent else "RGB")
+            image = image.reduce(factor)
+        image = _flatten(image)
+        return image.transpose(_UPRIGHT[orientation]) if orientation in _UPRIGHT else image
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise NotAnImageError("The image file is damaged or incomplete.") from exc
 
 
 def decode_image(
@@ -83,35 +156,19 @@ def decode_image(
 ) -> np.ndarray:
     """Untrusted bytes -> RGB uint8 array, upright (EXIF orientation applied).
 
-    With `min_side`, a JPEG may be decoded at 1/2, 1/4 or 1/8 scale as long as
-    its shorter side stays at least `min_side` (libjpeg's DCT scaling: far
-    faster than decoding everything and resizing).
+    With `min_side`, the image may be decoded smaller (by whole factors) as long
+    as its shorter side stays at least `min_side`.
     Raises NotAnImageError, ImageTooLargeError or UnsupportedImageError.
     """
-    image = _open(data, max_bytes, max_pixels)
-    try:
-        if min_side and image.format in ("JPEG", "MPO"):
-            width, height = image.size
-            shorter = min(width, height)
-            if shorter > min_side:
-                factor = min_side / shorter
-                image.draft("RGB", (math.ceil(width * factor), math.ceil(height * factor)))
-        image.load()
-        image = ImageOps.exif_transpose(image)
-        return np.asarray(_to_rgb(image), dtype=np.uint8).copy()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise NotAnImageError("The image file is damaged or incomplete.") from exc
+    image = _decode(data, max_bytes, max_pixels, min_side=min_side)
+    return np.asarray(image, dtype=np.uint8).copy()
 
 
 def upright_size(data: bytes) -> tuple[int, int]:
     """(width, height) after EXIF orientation, read from the header alone."""
     image = _open(data, DEFAULT_MAX_BYTES * 10, DEFAULT_MAX_PIXELS * 10)
     width, height = image.size
-    try:
-        orientation = image.getexif().get(0x0112, 1)
-    except Exception:  # malformed EXIF: the decoder ignores it too
-        orientation = 1
-    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+    return (height, width) if _orientation(image) in (5, 6, 7, 8) else (width, height)
 
 
 def sanitize_image(
@@ -122,14 +179,20 @@ def sanitize_image(
     max_side: int = 1600,
     quality: int = 90,
 ) -> bytes:
-    """Re-encode an upload as a plain JPEG: upright, at most `max_side` pixels, no EXIF/GPS metadata."""
-    return encode_jpeg(
-        decode_image(data, max_bytes=max_bytes, max_pixels=max_pixels), max_side=max_side, quality=quality
-    )
+    """Re-encode an upload as a plain JPEG: upright, at most `max_side` pixels, no EXIF/GPS metadata.
+
+    Only as many pixels are decoded as the result needs (see the module docstring),
+    so the cost of the worst accepted upload is bounded by the caps.
+    """
+    image = _decode(data, max_bytes, max_pixels, max_side=max_side)
+    return _encode(image, max_side=max_side, quality=quality)
 
 
 def encode_jpeg(rgb: np.ndarray, *, max_side: int = 1600, quality: int = 90) -> bytes:
-    image = Image.fromarray(rgb, "RGB")
+    return _encode(Image.fromarray(rgb, "RGB"), max_side=max_side, quality=quality)
+
+
+def _encode(image: Image.Image, *, max_side: int, quality: int) -> bytes:
     image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     # No exif= argument: metadata is dropped. No optimize=True: it costs more time than the bytes it saves.

@@ -27,6 +27,7 @@ from music.models import (
 from music.providers import PROVIDER_FIELDS, PROVIDERS, normalize_provider_id
 from music.services import song_import, songs_set_active, songs_tag_add, songs_tag_remove
 from music.tasks import songs_enrich_task
+from symphony.middleware import body_limit
 
 # Fewer active songs than this for an emotion and the coverage view warns: a list of 10 with one
 # song per artist and no repeats from the last lists needs a few times that many to choose from.
@@ -263,6 +264,7 @@ class SongAdmin(admin.ModelAdmin):
         ]
         return urls + super().get_urls()
 
+    @body_limit("import")
     def import_view(self, request):
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied

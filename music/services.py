@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -31,7 +32,7 @@ from music.models import (
 LIST_LENGTH = 10
 IMPORT_BATCH = 2000
 # 100,000 generic rows are about 9 MB; the limit keeps one upload from exhausting memory.
-MAX_IMPORT_BYTES = 64 * 1024 * 1024
+MAX_IMPORT_BYTES = settings.MAX_IMPORT_BYTES
 DERIVED_FIELDS = ["artist_key", "valence", "arousal", "quadrant", "updated_at"]
 GENRE_VOCABULARY = Path(__file__).resolve().parent / "data" / "genres.csv"
 

@@ -1,8 +1,10 @@
 """Request parsers (a module of their own: DRF imports them while building APIView)."""
 
+import json
+
 from django.conf import settings
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
 
 
@@ -21,16 +23,28 @@ def declared_length(request) -> int:
 
 
 class LimitedJSONParser(JSONParser):
-    """JSONParser that refuses bodies above DATA_UPLOAD_MAX_MEMORY_SIZE with 413.
+    """JSONParser for untrusted bodies: a size cap, and only what can be stored and answered.
 
-    DRF reads JSON straight from the request stream, so Django's own size check
-    (which guards request.body and request.POST) never runs for it.
+    - Over REQUEST_BODY_LIMITS["json"] is a 413 on every route, also those whose
+      middleware limit is an upload's (DRF reads JSON straight from the stream).
+    - Nesting deep enough to exhaust the parser's recursion is a 400, not a RecursionError.
+    - A lone UTF-16 surrogate ("\\ud800") is valid JSON but not Unicode: it could
+      be neither stored nor echoed back in an error message, so it is a 400 too.
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = settings.REQUEST_BODY_LIMITS["json"]
         request = (parser_context or {}).get("request")
-        if limit is not None and request is not None:
-            if declared_length(request) > limit:
-                raise RequestTooLarge()
-        return super().parse(stream, media_type, parser_context)
+        if request is not None and declared_length(request) > limit:
+            raise RequestTooLarge()
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise ParseError("JSON parse error - nested too deeply.") from exc
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ParseError("JSON parse error - the text holds an unpaired surrogate (not valid Unicode).") from exc
+        except RecursionError as exc:
+            raise ParseError("JSON parse error - nested too deeply.") from exc
+        return data

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -34,11 +35,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-# The development key is refused by a system check when DEBUG is off
-# (accounts.checks), so it can never reach production by accident.
+# Fail closed: DEBUG is off unless the environment turns it on (bin/run and
+# bin/test do, explicitly), and with DEBUG off the development key, which is in
+# the repository, refuses to start anything: gunicorn never runs `manage.py check`.
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
 SECRET_KEY = env("SECRET_KEY", DEV_SECRET_KEY)
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
+if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the development default while DEBUG is off: set SECRET_KEY to a long random value "
+        "(production), or DEBUG=1 (development, as bin/run does)."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -51,7 +58,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -61,7 +68,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: refuses an oversized body before anything (CSRF, sessions) reads it.
+    "symphony.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,16 +151,43 @@ STORAGES = {
     },
 }
 
-# Uploads: the API refuses bodies above this size with 413 before parsing them.
+# Uploads. Each photo or frame is checked from its header before a pixel is
+# decoded (ml.imageio): bytes, then pixels. A photo may be a phone's full
+# resolution; a webcam frame is video-sized. The figures these caps allow are in
+# the README's limits table (benchmarks/upload_cost.py).
+# These limits are passed into ml, which keeps no copies of them.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
-# Limits for one image and one webcam burst; passed into ml (which keeps no copies of them).
-MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 MAX_BURST_FRAMES = env_int("MAX_BURST_FRAMES", 8)
+MAX_PHOTO_PIXELS = env_int("MAX_PHOTO_PIXELS", 12_000_000)
+MAX_FRAME_PIXELS = env_int("MAX_FRAME_PIXELS", 2_000_000)
+# A catalogue CSV an admin imports (music admin).
+MAX_IMPORT_BYTES = env_int("MAX_IMPORT_BYTES", 64 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = MAX_BURST_FRAMES + 2
+# The largest request body per kind of route. symphony.middleware answers 413
+# above it before anything reads the body; a view names its kind with
+# symphony.middleware.body_limit(), others are "json" or "form" by content type.
+_MULTIPART_SLACK = 64 * 1024  # part headers and boundaries around the files
+REQUEST_BODY_LIMITS = {
+    "form": 256 * 1024,
+    "json": DATA_UPLOAD_MAX_MEMORY_SIZE,
+    "upload": MAX_UPLOAD_BYTES * MAX_BURST_FRAMES + _MULTIPART_SLACK,
+    "import": MAX_IMPORT_BYTES + _MULTIPART_SLACK,
+}
+# Face images: readable by the server's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Days a kept face image survives before the periodic purge removes it.
 KEEP_IMAGES_DAYS = env_int("KEEP_IMAGES_DAYS", 30)
+# A submission whose analysis was started this many times (each start that a
+# dying worker re-queues counts) fails instead of being tried again: one poison
+# frame must not loop through the workers for ever.
+ANALYSIS_MAX_ATTEMPTS = env_int("ANALYSIS_MAX_ATTEMPTS", 3)
+# Queued or running for longer than this, a submission is failed by a periodic
+# job and its images go. Above the worst case of a real analysis: three attempts
+# up to the hard time limit each, plus the retries through a database outage.
+ANALYSIS_STALE_AFTER = timedelta(minutes=env_int("ANALYSIS_STALE_MINUTES", 15))
 
 # Emotion model (a TFLite file); loaded lazily once per worker process.
 EMOTION_MODEL_PATH = Path(env("EMOTION_MODEL_PATH", str(BASE_DIR / "ml" / "models" / "emotion.tflite")))
@@ -210,6 +248,10 @@ CELERY_RESULT_BACKEND = None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
+    "fail-stale-analyses": {
+        "task": "detection.tasks.submission_stale_fail_task",
+        "schedule": timedelta(minutes=5),
+    },
     "purge-expired-face-images": {
         "task": "detection.tasks.purge_expired_images_task",
         "schedule": timedelta(hours=1),
@@ -224,7 +266,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -237,9 +279,15 @@ REST_FRAMEWORK = {
     ],
     # Component names include the view for nested In/OutputSerializers (symphony.schema).
     "DEFAULT_SCHEMA_CLASS": "symphony.schema.AutoSchema",
+    # A view with a throttle_scope is limited per user when logged in, else per
+    # client address (symphony.throttling, which also limits plain pages).
+    "DEFAULT_THROTTLE_CLASSES": ["symphony.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("AUTH_THROTTLE_RATE", "20/min"),
+        "password_reset": env("PASSWORD_RESET_THROTTLE_RATE", "5/hour"),
         "submissions": env("SUBMISSION_THROTTLE_RATE", "120/min"),
+        "recommendations": env("RECOMMENDATION_THROTTLE_RATE", "60/min"),
+        "history": env("HISTORY_THROTTLE_RATE", "120/min"),
     },
     "EXCEPTION_HANDLER": "symphony.api.exception_handler",
 }
@@ -257,20 +305,43 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"Goal": "accounts.models.Goal", "EmotionEnum": "ml.labels.EMOTIONS"},
 }
 
+# --- API tokens (django-rest-knox) ----------------------------------------
+# A new token at each login, shown once and stored hashed. Sliding expiry: a
+# token dies API_TOKEN_TTL after its last use, and never lives past a year.
+# Password changes and resets revoke every token (accounts.services).
+API_TOKEN_TTL = timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30))
+API_TOKENS_PER_USER = 10  # the oldest goes when a login would make one more
+REST_KNOX = {
+    "TOKEN_TTL": API_TOKEN_TTL,
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=365),
+    "MIN_REFRESH_INTERVAL": 60,
+}
+# Deleting the account or changing its email needs the password, unless the
+# credential in use proved it this recently (a fresh token or login).
+REAUTH_WINDOW = timedelta(minutes=env_int("REAUTH_WINDOW_MINUTES", 10))
+
+# --- Client address -------------------------------------------------------
+# Behind a reverse proxy every request comes from the proxy's address. Each
+# trusted proxy appends the address it saw to X-Forwarded-For, so the client is
+# the NUM_PROXIES-th entry from the right (symphony.clientip). Lockouts,
+# throttles and login records all use that one rule.
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+NUM_PROXIES = env_int("NUM_PROXIES", 1 if BEHIND_PROXY else 0)
+
 # --- Login lockout (django-axes) -----------------------------------------
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-# Lock per account and, separately, per address: one attacker cannot try many
-# passwords on one user, nor one password on many users.
-AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address"]]
+# Lock an account only for the address that failed on it, and an address that
+# fails on many accounts: nobody can lock someone else out from elsewhere, and
+# one attacker can try neither many passwords nor one password on many users.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-# Behind a reverse proxy every request comes from the proxy's address: read the
-# client's from the one X-Forwarded-For hop the proxy adds, or one lockout would hit everyone.
-BEHIND_PROXY = env_bool("BEHIND_PROXY")
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
-AXES_IPWARE_PROXY_COUNT = 1 if BEHIND_PROXY else None
+AXES_CLIENT_IP_CALLABLE = "symphony.clientip.client_ip"
+# Failed logins are login records too: the owner sees them in the data export.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # JSON for API clients, a page with a reset link for people (accounts.lockout).
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 # No start-up banner on every manage.py command; failures and lockouts still log.
@@ -301,6 +372,31 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp), the one place for the site's sources: no
+# inline script or style anywhere, nothing loaded from elsewhere, no framing.
+# A feature that embeds outside media adds exactly its hosts to the directive it
+# needs here (media-src for audio previews, frame-src for players, img-src for artwork).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: for the inline SVG icons in the API docs' stylesheet; blob: for webcam previews.
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "frame-src": ["'none'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+# The camera for webcam selfies on our own pages; nothing else.
+PERMISSIONS_POLICY = {"camera": ["self"], "microphone": [], "geolocation": []}
 
 LOGGING = {
     "version": 1,

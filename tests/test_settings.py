@@ -45,7 +45,8 @@ def test_deploy_check_refuses_the_development_secret_key():
     without_key = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
     result = run_manage("check", "--deploy", env_overrides=without_key, drop=("SECRET_KEY",))
     assert result.returncode != 0
-    assert "accounts.E001" in result.stderr
+    # Refused by the settings themselves, before any check runs (tests/security/test_m6_settings.py).
+    assert "SECRET_KEY is the development default" in result.stderr
 
 
 def test_secret_key_check_only_fires_with_debug_off(settings):
@@ -60,7 +61,7 @@ def test_secret_key_check_only_fires_with_debug_off(settings):
 
 def test_embedded_defaults_need_no_services():
     """With no DATABASE_URL, CELERY_BROKER_URL or REDIS_URL the app runs on SQLite,
-    eager tasks and a local-memory cache."""
+    eager tasks and a local-memory cache (with DEBUG=1, as bin/run sets it)."""
     code = (
         "import django, json; django.setup(); from django.conf import settings as s; "
         "print(json.dumps([s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, "
@@ -72,6 +73,7 @@ def test_embedded_defaults_need_no_services():
         if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "DEBUG", "EMAIL_BACKEND"}
     }
     env["DJANGO_SETTINGS_MODULE"] = "symphony.settings"
+    env["DEBUG"] = "1"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == (

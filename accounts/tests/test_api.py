@@ -2,7 +2,7 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts.consent import CONSENT_VERSION
@@ -68,7 +68,7 @@ def test_token_for_valid_credentials_authenticates_later_calls(api_client, alice
     response = api_client.post(url("auth-token"), {"username": "alice", "password": PASSWORD}, format="json")
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(user=alice).key == token
+    assert AuthToken.objects.filter(user=alice).count() == 1
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get(url("me")).json()["username"] == "alice"
@@ -102,7 +102,7 @@ def test_me_refuses_anonymous_callers(api_client, alice, method):
 
 def test_me_patch_updates_goal_email_and_keep_images(alice_api, alice):
     response = alice_api.patch(
-        url("me"), {"goal": "lift", "keep_images": True, "email": "a2@example.com"}, format="json"
+        url("me"), {"goal": "lift", "keep_images": True, "email": "a2@example.com", "password": PASSWORD}, format="json"
     )
     assert response.status_code == 200
     alice.refresh_from_db()
@@ -114,7 +114,7 @@ def test_me_patch_updates_goal_email_and_keep_images(alice_api, alice):
     [
         ({"goal": "dance"}, "goal"),
         ({"keep_images": "maybe"}, "keep_images"),
-        ({"email": "bob@example.com"}, "email"),
+        ({"email": "bob@example.com", "password": PASSWORD}, "email"),
         ({"email": "no"}, "email"),
         ({"keep_image": True}, "keep_image"),
         ({"username": "mallory"}, "username"),
@@ -150,9 +150,9 @@ def test_session_auth_requires_csrf_token(alice):
 
 
 def test_token_auth_needs_no_csrf_token(alice):
-    token = Token.objects.create(user=alice)
+    _, token = AuthToken.objects.create(alice)
     client = APIClient(enforce_csrf_checks=True)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.patch(url("me"), {"goal": "calm"}, format="json").status_code == 200
 
 
@@ -202,14 +202,14 @@ def test_export_refuses_anonymous_callers(api_client):
 
 
 def test_delete_me_removes_only_the_caller(alice_api, alice, bob):
-    assert alice_api.delete(url("me")).status_code == 204
+    assert alice_api.delete(url("me"), {"password": PASSWORD}, format="json").status_code == 204
     assert not User.objects.filter(pk=alice.pk).exists()
     assert User.objects.filter(pk=bob.pk).exists()
 
 
 def test_delete_me_with_token_invalidates_the_token(alice):
-    token = Token.objects.create(user=alice)
+    _, token = AuthToken.objects.create(alice)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert client.delete(url("me")).status_code == 204
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.delete(url("me"), {"password": PASSWORD}, format="json").status_code == 204
     assert client.get(url("me")).status_code in (401, 403)

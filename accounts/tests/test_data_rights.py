@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from accounts.models import User
 from accounts.selectors import user_data_export
@@ -60,20 +60,20 @@ def test_export_holds_the_user_row_without_password_and_every_contributor(alice,
     assert data["user"]["consent_version"] == alice.consent_version
     assert "password" not in data["user"]
     assert data["faces"] == {"files": [file_contributor(alice)]}
-    assert len(data["login_history"]) == 1
+    assert len(data["login_records"]["logins"]) == 1
 
 
-def test_export_shows_the_api_token_age_but_never_its_key(alice):
-    token = Token.objects.create(user=alice)
+def test_export_shows_the_api_tokens_ages_but_never_a_token(alice):
+    instance, token = AuthToken.objects.create(alice)
     data = user_data_export(alice)
-    assert data["api_token"] == {"created": token.created}
-    assert token.key not in repr(data)
+    assert data["api_tokens"] == [{"created": instance.created, "expires_at": instance.expiry}]
+    assert token not in repr(data) and instance.digest not in repr(data)
 
 
 def test_delete_removes_every_row_and_file_of_the_user_and_nothing_of_others(alice, bob, file_contributor):
     for user in (alice, bob):
         default_storage.save(file_contributor(user), ContentFile(b"jpeg"))
-        Token.objects.create(user=user)
+        AuthToken.objects.create(user)
         LogEntry.objects.create(
             user=user, content_type=ContentType.objects.get_for_model(User), object_repr="x", action_flag=ADDITION
         )
@@ -94,7 +94,7 @@ def test_delete_removes_every_row_and_file_of_the_user_and_nothing_of_others(ali
     assert not any(Path(settings.PRIVATE_MEDIA_ROOT, "faces", str(alice_id)).glob("*"))
     # Bob keeps everything.
     assert default_storage.exists(file_contributor(bob))
-    assert set(rows_referencing(bob.pk)) == {"authtoken.Token.user", "admin.LogEntry.user"}
+    assert set(rows_referencing(bob.pk)) == {"knox.AuthToken.user", "admin.LogEntry.user"}
 
 
 def test_delete_keeps_the_rows_when_a_contributor_fails(alice, registry):
@@ -102,8 +102,8 @@ def test_delete_keeps_the_rows_when_a_contributor_fails(alice, registry):
         raise OSError("disk gone")
 
     registry.register("broken", export=lambda user: None, delete_files=broken)
-    Token.objects.create(user=alice)
+    AuthToken.objects.create(alice)
     with pytest.raises(OSError):
         user_delete(alice)
     assert User.objects.filter(pk=alice.pk).exists()
-    assert Token.objects.filter(user=alice).exists()
+    assert AuthToken.objects.filter(user=alice).exists()

@@ -1,6 +1,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.tests.factories import PASSWORD
 from detection import services
 from detection.models import FaceResult, Submission
 from detection.tests import images
@@ -38,7 +39,7 @@ def test_deleting_the_account_removes_submissions_and_image_files(api, user, sto
     assert len(images.stored_files()) == 1
 
     with on_commit():
-        response = api.delete("/api/v1/me/")
+        response = api.delete("/api/v1/me/", {"password": PASSWORD}, format="json")
 
     assert response.status_code == 204
     assert not Submission.objects.filter(owner_id=user.pk).exists()

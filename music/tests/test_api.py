@@ -37,10 +37,10 @@ def test_anonymous_requests_are_refused():
 
 
 def test_token_auth_works(alice, catalog):
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
-    token = Token.objects.create(user=alice)
-    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = AuthToken.objects.create(alice)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/songs/").status_code == 200
 
 

@@ -1,0 +1,27 @@
+"""API token authentication: django-rest-knox (tokens stored as SHA-512 digests,
+sliding expiry from settings.REST_KNOX), sturdy against malformed headers."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from rest_framework import exceptions
+
+
+class TokenAuthentication(KnoxTokenAuthentication):
+    def authenticate_credentials(self, token: bytes):
+        # Knox decodes the header as UTF-8 and would raise on other bytes (a 500).
+        try:
+            token.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise exceptions.AuthenticationFailed("Invalid token.") from exc
+        return super().authenticate_credentials(token)
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema describes it: `Authorization: Token <token>`, as before knox."""
+
+    target_class = "accounts.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")

@@ -1,0 +1,66 @@
+"""L6: face files are private to the server's user, deletion leaves no folder behind, and the
+export holds login records and the kept images themselves."""
+
+import stat
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import PASSWORD
+from detection.models import Submission
+from detection.services import submission_create
+from detection.tests import images
+
+pytestmark = pytest.mark.django_db
+
+
+def kept_submission(user) -> Submission:
+    user.keep_images = True
+    user.save()
+    submission = submission_create(
+        user=user, files=[SimpleUploadedFile("me.jpg", images.face_jpeg())], kind=Submission.Kind.UPLOAD
+    )
+    return submission
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_l6_face_files_and_their_folders_are_readable_by_the_server_user_only(alice):
+    kept_submission(alice)
+    [stored] = images.stored_files()
+
+    assert mode(stored) == 0o600
+    folder = stored.parent
+    while folder != settings.PRIVATE_MEDIA_ROOT:
+        assert mode(folder) == 0o700, folder
+        folder = folder.parent
+
+
+def test_l6_the_export_holds_failed_and_successful_logins_with_address_and_browser(alice):
+    Client(REMOTE_ADDR="203.0.113.5", HTTP_USER_AGENT="Evil/1.0").post(
+        "/accounts/login/", {"username": "alice", "password": "wrong"}
+    )
+    Client(REMOTE_ADDR="198.51.100.7", HTTP_USER_AGENT="Phone/2.0").post(
+        "/accounts/login/", {"username": "alice", "password": PASSWORD}
+    )
+    api = APIClient()
+    api.force_authenticate(alice)
+
+    records = api.get("/api/v1/me/export/").json()["login_records"]
+
+    assert {(r["ip_address"], r["user_agent"]) for r in records["logins"]} == {("198.51.100.7", "Phone/2.0")}
+    assert {(r["ip_address"], r["user_agent"]) for r in records["failures"]} == {("203.0.113.5", "Evil/1.0")}
+
+
+def test_l6_the_export_page_offers_the_archive(alice):
+    page = Client()
+    page.force_login(alice)
+    assert "/accounts/data/export/archive/" in page.get("/accounts/data/").content.decode()
+    response = page.get("/accounts/data/export/archive/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"

@@ -1,0 +1,37 @@
+"""M6: settings fail closed: DEBUG is off unless asked for, and the development key never serves."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_python(code: str, **env_changes: str | None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env["DJANGO_SETTINGS_MODULE"] = "symphony.settings"
+    for name, value in env_changes.items():
+        if value is not None:
+            env[name] = value
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_m6_debug_is_off_unless_the_environment_turns_it_on():
+    code = "from django.conf import settings; print(settings.DEBUG)"
+    assert run_python(code, SECRET_KEY="k" * 60).stdout.strip() == "False"
+    assert run_python(code, DEBUG="1").stdout.strip() == "True"
+
+
+def test_m6_the_wsgi_app_refuses_to_start_with_debug_off_and_the_development_key():
+    # What gunicorn does first: import the WSGI application. No `manage.py check` runs before it.
+    result = run_python("import symphony.wsgi", DEBUG="0")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    assert run_python("import symphony.wsgi", DEBUG="0", SECRET_KEY="k" * 60).returncode == 0
+
+
+def test_m6_bin_run_turns_on_its_friendly_defaults_explicitly():
+    script = (ROOT / "bin" / "run").read_text()
+    assert "export DEBUG=${DEBUG:-1}" in script
