@@ -23,6 +23,7 @@ can assert the app works offline.
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,19 @@ def screenshot(request):
         return path
 
     return take
+
+
+def wait_for_js(page, expression: str, timeout: float = 10.0, interval: float = 0.05):
+    """Poll `expression` until it is truthy, like page.wait_for_function.
+
+    wait_for_function polls with eval() inside the page, which the site's strict
+    CSP forbids ('unsafe-eval'); page.evaluate runs through the DevTools protocol,
+    which the CSP does not govern.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = page.evaluate(expression)
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"{expression!r} still false after {timeout}s")

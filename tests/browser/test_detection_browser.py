@@ -15,7 +15,7 @@ from accounts.tests.factories import UserFactory
 from detection import services
 from detection.models import Submission
 from detection.tests import images
-from tests.browser.harness import PHONE
+from tests.browser.harness import PHONE, wait_for_js
 
 pytestmark = pytest.mark.browser
 
@@ -144,7 +144,7 @@ def test_the_webcam_burst_from_a_fake_camera_gives_a_result(camera_page, user, s
     page.goto("/feel/")
     page.click("#webcam-start")
     page.wait_for_selector("#webcam-capture:not([hidden])")
-    page.wait_for_function("document.getElementById('webcam-video').videoWidth > 0")
+    wait_for_js(page, "document.getElementById('webcam-video').videoWidth > 0")
     screenshot("webcam preview", page=page)
     page.click("#webcam-capture")
 
@@ -165,10 +165,10 @@ def test_a_webcam_that_sees_no_face_says_so_and_offers_the_upload(camera_page, u
 
     page.goto("/feel/")
     page.click("#webcam-start")
-    page.wait_for_function("document.getElementById('webcam-video').videoWidth > 0")
+    wait_for_js(page, "document.getElementById('webcam-video').videoWidth > 0")
     page.click("#webcam-capture")
 
-    page.wait_for_function("document.getElementById('webcam-status').textContent.includes('see a face')")
+    wait_for_js(page, "document.getElementById('webcam-status').textContent.includes('see a face')", timeout=30)
     assert page.locator("#webcam-status a[href='#upload']").count() == 1
     assert page.url.endswith("/feel/")
     screenshot("no face", page=page)
@@ -180,10 +180,10 @@ def test_a_dark_webcam_says_so_and_offers_the_upload(camera_page, user, screensh
 
     page.goto("/feel/")
     page.click("#webcam-start")
-    page.wait_for_function("document.getElementById('webcam-video').videoWidth > 0")
+    wait_for_js(page, "document.getElementById('webcam-video').videoWidth > 0")
     page.click("#webcam-capture")
 
-    page.wait_for_function("document.getElementById('webcam-status').textContent.includes('too dark')")
+    wait_for_js(page, "document.getElementById('webcam-status').textContent.includes('too dark')", timeout=30)
     assert page.locator("#webcam-status a[href='#upload']").count() == 1
     screenshot("too dark", page=page)
     assert not Submission.objects.filter(owner=user).exists()

@@ -1,0 +1,329 @@
+"""What the worst accepted upload costs the web process: peak memory and CPU time, on one core.
+
+    python benchmarks/upload_cost.py --json
+
+Builds, at the caps in settings (bytes, photo pixels, burst-frame pixels), the
+files that are most expensive to accept: every format and pixel layout the app
+takes (baseline and progressive JPEG, CMYK JPEG, 8- and 16-bit PNG with and
+without alpha, palette PNG with transparency, lossy and lossless WebP, extreme
+aspect ratios). Each goes through exactly what an upload request runs,
+detection.services._decode_and_sanitize (header checks, bounded decode,
+re-encode), in a fresh process pinned to one core. Prints one JSON object:
+
+    worst_photo_peak_mb    peak RSS increase over the process's standing memory
+    worst_photo_ms         CPU time (user + system) for the costliest photo
+    worst_burst_ms         CPU time for a burst of MAX_BURST_FRAMES of the costliest frame
+    worst_burst_peak_mb
+    rejected_16bit_bomb_ms the 91 KB 16-bit 6300x6300 PNG of issue 12, refused from its header
+    photos / frames        every candidate: bytes, pixels, cpu ms, peak MB
+
+The bars (issue 12): photo <= 300 MB and <= 1000 ms, burst <= 2000 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import resource
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _settings():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "symphony.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    return settings
+
+
+# --- candidate files ----------------------------------------------------------
+
+
+def _shape(pixels: int, aspect: float) -> tuple[int, int]:
+    """The largest (width, height) with width / height ~ aspect and width * height <= pixels."""
+    height = max(1, int((pixels / aspect) ** 0.5))
+    width = pixels // height
+    return width, height
+
+
+def _photo_like(width: int, height: int, noise: float, channels: int = 3):
+    """A photo's texture at full size: a real face scaled up, plus grain (grain is what costs bytes)."""
+    import numpy as np
+    from PIL import Image
+    from skimage import data
+
+    base = Image.fromarray(data.astronaut()).resize((width, height), Image.Resampling.BILINEAR)
+    array = np.asarray(base, dtype=np.int16)
+    if noise:
+        rng = np.random.default_rng(0)
+        array = array + rng.normal(0, noise, size=array.shape).astype(np.int16)
+    array = np.clip(array, 0, 255).astype(np.uint8)
+    if channels == 4:
+        alpha = np.linspace(60, 255, width, dtype=np.uint8)[None, :].repeat(height, 0)
+        array = np.dstack([array, alpha])
+    return array
+
+
+def _encode(array, fmt: str, **params) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.fromarray(array).save(out, fmt, **params)
+    return out.getvalue()
+
+
+def _fit(make, max_bytes: int) -> bytes:
+    """The grainiest version of a file that still fits under the byte cap."""
+    for noise in (12, 6, 3, 1.5, 0):
+        data = make(noise)
+        if len(data) <= max_bytes:
+            return data
+    raise SystemExit("could not make a candidate under the byte cap")
+
+
+def _png_16bit(width: int, height: int, channels: int, value_bits: int = 16) -> bytes:
+    """A 16-bit PNG (gray or RGBA) with a gradient and grain: Pillow cannot write these, so by hand."""
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    ramp = np.linspace(0, 2**value_bits - 1, width, dtype=np.float32)
+    rows = []
+    packer = zlib.compressobj(6)
+    chunks = []
+    for y in range(height):
+        line = ramp + rng.normal(0, 64, width).astype(np.float32) + y
+        line = np.clip(line, 0, 65535).astype(">u2")
+        if channels == 4:
+            line = np.repeat(line, 4)
+        rows.append(b"\x00" + line.tobytes())
+        if len(rows) == 64:
+            chunks.append(packer.compress(b"".join(rows)))
+            rows = []
+    chunks.append(packer.compress(b"".join(rows)) + packer.flush())
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    color_type = 6 if channels == 4 else 0
+    ihdr = struct.pack(">IIBBBBB", width, height, 16, color_type, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", b"".join(chunks)) + chunk(b"IEND", b"")
+
+
+def candidates(max_pixels: int, max_bytes: int) -> dict[str, bytes]:
+    import numpy as np
+
+    w, h = _shape(max_pixels, 4 / 3)
+    files = {
+        "jpeg-q95": _fit(lambda n: _encode(_photo_like(w, h, n), "JPEG", quality=95), max_bytes),
+        "jpeg-progressive-444": _fit(
+            lambda n: _encode(_photo_like(w, h, n), "JPEG", quality=95, progressive=True, subsampling=0), max_bytes
+        ),
+        "jpeg-cmyk": _fit(lambda n: _encode_mode(_photo_like(w, h, n), "CMYK", "JPEG", quality=92), max_bytes),
+        "png-rgb": _fit(lambda n: _encode(_photo_like(w, h, n), "PNG"), max_bytes),
+        "png-rgba": _fit(lambda n: _encode(_photo_like(w, h, n, channels=4), "PNG"), max_bytes),
+        "png-palette-transparent": _fit(lambda n: _palette_png(_photo_like(w, h, n)), max_bytes),
+        "png-16bit-gray": _png_16bit(w, h, channels=1),
+        "webp-lossy": _fit(lambda n: _encode(_photo_like(w, h, n), "WEBP", quality=95), max_bytes),
+        "webp-lossless-rgba": _fit(
+            lambda n: _encode(_photo_like(w, h, n, channels=4), "WEBP", lossless=True, method=0), max_bytes
+        ),
+    }
+    rgba16 = _png_16bit(*_shape(max_pixels, 4 / 3), channels=4)
+    if len(rgba16) <= max_bytes:
+        files["png-16bit-rgba"] = rgba16
+    # Extreme shapes at the same pixel count: a panorama strip and a one-pixel line.
+    files["png-panorama-40x1"] = _encode(_photo_like(*_shape(max_pixels, 40.0), 3), "PNG")
+    line = np.tile(np.arange(256, dtype=np.uint8), max_pixels // 256 + 1)[:max_pixels]
+    files["png-1px-line"] = _encode(np.dstack([line[None, :]] * 3), "PNG")
+    return {name: data for name, data in files.items() if len(data) <= max_bytes}
+
+
+def _encode_mode(array, mode: str, fmt: str, **params) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.fromarray(array).convert(mode).save(out, fmt, **params)
+    return out.getvalue()
+
+
+def _palette_png(array) -> bytes:
+    from PIL import Image
+
+    image = Image.fromarray(array).quantize(256)
+    out = io.BytesIO()
+    image.save(out, "PNG", transparency=0)
+    return out.getvalue()
+
+
+def bomb_16bit() -> bytes:
+    """Issue 12's 91 KB upload: a flat 16-bit 6300x6300 PNG (40 MP, under the old 40 MP cap)."""
+    return _png_16bit_flat(6300, 6300)
+
+
+def _png_16bit_flat(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    row = b"\x00" + b"\x00\x00" * width
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, 16, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+# --- measuring, one fresh process per case -------------------------------------
+
+
+def _status_mb(field: str) -> float:
+    """VmRSS (resident now) or VmHWM (its high-water mark) of this process, in MB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise SystemExit(f"no {field} in /proc/self/status")
+
+
+def _reset_peak() -> None:
+    # Linux >= 4.0: "5" resets the high-water mark to the current resident size.
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure_child(paths: list[str], kind: str) -> dict:
+    """Runs in the child: decode and sanitize each file as an upload request would."""
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    settings = _settings()
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from detection.services import _decode_and_sanitize
+
+    max_pixels = settings.MAX_PHOTO_PIXELS if kind == "photo" else settings.MAX_FRAME_PIXELS
+    from PIL import Image
+
+    # Warm-up: Pillow's plugins and codecs loaded, as in a web process that served a request.
+    for fmt in ("JPEG", "PNG", "WEBP"):
+        warm = io.BytesIO()
+        Image.new("RGB", (64, 48), (90, 120, 30)).save(warm, fmt)
+        _decode_and_sanitize(SimpleUploadedFile("w", warm.getvalue()), "The file", max_pixels=max_pixels)
+    # Measured from before the upload's bytes are read: a request reads them into memory too.
+    base_mb = _status_mb("VmRSS")
+    _reset_peak()
+    cpu, wall = _cpu_s(), time.perf_counter()
+    uploads = [Path(path).read_bytes() for path in paths]
+    refused = None
+    for index, data in enumerate(uploads):
+        try:
+            _decode_and_sanitize(SimpleUploadedFile(f"{index}.img", data), f"Frame {index + 1}", max_pixels=max_pixels)
+        except ValidationError as exc:
+            refused = " ".join(exc.messages)
+    return {
+        "cpu_ms": round((_cpu_s() - cpu) * 1000, 1),
+        "wall_ms": round((time.perf_counter() - wall) * 1000, 1),
+        "peak_mb": round(_status_mb("VmHWM") - base_mb, 1),
+        "standing_mb": round(base_mb, 1),
+        "refused": refused,
+    }
+
+
+def run_case(paths: list[Path], kind: str) -> dict:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "DEBUG": "1"}
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, *map(str, paths)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="print only the JSON result")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *paths = args.child
+        print(json.dumps(measure_child(paths, kind)))
+        return
+
+    settings = _settings()
+    tmp = Path(tempfile.mkdtemp(prefix="upload-cost-"))
+    report: dict = {
+        "caps": {
+            "max_upload_bytes": settings.MAX_UPLOAD_BYTES,
+            "max_photo_pixels": settings.MAX_PHOTO_PIXELS,
+            "max_frame_pixels": settings.MAX_FRAME_PIXELS,
+            "max_burst_frames": settings.MAX_BURST_FRAMES,
+        },
+        "load_avg_1m_before": round(os.getloadavg()[0], 2),
+        "photos": {},
+        "frames": {},
+    }
+    for kind, pixels in (("photo", settings.MAX_PHOTO_PIXELS), ("frame", settings.MAX_FRAME_PIXELS)):
+        for name, data in candidates(pixels, settings.MAX_UPLOAD_BYTES).items():
+            path = tmp / f"{kind}-{name}"
+            path.write_bytes(data)
+            paths = [path] if kind == "photo" else [path] * settings.MAX_BURST_FRAMES
+            result = run_case(paths, kind)
+            if result["refused"]:
+                raise SystemExit(f"{kind} candidate {name} was refused: {result['refused']}")
+            from PIL import Image
+
+            with Image.open(path) as image:
+                size = f"{image.width}x{image.height}"
+            report["photos" if kind == "photo" else "frames"][name] = {
+                "bytes": len(data),
+                "size": size,
+                "cpu_ms": result["cpu_ms"],
+                "wall_ms": result["wall_ms"],
+                "peak_mb": result["peak_mb"],
+            }
+    worst_photo = max(report["photos"].items(), key=lambda item: item[1]["cpu_ms"])
+    worst_frame = max(report["frames"].items(), key=lambda item: item[1]["cpu_ms"])
+    bomb = tmp / "bomb.png"
+    bomb.write_bytes(bomb_16bit())
+    rejected = run_case([bomb], "photo")
+    report.update(
+        {
+            "worst_photo": worst_photo[0],
+            "worst_photo_ms": worst_photo[1]["cpu_ms"],
+            "worst_photo_peak_mb": max(row["peak_mb"] for row in report["photos"].values()),
+            "worst_frame": worst_frame[0],
+            "worst_burst_ms": worst_frame[1]["cpu_ms"],
+            "worst_burst_peak_mb": max(row["peak_mb"] for row in report["frames"].values()),
+            "rejected_16bit_bomb_bytes": bomb.stat().st_size,
+            "rejected_16bit_bomb_ms": rejected["cpu_ms"],
+            "rejected_16bit_bomb_peak_mb": rejected["peak_mb"],
+            "rejected_16bit_bomb_message": rejected["refused"],
+            "standing_mb": rejected["standing_mb"],
+            "bars": {"photo_peak_mb": 300, "photo_ms": 1000, "burst_ms": 2000},
+        }
+    )
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
