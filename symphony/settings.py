@@ -374,20 +374,20 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
 # Content-Security-Policy (django-csp), the one place for the site's sources: no
-# inline script or style anywhere, nothing loaded from elsewhere, no framing.
-# A feature that embeds outside media adds exactly its hosts to the directive it
-# needs here (media-src for audio previews, frame-src for players, img-src for artwork).
+# inline script or style anywhere, nothing loaded from elsewhere, no framing. The
+# only outside sources are the player's (PLAYER_CSP_SOURCES above: audio previews,
+# the YouTube and Spotify embeds, artwork); a feature that needs another adds it there.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'none'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        # data: for the inline SVG icons in the API docs' stylesheet; blob: for webcam previews.
-        "img-src": ["'self'", "data:", "blob:"],
+        # data: for SVG icons in the API docs' stylesheet and webcam thumbnails; blob: for photo previews.
+        "img-src": ["'self'", "data:", "blob:", *PLAYER_CSP_SOURCES["img-src"]],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
-        "media-src": ["'self'", "blob:"],
-        "frame-src": ["'none'"],
+        "media-src": ["'self'", *PLAYER_CSP_SOURCES["media-src"]],
+        "frame-src": PLAYER_CSP_SOURCES["frame-src"] or ["'none'"],
         "manifest-src": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],

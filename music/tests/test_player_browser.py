@@ -11,7 +11,7 @@ from django.urls import clear_url_caches
 from detection.services import submission_create_manual
 from music.models import Feedback, Recommendation, Song
 from music.tests.factories import SongFactory, UserFactory
-from tests.browser.harness import PHONE
+from tests.browser.harness import PHONE, wait_for_js
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,11 +68,11 @@ def test_play_all_plays_song_one_then_song_two_and_counts_song_one_as_played(
     page.goto(f"/submissions/{submission.pk}/")
     page.wait_for_selector("[data-player]:not([hidden])")
     page.get_by_role("button", name="Play all").click()
-    page.wait_for_function(now_playing(songs[0].title))
+    wait_for_js(page, now_playing(songs[0].title))
     # Song 1 ends after 2 s and the queue moves on by itself.
-    page.wait_for_function(now_playing(songs[1].title), timeout=15_000)
-    page.wait_for_function("!document.querySelector('[data-np-audio]').paused && "
-                           "document.querySelector('[data-np-audio]').currentTime > 0.3")  # fmt: skip
+    wait_for_js(page, now_playing(songs[1].title), timeout=15)
+    wait_for_js(page, "!document.querySelector('[data-np-audio]').paused && "
+                      "document.querySelector('[data-np-audio]').currentTime > 0.3")  # fmt: skip
     assert audio(page, "a.src") == songs[1].preview_url
     rows = page.locator(".song-row")
     assert "now-playing" in rows.nth(1).get_attribute("class")
@@ -80,7 +80,7 @@ def test_play_all_plays_song_one_then_song_two_and_counts_song_one_as_played(
     played = Feedback.objects.get(user=listener, kind="played")
     assert played.song == songs[0] and played.recommendation == rec and 1.5 <= played.position <= 2.2
     assert not Feedback.objects.filter(kind="skipped").exists()
-    page.wait_for_function("document.querySelector('[data-np-elapsed]').textContent === '0:01'")
+    wait_for_js(page, "document.querySelector('[data-np-elapsed]').textContent === '0:01'")
     assert page.locator("[data-np-total]").inner_text() == "0:20"
     screenshot("result page, playing all (desktop)", page=page)
     assert seen["errors"] == [] and page.external_requests == []
@@ -104,7 +104,7 @@ def test_a_skip_after_3_seconds_is_recorded_and_the_next_list_reflects_it(new_pa
     # Keyboard: K plays (the whole list), Shift+N moves on.
     page.locator("h1").click()
     page.keyboard.press("k")
-    page.wait_for_function("document.querySelector('[data-np-audio]').currentTime >= 3", timeout=15_000)
+    wait_for_js(page, "document.querySelector('[data-np-audio]').currentTime >= 3", timeout=15)
     page.keyboard.press("Shift+N")
     page.locator(".song-row").nth(0).locator(".feedback-status", has_text="Counted as skipped").wait_for()
     page.keyboard.press("k")  # pause song 2: leaving the page is not a skip
@@ -149,7 +149,7 @@ def test_a_youtube_only_song_loads_its_embed_only_after_the_click(new_page, list
     frame = page.locator("[data-np-embed] iframe")
     frame.wait_for()
     assert frame.get_attribute("src").startswith("https://www.youtube-nocookie.com/embed/YQHsXMglC9A?")
-    page.wait_for_function("document.querySelector('[data-np-embed] iframe').contentDocument === null")
+    wait_for_js(page, "document.querySelector('[data-np-embed] iframe').contentDocument === null")
     assert [urlparse(u).netloc for u in stub_hits] == ["www.youtube-nocookie.com"]
     after = seen["requests"][len(before) :]
     assert {urlparse(u).netloc for u in after if u.startswith("http")} <= {own_host, "www.youtube-nocookie.com"}
@@ -171,12 +171,12 @@ def test_the_player_on_phone_and_without_javascript(new_page, browser, listener,
     page.goto(f"/submissions/{submission.pk}/")
     first_playable = page.locator("[data-track][data-preview]").first
     first_playable.locator("[data-play]").click()
-    page.wait_for_function("!document.querySelector('[data-np-audio]').paused")
+    wait_for_js(page, "!document.querySelector('[data-np-audio]').paused")
     page.wait_for_selector("[data-np-artwork]:not([hidden])")
     assert first_playable.locator("[data-play]").inner_text() == "Pause"
     screenshot("result page, playing a preview (phone)", page=page)
     first_playable.locator("[data-play]").click()
-    page.wait_for_function("document.querySelector('[data-np-audio]').paused")
+    wait_for_js(page, "document.querySelector('[data-np-audio]').paused")
     assert seen["errors"] == []
 
     plain = new_page(viewport=PHONE, user=listener, java_script_enabled=False)
@@ -242,6 +242,6 @@ def test_the_player_starts_when_the_finished_result_is_swapped_into_the_page(new
     recommendation_create(user=listener, emotions=manual_distribution("happiness"), submission=submission)
     page.wait_for_selector("[data-player]:not([hidden])", timeout=20_000)
     page.locator("[data-play]").first.click()
-    page.wait_for_function("!document.querySelector('[data-np-audio]').paused")
+    wait_for_js(page, "!document.querySelector('[data-np-audio]').paused")
     assert page.locator("[data-play]").first.inner_text() == "Pause"
     assert seen["errors"] == [] and page.external_requests == []
