@@ -1,0 +1,43 @@
+"""The site-wide Content-Security-Policy on the result page allows exactly the player's media,
+frame and image sources (settings.PLAYER_CSP_SOURCES) and no other outside host."""
+
+import pytest
+from django.urls import reverse
+
+from detection.services import submission_create_manual
+from music.tests.factories import SongFactory, UserFactory
+from music.tests.fake_itunes import FakeItunes
+
+pytestmark = pytest.mark.django_db
+
+
+def directives(header: str) -> dict[str, list[str]]:
+    return {words[0]: words[1:] for part in header.split(";") if (words := part.split())}
+
+
+def test_the_result_page_allows_exactly_the_players_sources(client):
+    user = UserFactory()
+    song = SongFactory(emotions={"happiness": 1.0}, youtube_id="YQHsXMglC9A", spotify_id="4sPmO7WMQUAf45kwMOtONw")
+    submission = submission_create_manual(user=user, emotion="happiness")
+    client.force_login(user)
+    response = client.get(reverse("detection:submission", args=[submission.pk]))
+    assert response.status_code == 200 and "data-player" in response.content.decode()
+    csp = directives(response["Content-Security-Policy"])
+
+    assert csp["media-src"] == ["'self'", "https://audio-ssl.itunes.apple.com"]
+    assert csp["frame-src"] == ["https://www.youtube-nocookie.com", "https://open.spotify.com"]
+    assert csp["img-src"] == ["'self'", "data:", "blob:", "https://*.mzstatic.com"]
+    # No other directive names an outside host.
+    outside = {
+        name: sources for name, sources in csp.items()
+        if name not in ("media-src", "frame-src", "img-src") and any("." in s for s in sources)
+    }  # fmt: skip
+    assert outside == {}
+    # What the player loads fits the policy: the song's embeds, and what enrich_catalog stores.
+    for url in song.embeds.values():
+        assert any(url.startswith(origin + "/") for origin in csp["frame-src"]), url
+    with FakeItunes() as fake:
+        track = fake.add("Adele", "Hello")
+    assert track["previewUrl"].startswith(csp["media-src"][1] + "/")
+    host = track["artworkUrl100"].split("/")[2]
+    assert host.endswith(csp["img-src"][-1].removeprefix("https://*"))
