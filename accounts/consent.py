@@ -1,7 +1,7 @@
 """The consent text users agree to before any face is analysed.
 
 Changing what we analyse or keep means a new CONSENT_VERSION: everyone who
-agreed to an older version is asked again before their next submission.
+agreed to an older version is asked again before their next check-in.
 """
 
 from django.conf import settings

@@ -47,7 +47,7 @@ def distribution(top: str, rng: random.Random) -> tuple[dict, float]:
 
 
 def sessions_for(user, count: int, days: int, rng: random.Random, now):
-    from detection.models import Submission
+    from detection.models import CheckIn
 
     rows = []
     for i in range(count):
@@ -56,7 +56,7 @@ def sessions_for(user, count: int, days: int, rng: random.Random, now):
         emotions, confidence = distribution(top, rng)
         corrected = rng.choice(EMOTIONS) if rng.random() < 0.08 else ""
         rows.append(
-            Submission(
+            CheckIn(
                 owner=user, kind="upload", status="done", emotions=emotions, top_emotion=top,
                 confidence=confidence, corrected_emotion=corrected, created_at=when, started_at=when, finished_at=when,
             )
@@ -68,11 +68,11 @@ def build(args) -> dict:
     from django.utils import timezone
 
     from accounts.models import User
-    from detection.models import Submission
+    from detection.models import CheckIn
     from music.models import Feedback, Rating, Recommendation, RecommendationItem, Song
 
     # Timestamps are part of the data here: let bulk_create keep the ones given.
-    for model in (Submission, Recommendation, Feedback):
+    for model in (CheckIn, Recommendation, Feedback):
         model._meta.get_field("created_at").auto_now_add = False
 
     rng = random.Random(7)
@@ -91,17 +91,15 @@ def build(args) -> dict:
         User(username=f"other{i}", email=f"other{i}@example.org", password="!") for i in range(args.other_users)
     )
     log(f"creating {args.sessions:,} sessions over {args.years} years, plus {args.other_users} other users…")
-    mine = Submission.objects.bulk_create(
-        sessions_for(user, args.sessions, 365 * args.years, rng, now), batch_size=2000
-    )
+    mine = CheckIn.objects.bulk_create(sessions_for(user, args.sessions, 365 * args.years, rng, now), batch_size=2000)
     for other in others:
-        Submission.objects.bulk_create(sessions_for(other, args.other_sessions, 365, rng, now), batch_size=2000)
+        CheckIn.objects.bulk_create(sessions_for(other, args.other_sessions, 365, rng, now), batch_size=2000)
 
     log("creating recommendations, items and feedback…")
     recs = Recommendation.objects.bulk_create(
         (
             Recommendation(
-                user=user, submission_id=s.pk, goal=rng.choice(GOALS), emotions=s.emotions, seed=1,
+                user=user, check_in_id=s.pk, goal=rng.choice(GOALS), emotions=s.emotions, seed=1,
                 created_at=s.created_at,
             )
             for s in mine

@@ -3,7 +3,7 @@
 Starts gunicorn on 127.0.0.1, uses PostgreSQL and Redis (bin/services starts them), and
 real Celery workers with 1 and then 2 pool processes. N users submit selfies through the
 API with token auth and poll until each is analysed. Prints, per worker count,
-throughput (submissions/s) and p50/p95 seconds from submit to `done`:
+throughput (check_ins/s) and p50/p95 seconds from submit to `done`:
 
     python benchmarks/pipeline_load.py --json
     {"workers_1": {"users": 10, "throughput_per_s": ..., "p50_s": ..., "p95_s": ...}, "workers_2": {...}}
@@ -114,10 +114,10 @@ def request(base: str, token: str, path: str, body: bytes | None = None, content
         return response.status, json.loads(response.read())
 
 
-def one_submission(base: str, token: str, image: bytes) -> tuple[float, str]:
+def one_check_in(base: str, token: str, image: bytes) -> tuple[float, str]:
     body, content_type = multipart("image", "selfie.jpg", image)
     started = time.perf_counter()
-    status, created = request(base, token, "/api/v1/submissions/", body, content_type)
+    status, created = request(base, token, "/api/v1/checkins/", body, content_type)
     if status != 202:
         raise RuntimeError(f"submit answered {status}: {created}")
     deadline = started + RESULT_TIMEOUT_S
@@ -125,11 +125,11 @@ def one_submission(base: str, token: str, image: bytes) -> tuple[float, str]:
         _, detail = request(base, token, f"{created['url']}?wait={WAIT_S}")
         if detail["status"] in ("done", "failed"):
             return time.perf_counter() - started, detail["status"]
-    raise RuntimeError(f"submission {created['id']} not finished after {RESULT_TIMEOUT_S}s")
+    raise RuntimeError(f"check_in {created['id']} not finished after {RESULT_TIMEOUT_S}s")
 
 
 def user_session(base: str, token: str, image: bytes, rounds: int) -> list[tuple[float, str]]:
-    return [one_submission(base, token, image) for _ in range(rounds)]
+    return [one_check_in(base, token, image) for _ in range(rounds)]
 
 
 def start_worker(env: dict, concurrency: int, log_path: Path) -> subprocess.Popen:
@@ -167,7 +167,7 @@ def phase(env: dict, base: str, tokens: list[str], image: bytes, concurrency: in
         wait_for(lambda: worker_ready(env), 90, "the Celery worker")
         # Warm-up: every pool process loads the model once (lazily, after the fork).
         with ThreadPoolExecutor(max_workers=concurrency * 2) as pool:
-            list(pool.map(lambda t: one_submission(base, t, image), tokens[: concurrency * 2]))
+            list(pool.map(lambda t: one_check_in(base, t, image), tokens[: concurrency * 2]))
         # Other work on this small machine (model training, test runs) shows up here.
         load_before = os.getloadavg()[0]
         started = time.perf_counter()
@@ -181,7 +181,7 @@ def phase(env: dict, base: str, tokens: list[str], image: bytes, concurrency: in
     failed = sum(1 for _, status in results if status != "done")
     return {
         "users": len(tokens),
-        "submissions": len(results),
+        "check_ins": len(results),
         "failed": failed,
         "throughput_per_s": round(len(results) / elapsed, 2),
         "p50_s": round(statistics.median(latencies), 3),
@@ -215,7 +215,7 @@ def main() -> None:
         "CELERY_BROKER_URL": args.broker_url,
         "REDIS_URL": args.redis_url,
         "PRIVATE_MEDIA_ROOT": str(tmp / "media"),
-        "SUBMISSION_THROTTLE_RATE": "100000/min",
+        "CHECK_IN_THROTTLE_RATE": "100000/min",
         "DEBUG": "1",
         "LOG_LEVEL": "WARNING",
     }

@@ -1,4 +1,4 @@
-"""REST API for submissions (shared/API.md, "Submissions")."""
+"""REST API for check-ins (shared/API.md, "CheckIns")."""
 
 from django.conf import settings
 from django.core.exceptions import TooManyFilesSent, ValidationError
@@ -15,13 +15,14 @@ from rest_framework.views import APIView
 from accounts.permissions import HasConsent
 from ml.labels import EMOTIONS
 from symphony.api import ObjectIdField, StrictInputSerializer
+from symphony.shortcuts import object_or_404
 
 from . import selectors, services
-from .models import Submission
+from .models import CheckIn
 
 ERROR_RESPONSES = {
     400: OpenApiResponse(description="Bad input, with a message saying what is wrong."),
-    404: OpenApiResponse(description="No such submission (or it belongs to someone else)."),
+    404: OpenApiResponse(description="No such check-in (or it belongs to someone else)."),
 }
 
 
@@ -30,20 +31,13 @@ class UploadField(serializers.FileField):
     """A file part of a multipart body (documented as binary, not as a URL)."""
 
 
-def _submission_or_404(request, submission_id) -> Submission:
-    submission = selectors.submission_get(user=request.user, submission_id=submission_id)
-    if submission is None:
-        raise Http404
-    return submission
-
-
 def _validation_response(exc: ValidationError) -> Response:
     code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE if exc.code == "too_large" else status.HTTP_400_BAD_REQUEST
     return Response({"detail": " ".join(exc.messages)}, status=code)
 
 
-def _recommendation_data(submission: Submission, request):
-    recommendation = selectors.submission_recommendation(submission)
+def _recommendation_data(check_in: CheckIn, request):
+    recommendation = selectors.check_in_recommendation(check_in)
     if recommendation is None:
         return None
     from music.api import RecommendationOutputSerializer
@@ -64,10 +58,10 @@ class FaceOutputSerializer(serializers.Serializer):
         return face.pk == self.context["selected_face_id"]
 
 
-class SubmissionOutputSerializer(serializers.Serializer):
+class CheckInOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=Submission.Kind.choices)
-    status = serializers.ChoiceField(choices=Submission.Status.choices)
+    kind = serializers.ChoiceField(choices=CheckIn.Kind.choices)
+    status = serializers.ChoiceField(choices=CheckIn.Status.choices)
     error = serializers.SerializerMethodField(help_text="Why it failed, for the user; null unless failed.")
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
@@ -110,24 +104,24 @@ class SubmissionOutputSerializer(serializers.Serializer):
     def get_image_url(self, obj) -> str | None:
         if not obj.frames.exists():
             return None
-        return reverse("api-v1:submission-image", args=[obj.pk])
+        return reverse("api-v1:check-in-image", args=[obj.pk])
 
     def get_url(self, obj) -> str:
-        return reverse("api-v1:submission-detail", args=[obj.pk])
+        return reverse("api-v1:check-in-detail", args=[obj.pk])
 
     @extend_schema_field({"type": "object", "nullable": True, "description": "The music app's recommendation."})
     def get_recommendation(self, obj) -> dict | None:
         return _recommendation_data(obj, self.context.get("request"))
 
 
-class SubmissionPagination(PageNumberPagination):
+class CheckInPagination(PageNumberPagination):
     page_size = 20
 
 
-class SubmissionListCreateApi(APIView):
-    """List your submissions, or submit a selfie (`image`) or a webcam burst (`frames`)."""
+class CheckInListCreateApi(APIView):
+    """List your check-ins, or submit a selfie (`image`) or a webcam burst (`frames`)."""
 
-    throttle_scope = "submissions"
+    throttle_scope = "check_ins"
     # A burst of full-size frames (symphony.middleware refuses more before reading it).
     body_limit = "upload"
 
@@ -163,21 +157,21 @@ class SubmissionListCreateApi(APIView):
         return super().get_throttles() if self.request.method == "POST" else []
 
     @extend_schema(
-        operation_id="submissions_list",
-        responses={200: SubmissionOutputSerializer(many=True)},
+        operation_id="check_ins_list",
+        responses={200: CheckInOutputSerializer(many=True)},
     )
     def get(self, request):
-        paginator = SubmissionPagination()
-        page = paginator.paginate_queryset(selectors.submission_list(user=request.user), request, view=self)
-        data = SubmissionOutputSerializer(page, many=True, context={"request": request}).data
+        paginator = CheckInPagination()
+        page = paginator.paginate_queryset(selectors.check_in_list(user=request.user), request, view=self)
+        data = CheckInOutputSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
 
     @extend_schema(
-        operation_id="submissions_create",
+        operation_id="check_ins_create",
         request={"multipart/form-data": InputSerializer, "application/json": ManualInputSerializer},
         responses={
-            202: SubmissionOutputSerializer,
-            201: OpenApiResponse(SubmissionOutputSerializer, description="An emotion picked by hand: done at once."),
+            202: CheckInOutputSerializer,
+            201: OpenApiResponse(CheckInOutputSerializer, description="An emotion picked by hand: done at once."),
             400: ERROR_RESPONSES[400],
             403: OpenApiResponse(description="Not logged in, or no consent to face analysis yet."),
             413: OpenApiResponse(description="A file is over the size or pixel limit."),
@@ -195,24 +189,20 @@ class SubmissionListCreateApi(APIView):
         data = serializer.validated_data
         try:
             if data.get("emotion"):
-                submission = services.submission_create_manual(user=request.user, emotion=data["emotion"])
+                check_in = services.check_in_create_manual(user=request.user, emotion=data["emotion"])
             elif data.get("image"):
-                submission = services.submission_create(
-                    user=request.user, files=[data["image"]], kind=Submission.Kind.UPLOAD
-                )
+                check_in = services.check_in_create(user=request.user, files=[data["image"]], kind=CheckIn.Kind.UPLOAD)
             else:
-                submission = services.submission_create(
-                    user=request.user, files=data["frames"], kind=Submission.Kind.WEBCAM
-                )
+                check_in = services.check_in_create(user=request.user, files=data["frames"], kind=CheckIn.Kind.WEBCAM)
         except ValidationError as exc:
             return _validation_response(exc)
-        submission.refresh_from_db()
-        data = SubmissionOutputSerializer(submission, context={"request": request}).data
-        code = status.HTTP_201_CREATED if submission.kind == Submission.Kind.MANUAL else status.HTTP_202_ACCEPTED
+        check_in.refresh_from_db()
+        data = CheckInOutputSerializer(check_in, context={"request": request}).data
+        code = status.HTTP_201_CREATED if check_in.kind == CheckIn.Kind.MANUAL else status.HTTP_202_ACCEPTED
         return Response(data, status=code, headers={"Location": data["url"]})
 
 
-class SubmissionDetailApi(APIView):
+class CheckInDetailApi(APIView):
     class FilterSerializer(serializers.Serializer):
         wait = serializers.FloatField(
             required=False,
@@ -222,84 +212,86 @@ class SubmissionDetailApi(APIView):
         )
 
     @extend_schema(
-        operation_id="submissions_retrieve",
+        operation_id="check_ins_retrieve",
         parameters=[FilterSerializer],
-        responses={200: SubmissionOutputSerializer, **ERROR_RESPONSES},
+        responses={200: CheckInOutputSerializer, **ERROR_RESPONSES},
     )
-    def get(self, request, submission_id: int):
+    def get(self, request, check_in_id: int):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        submission = _submission_or_404(request, submission_id)
+        check_in = object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id))
         wait = filters.validated_data.get("wait")
-        if wait and not submission.is_finished:
+        if wait and not check_in.is_finished:
             # One cheap status query at a time here beats a client re-sending the whole request.
-            selectors.submission_wait_finished(submission_id=submission.pk, timeout=wait)
-            submission = _submission_or_404(request, submission_id)
-        return Response(SubmissionOutputSerializer(submission, context={"request": request}).data)
+            selectors.check_in_wait_finished(check_in_id=check_in.pk, timeout=wait)
+            check_in = object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id))
+        return Response(CheckInOutputSerializer(check_in, context={"request": request}).data)
 
-    @extend_schema(operation_id="submissions_destroy", responses={204: None, 404: ERROR_RESPONSES[404]})
-    def delete(self, request, submission_id: int):
-        services.submission_delete(submission=_submission_or_404(request, submission_id))
+    @extend_schema(operation_id="check_ins_destroy", responses={204: None, 404: ERROR_RESPONSES[404]})
+    def delete(self, request, check_in_id: int):
+        services.check_in_delete(
+            check_in=object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id))
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class SubmissionCorrectionApi(APIView):
+class CheckInCorrectionApi(APIView):
     class InputSerializer(StrictInputSerializer):
         emotion = serializers.ChoiceField(choices=EMOTIONS)
 
     @extend_schema(
-        operation_id="submissions_correction",
+        operation_id="check_ins_correction",
         request=InputSerializer,
-        responses={200: SubmissionOutputSerializer, **ERROR_RESPONSES},
+        responses={200: CheckInOutputSerializer, **ERROR_RESPONSES},
     )
-    def post(self, request, submission_id: int):
-        submission = _submission_or_404(request, submission_id)
+    def post(self, request, check_in_id: int):
+        check_in = object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id))
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            services.submission_correct(submission=submission, emotion=serializer.validated_data["emotion"])
+            services.check_in_correct(check_in=check_in, emotion=serializer.validated_data["emotion"])
         except ValidationError as exc:
             return _validation_response(exc)
-        return Response(SubmissionOutputSerializer(submission, context={"request": request}).data)
+        return Response(CheckInOutputSerializer(check_in, context={"request": request}).data)
 
 
-class SubmissionFaceSelectApi(APIView):
+class CheckInFaceSelectApi(APIView):
     class InputSerializer(StrictInputSerializer):
-        face = ObjectIdField(help_text="The id of one of this submission's faces.")
+        face = ObjectIdField(help_text="The id of one of this check-in's faces.")
 
     @extend_schema(
-        operation_id="submissions_face_select",
+        operation_id="check_ins_face_select",
         request=InputSerializer,
-        responses={200: SubmissionOutputSerializer, **ERROR_RESPONSES},
+        responses={200: CheckInOutputSerializer, **ERROR_RESPONSES},
         description='Say which detected face is "you"; the mood and songs follow that face.',
     )
-    def post(self, request, submission_id: int):
-        submission = _submission_or_404(request, submission_id)
+    def post(self, request, check_in_id: int):
+        check_in = object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id))
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            services.submission_face_select(submission=submission, face_id=serializer.validated_data["face"])
+            services.check_in_face_select(check_in=check_in, face_id=serializer.validated_data["face"])
         except ValidationError as exc:
             return _validation_response(exc)
-        return Response(SubmissionOutputSerializer(submission, context={"request": request}).data)
+        return Response(CheckInOutputSerializer(check_in, context={"request": request}).data)
 
 
-class SubmissionImageApi(APIView):
+class CheckInImageApi(APIView):
     @extend_schema(
-        operation_id="submissions_image",
+        operation_id="check_ins_image",
         parameters=[OpenApiParameter("frame", int, description="Frame of a webcam burst (default: the one shown).")],
         responses={
             (200, "image/jpeg"): OpenApiResponse(bytes, description="The stored, EXIF-free JPEG."),
             404: OpenApiResponse(description="Not yours, or no longer stored."),
         },
     )
-    def get(self, request, submission_id: int):
-        submission = _submission_or_404(request, submission_id)
+    def get(self, request, check_in_id: int):
+        check_in = object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id))
         frame_index = request.query_params.get("frame")
         if frame_index is None:
-            selected = submission.selected_face
+            selected = check_in.selected_face
             frame_index = selected.frame_index if selected else 0
-        frame = submission.frames.filter(index=frame_index).first() if str(frame_index).isdecimal() else None
+        frame = check_in.frames.filter(index=frame_index).first() if str(frame_index).isdecimal() else None
         if frame is None:
             raise Http404
         try:

@@ -11,6 +11,6 @@ class DetectionConfig(AppConfig):
 
         data_rights.register(
             "detection",
-            export=lambda user: selectors.submission_export(user=user),
+            export=lambda user: selectors.check_in_export(user=user),
             delete_files=services.user_files_delete,
         )

@@ -1,6 +1,6 @@
 """Mood history reads: a user's finished sessions, their aggregates and the music that went with them.
 
-A session is one finished Submission. Its mood is the *effective* emotion: the user's correction
+A session is one finished CheckIn. Its mood is the *effective* emotion: the user's correction
 when there is one, else the detected top emotion. Every aggregate here is one SQL query
 (conditional aggregation, grouped by day or hour), so the cost does not grow with per-row
 Python work as a history gets long.
@@ -21,7 +21,7 @@ from ml.labels import EMOTIONS
 from music.emotions import EMOTION_VA
 from music.models import Feedback, FeedbackKind, Recommendation, RecommendationItem
 
-from .models import Submission
+from .models import CheckIn
 
 # Goals whose songs try to move the mood rather than match it; "what lifted me" looks at these.
 LIFT_GOALS = ("lift", "calm", "match_then_lift")
@@ -65,10 +65,10 @@ def history_range_for(*, days: int | None, date_from: date | None = None, date_t
     return HistoryRange()
 
 
-def history_sessions(*, user, period: HistoryRange = HistoryRange(), emotion: str = "") -> QuerySet[Submission]:
+def history_sessions(*, user, period: HistoryRange = HistoryRange(), emotion: str = "") -> QuerySet[CheckIn]:
     """The user's finished sessions in the period, newest first, annotated with `effective`."""
     sessions = (
-        Submission.objects.filter(owner=user, status=Submission.Status.DONE)
+        CheckIn.objects.filter(owner=user, status=CheckIn.Status.DONE)
         .filter(period.bounds())
         .annotate(effective=effective_emotion())
     )
@@ -82,7 +82,7 @@ def _is_mood(name: str) -> Q:
     return Q(corrected_emotion=name) | Q(corrected_emotion="", top_emotion=name)
 
 
-def _mood_counts(sessions: QuerySet[Submission], key=None) -> dict:
+def _mood_counts(sessions: QuerySet[CheckIn], key=None) -> dict:
     """{key: {emotion: count}} from one GROUP BY (key, effective emotion) query.
 
     Grouping by the mood, rather than one filtered COUNT per mood, keeps the SQL (and the
@@ -209,10 +209,10 @@ def _lifted_sql(*, user_id: int, period: HistoryRange) -> tuple[str, list]:
     LEAD runs over the user's whole history, so the follow-up of the last session in the
     period may lie after it; only the period filter on the session itself applies. The goal
     is that of the session's latest song list (a correction makes a new one), looked up per
-    pair through the index on submission_id."""
-    submission = connection.ops.quote_name(Submission._meta.db_table)
+    pair through the index on check_in_id."""
+    check_in = connection.ops.quote_name(CheckIn._meta.db_table)
     recommendation = connection.ops.quote_name(Recommendation._meta.db_table)
-    params: list = [user_id, Submission.Status.DONE, user_id, FOLLOW_UP_WITHIN]
+    params: list = [user_id, CheckIn.Status.DONE, user_id, FOLLOW_UP_WITHIN]
     period_sql = ""
     tz = timezone.get_current_timezone()
     if period.date_from:
@@ -230,13 +230,13 @@ def _lifted_sql(*, user_id: int, period: HistoryRange) -> tuple[str, list]:
                    LEAD(emotion) OVER w AS next_emotion, LEAD(created_at) OVER w AS next_at
             FROM (
                 SELECT id, created_at, COALESCE(NULLIF(corrected_emotion, ''), top_emotion) AS emotion
-                FROM {submission} WHERE owner_id = %s AND status = %s
+                FROM {check_in} WHERE owner_id = %s AND status = %s
             ) mine
             WINDOW w AS (ORDER BY created_at, id)
         ),
         g AS (
             SELECT s.*, (
-                SELECT r.goal FROM {recommendation} r WHERE r.submission_id = s.id AND r.user_id = %s
+                SELECT r.goal FROM {recommendation} r WHERE r.check_in_id = s.id AND r.user_id = %s
                 ORDER BY r.created_at DESC, r.id DESC LIMIT 1
             ) AS goal
             FROM s WHERE s.next_at IS NOT NULL AND s.next_at - s.created_at <= %s{period_sql}
@@ -269,7 +269,7 @@ def mood_lifted(*, user, period: HistoryRange, limit: int = 5) -> dict | None:
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         total, helped, same, worse, average, helped_ids, examples = cursor.fetchone()
-    liked = _liked_songs(Feedback.objects.filter(user=user, recommendation__submission_id__in=helped_ids or []), limit)
+    liked = _liked_songs(Feedback.objects.filter(user=user, recommendation__check_in_id__in=helped_ids or []), limit)
     return {
         "sessions": total,
         "helped": helped,
@@ -305,7 +305,7 @@ def mood_summary(*, user, period: HistoryRange) -> dict:
     }
 
 
-def sessions_with_music(*, user, sessions: list[Submission]) -> list[Submission]:
+def sessions_with_music(*, user, sessions: list[CheckIn]) -> list[CheckIn]:
     """Attach to each session its latest recommendation (`.recommendation`) and the songs with the
     feedback given on them (`.songs`: [{rank, song: {id, title, artist}, feedback: [kinds]}]).
     Three queries for a page of sessions, whatever its length; rows, not model instances, for the
@@ -313,11 +313,11 @@ def sessions_with_music(*, user, sessions: list[Submission]) -> list[Submission]
     ids = [s.pk for s in sessions]
     latest: dict[int, Recommendation] = {}
     for rec in (
-        Recommendation.objects.filter(user=user, submission_id__in=ids)
-        .only("id", "user_id", "submission_id", "goal", "created_at")
+        Recommendation.objects.filter(user=user, check_in_id__in=ids)
+        .only("id", "user_id", "check_in_id", "goal", "created_at")
         .order_by("created_at", "id")
     ):
-        latest[rec.submission_id] = rec  # later ones (after a correction) replace earlier ones
+        latest[rec.check_in_id] = rec  # later ones (after a correction) replace earlier ones
     rec_ids = [r.pk for r in latest.values()]
     items: dict[int, list[tuple]] = {}
     for row in (
@@ -352,13 +352,13 @@ def sessions_with_music(*, user, sessions: list[Submission]) -> list[Submission]
     return sessions
 
 
-def history_export(*, user, period: HistoryRange = HistoryRange()) -> list[Submission]:
+def history_export(*, user, period: HistoryRange = HistoryRange()) -> list[CheckIn]:
     """Every session in the period with its music, newest first (for CSV and JSON export)."""
     sessions = list(history_sessions(user=user, period=period))
     return sessions_with_music(user=user, sessions=sessions)
 
 
-def history_session_get(*, user, session_id: int) -> Submission | None:
+def history_session_get(*, user, session_id: int) -> CheckIn | None:
     """One finished session of the user, or None: another user's is indistinguishable from a missing one."""
     if not user.is_authenticated:
         return None

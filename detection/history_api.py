@@ -148,7 +148,7 @@ class HistorySessionSerializer(serializers.Serializer):
     corrected_emotion = serializers.SerializerMethodField()
     effective_emotion = serializers.ChoiceField(choices=EMOTIONS, source="effective")
     emotions = serializers.DictField(child=serializers.FloatField(), allow_null=True)
-    url = serializers.SerializerMethodField(help_text="The API URL of the submission.")
+    url = serializers.SerializerMethodField(help_text="The API URL of the check-in.")
     recommendation = HistorySessionRecommendationSerializer(allow_null=True)
     # Already JSON-shaped rows from the selector; ten per session, so they skip the nested serializers.
     songs = serializers.SerializerMethodField()
@@ -161,7 +161,7 @@ class HistorySessionSerializer(serializers.Serializer):
         return obj.songs
 
     def get_url(self, obj) -> str:
-        return reverse("api-v1:submission-detail", args=[obj.pk])
+        return reverse("api-v1:check-in-detail", args=[obj.pk])
 
 
 class HistoryPaginationSerializer(serializers.Serializer):
@@ -250,7 +250,7 @@ class HistoryApi(APIView):
     @extend_schema(
         operation_id="history_destroy",
         responses={204: None},
-        description="Delete your whole mood history: every submission, stored image and song list made for it.",
+        description="Delete your whole mood history: every check-in, stored image and song list made for it.",
     )
     def delete(self, request):
         history_services.history_delete(user=request.user)

@@ -12,30 +12,30 @@ EMOTION_CHOICES = [(name, name) for name in EMOTIONS]
 LOW_CONFIDENCE = NOT_SURE_BELOW
 
 
-def frame_upload_to(instance: "SubmissionFrame", filename: str) -> str:
+def frame_upload_to(instance: "CheckInFrame", filename: str) -> str:
     # Random names: a guessed path reveals nothing, and the owner id keeps one
     # user's files together for deletion.
-    return f"faces/{instance.submission.owner_id}/{uuid.uuid4().hex}.jpg"
+    return f"faces/{instance.check_in.owner_id}/{uuid.uuid4().hex}.jpg"
 
 
-class SubmissionKind(models.TextChoices):
+class CheckInKind(models.TextChoices):
     UPLOAD = "upload", "Photo upload"
     WEBCAM = "webcam", "Webcam burst"
     MANUAL = "manual", "Picked by hand"
 
 
-class SubmissionStatus(models.TextChoices):
+class CheckInStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Analysing"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
 
 
-class Submission(models.Model):
-    Kind = SubmissionKind
-    Status = SubmissionStatus
+class CheckIn(models.Model):
+    Kind = CheckInKind
+    Status = CheckInStatus
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_ins")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True, default="")
@@ -59,24 +59,24 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["owner", "-created_at"])]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="detection_checkin_owner_recent")]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=SubmissionKind.values), name="submission_kind_valid"),
-            models.CheckConstraint(condition=Q(status__in=SubmissionStatus.values), name="submission_status_valid"),
+            models.CheckConstraint(condition=Q(kind__in=CheckInKind.values), name="check_in_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=CheckInStatus.values), name="check_in_status_valid"),
             models.CheckConstraint(
                 condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
-                name="submission_confidence_range",
+                name="check_in_confidence_range",
             ),
             # A finished analysis always has a result; a failed one always says why.
             models.CheckConstraint(
                 condition=~Q(status="done") | (Q(emotions__isnull=False) & ~Q(top_emotion="")),
-                name="submission_done_has_result",
+                name="check_in_done_has_result",
             ),
-            models.CheckConstraint(condition=~Q(status="failed") | ~Q(error=""), name="submission_failed_has_error"),
+            models.CheckConstraint(condition=~Q(status="failed") | ~Q(error=""), name="check_in_failed_has_error"),
         ]
 
     def __str__(self) -> str:
-        return f"Submission {self.pk} ({self.kind}, {self.status})"
+        return f"CheckIn {self.pk} ({self.kind}, {self.status})"
 
     @property
     def effective_emotion(self) -> str:
@@ -92,29 +92,29 @@ class Submission(models.Model):
         return self.confidence is not None and self.confidence < LOW_CONFIDENCE and not self.corrected_emotion
 
 
-class SubmissionFrame(models.Model):
+class CheckInFrame(models.Model):
     """One stored image: the photo of an upload, or one frame of a webcam burst.
 
     Stored sanitised (re-encoded JPEG without EXIF/GPS) in private storage, and
     deleted right after analysis unless the owner keeps images.
     """
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="frames")
+    check_in = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="frames")
     index = models.PositiveSmallIntegerField()
     image = models.FileField(upload_to=frame_upload_to)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
 
     class Meta:
-        ordering = ["submission", "index"]
-        constraints = [models.UniqueConstraint(fields=["submission", "index"], name="frame_unique_index")]
+        ordering = ["check_in", "index"]
+        constraints = [models.UniqueConstraint(fields=["check_in", "index"], name="frame_unique_index")]
 
     def __str__(self) -> str:
-        return f"Frame {self.index} of submission {self.submission_id}"
+        return f"Frame {self.index} of check-in {self.check_in_id}"
 
 
 class FaceResult(models.Model):
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="faces")
+    check_in = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="faces")
     frame_index = models.PositiveSmallIntegerField(default=0)
     x = models.PositiveIntegerField()
     y = models.PositiveIntegerField()
@@ -125,14 +125,14 @@ class FaceResult(models.Model):
     confidence = models.FloatField()
 
     class Meta:
-        ordering = ["submission", "frame_index", "id"]
+        ordering = ["check_in", "frame_index", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(width__gt=0, height__gt=0), name="face_box_not_empty"),
             models.CheckConstraint(condition=Q(confidence__gte=0, confidence__lte=1), name="face_confidence_range"),
         ]
 
     def __str__(self) -> str:
-        return f"Face {self.box} in submission {self.submission_id}"
+        return f"Face {self.box} in check-in {self.check_in_id}"
 
     @property
     def box(self) -> list[int]:

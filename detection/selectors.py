@@ -1,4 +1,4 @@
-"""Reads of submissions, always scoped to their owner."""
+"""Reads of check-ins, always scoped to their owner."""
 
 import time
 
@@ -7,51 +7,51 @@ from django.db.models import Prefetch, QuerySet
 from music.models import Recommendation
 from music.selectors import items_with_songs
 
-from .models import FaceResult, Submission
+from .models import CheckIn, FaceResult
 
 
-def submission_list(*, user) -> QuerySet[Submission]:
-    """The user's own submissions, newest first."""
-    return Submission.objects.filter(owner=user).prefetch_related(
+def check_in_list(*, user) -> QuerySet[CheckIn]:
+    """The user's own check-ins, newest first."""
+    return CheckIn.objects.filter(owner=user).prefetch_related(
         Prefetch("faces", queryset=FaceResult.objects.order_by("frame_index", "id")), "frames"
     )
 
 
-def submission_get(*, user, submission_id) -> Submission | None:
-    """One of the user's submissions, or None: another user's is indistinguishable from a missing one."""
+def check_in_get(*, user, check_in_id) -> CheckIn | None:
+    """One of the user's check-ins, or None: another user's is indistinguishable from a missing one."""
     if not user.is_authenticated:
         return None
-    return submission_list(user=user).filter(pk=submission_id).first()
+    return check_in_list(user=user).filter(pk=check_in_id).first()
 
 
 MAX_WAIT_S = 20.0
 WAIT_POLL_S = 0.05
 
 
-def submission_wait_finished(*, submission_id: int, timeout: float) -> bool:
-    """Block until the submission is done or failed, at most `timeout` seconds; True if it is."""
-    finished = (Submission.Status.DONE, Submission.Status.FAILED)
+def check_in_wait_finished(*, check_in_id: int, timeout: float) -> bool:
+    """Block until the check-in is done or failed, at most `timeout` seconds; True if it is."""
+    finished = (CheckIn.Status.DONE, CheckIn.Status.FAILED)
     deadline = time.monotonic() + min(timeout, MAX_WAIT_S)
     while True:
-        if Submission.objects.filter(pk=submission_id, status__in=finished).exists():
+        if CheckIn.objects.filter(pk=check_in_id, status__in=finished).exists():
             return True
         if time.monotonic() >= deadline:
             return False
         time.sleep(WAIT_POLL_S)
 
 
-def submission_recommendation(submission: Submission) -> Recommendation | None:
-    """The latest recommendation made for this submission, with its songs, or None."""
+def check_in_recommendation(check_in: CheckIn) -> Recommendation | None:
+    """The latest recommendation made for this check-in, with its songs, or None."""
     return (
-        Recommendation.objects.filter(submission_id=submission.pk)
+        Recommendation.objects.filter(check_in_id=check_in.pk)
         .prefetch_related(items_with_songs())
         .order_by("-created_at", "-id")
         .first()
     )
 
 
-def submission_export(*, user) -> list[dict]:
-    """Data rights: every submission and face result of the user, without image bytes."""
+def check_in_export(*, user) -> list[dict]:
+    """Data rights: every check-in and face result of the user, without image bytes."""
     return [
         {
             "id": s.pk,
@@ -71,5 +71,5 @@ def submission_export(*, user) -> list[dict]:
                 for f in s.faces.all()
             ],
         }
-        for s in submission_list(user=user)
+        for s in check_in_list(user=user)
     ]

@@ -1,4 +1,4 @@
-"""Writes and workflows for submissions: create, analyse, correct, delete, purge."""
+"""Writes and workflows for check-ins: create, analyse, correct, delete, purge."""
 
 import io
 import logging
@@ -17,7 +17,7 @@ from PIL import Image
 
 from ml.labels import EMOTIONS
 
-from .models import FaceResult, Submission, SubmissionFrame
+from .models import CheckIn, CheckInFrame, FaceResult
 
 logger = logging.getLogger(__name__)
 
@@ -65,31 +65,31 @@ def _files_delete(names: Sequence[str]) -> None:
             logger.warning("Could not delete stored image %s", name, exc_info=True)
 
 
-def _frames_release(submission: Submission) -> None:
-    """Drop a submission's stored images unless the owner keeps them (then set their expiry).
+def _frames_release(check_in: CheckIn) -> None:
+    """Drop a check-in's stored images unless the owner keeps them (then set their expiry).
 
     Call inside a transaction: the files go only once the row changes commit.
     """
-    if submission.owner.keep_images:
-        if submission.frames.exists():
-            submission.image_expires_at = timezone.now() + timedelta(days=settings.KEEP_IMAGES_DAYS)
+    if check_in.owner.keep_images:
+        if check_in.frames.exists():
+            check_in.image_expires_at = timezone.now() + timedelta(days=settings.KEEP_IMAGES_DAYS)
         return
-    names = list(submission.frames.values_list("image", flat=True))
-    submission.frames.all().delete()
-    submission.image_expires_at = None
+    names = list(check_in.frames.values_list("image", flat=True))
+    check_in.frames.all().delete()
+    check_in.image_expires_at = None
     transaction.on_commit(lambda: _files_delete(names))
 
 
-def _enqueue(submission_id: int) -> None:
-    from .tasks import submission_analyze_task
+def _enqueue(check_in_id: int) -> None:
+    from .tasks import check_in_analyze_task
 
     try:
-        submission_analyze_task.delay(submission_id)
+        check_in_analyze_task.delay(check_in_id)
     except Exception:
         # The row is committed already; a broker outage must not leave it queued
         # forever, nor turn the request into a 500.
-        logger.exception("Could not enqueue analysis of submission %s", submission_id)
-        submission_fail(submission_id, "We couldn't start the analysis right now. Please try again in a minute.")
+        logger.exception("Could not enqueue analysis of check-in %s", check_in_id)
+        check_in_fail(check_in_id, "We couldn't start the analysis right now. Please try again in a minute.")
 
 
 def _decode_and_sanitize(upload: UploadedFile, label: str, *, max_pixels: int) -> tuple[bytes, int, int]:
@@ -117,18 +117,18 @@ def _decode_and_sanitize(upload: UploadedFile, label: str, *, max_pixels: int) -
     return clean, width, height
 
 
-def submission_create(*, user, files: Sequence[UploadedFile], kind: str) -> Submission:
+def check_in_create(*, user, files: Sequence[UploadedFile], kind: str) -> CheckIn:
     """Validate an upload or webcam burst, store it sanitised, and queue its analysis.
 
     Raises ValidationError (code "too_large" for size limits) and creates nothing
     when any file is bad.
     """
-    if kind not in (Submission.Kind.UPLOAD, Submission.Kind.WEBCAM):
-        raise ValidationError(f"Unknown submission kind {kind!r}.", code="invalid")
+    if kind not in (CheckIn.Kind.UPLOAD, CheckIn.Kind.WEBCAM):
+        raise ValidationError(f"Unknown check-in kind {kind!r}.", code="invalid")
     files = list(files)
     if not files:
         raise ValidationError("Choose a photo first.", code="required")
-    if kind == Submission.Kind.UPLOAD and len(files) > 1:
+    if kind == CheckIn.Kind.UPLOAD and len(files) > 1:
         raise ValidationError("Upload one photo at a time.", code="invalid")
     if len(files) > settings.MAX_BURST_FRAMES:
         raise ValidationError(
@@ -144,113 +144,111 @@ def submission_create(*, user, files: Sequence[UploadedFile], kind: str) -> Subm
     saved: list[str] = []
     try:
         with transaction.atomic():
-            submission = Submission.objects.create(owner=user, kind=kind)
+            check_in = CheckIn.objects.create(owner=user, kind=kind)
             for index, (clean, width, height) in enumerate(prepared):
-                frame = SubmissionFrame(submission=submission, index=index, width=width, height=height)
+                frame = CheckInFrame(check_in=check_in, index=index, width=width, height=height)
                 frame.image.save("frame.jpg", ContentFile(clean), save=False)
                 saved.append(frame.image.name)
                 frame.save()
-            transaction.on_commit(lambda: _enqueue(submission.pk))
+            transaction.on_commit(lambda: _enqueue(check_in.pk))
     except BaseException:
         # Files are not transactional: remove what this attempt wrote.
         _files_delete(saved)
         raise
-    return submission
+    return check_in
 
 
-def submission_create_manual(*, user, emotion: str) -> Submission:
+def check_in_create_manual(*, user, emotion: str) -> CheckIn:
     """The user says how they feel instead of using the camera: done at once."""
     _emotion_validate(emotion)
     with transaction.atomic():
         now = timezone.now()
-        submission = Submission.objects.create(
+        check_in = CheckIn.objects.create(
             owner=user,
-            kind=Submission.Kind.MANUAL,
-            status=Submission.Status.DONE,
+            kind=CheckIn.Kind.MANUAL,
+            status=CheckIn.Status.DONE,
             emotions=manual_distribution(emotion),
             top_emotion=emotion,
             confidence=1.0,
             started_at=now,
             finished_at=now,
         )
-        _recommend(submission)
-    return submission
+        _recommend(check_in)
+    return check_in
 
 
-def _recommend(submission: Submission):
+def _recommend(check_in: CheckIn):
     """Ask the music app for songs; the mood result stands even if that fails."""
     try:
         from music.services import recommendation_create
     except ImportError:
         return None
-    emotions = (
-        manual_distribution(submission.corrected_emotion) if submission.corrected_emotion else submission.emotions
-    )
+    emotions = manual_distribution(check_in.corrected_emotion) if check_in.corrected_emotion else check_in.emotions
     try:
         with transaction.atomic():
-            return recommendation_create(user=submission.owner, emotions=emotions, submission=submission)
+            return recommendation_create(user=check_in.owner, emotions=emotions, check_in=check_in)
     except Exception:
-        logger.exception("Recommendation for submission %s failed", submission.pk)
+        logger.exception("Recommendation for check-in %s failed", check_in.pk)
         return None
 
 
-def _locked(submission_id: int) -> Submission | None:
-    """The submission row, locked for this transaction; its owner is read, not locked."""
-    return Submission.objects.select_for_update(of=("self",)).select_related("owner").filter(pk=submission_id).first()
+def _locked(check_in_id: int) -> CheckIn | None:
+    """The check-in row, locked for this transaction; its owner is read, not locked."""
+    return CheckIn.objects.select_for_update(of=("self",)).select_related("owner").filter(pk=check_in_id).first()
 
 
-def submission_fail(submission_id: int, message: str) -> Submission | None:
-    """Mark an unfinished submission failed with a message for its owner."""
+def check_in_fail(check_in_id: int, message: str) -> CheckIn | None:
+    """Mark an unfinished check-in failed with a message for its owner."""
     with transaction.atomic():
-        submission = _locked(submission_id)
-        if submission is None or submission.is_finished:
-            return submission
-        submission.faces.all().delete()
-        submission.status = Submission.Status.FAILED
-        submission.error = message
-        submission.finished_at = timezone.now()
-        _frames_release(submission)
-        submission.save()
-    return submission
+        check_in = _locked(check_in_id)
+        if check_in is None or check_in.is_finished:
+            return check_in
+        check_in.faces.all().delete()
+        check_in.status = CheckIn.Status.FAILED
+        check_in.error = message
+        check_in.finished_at = timezone.now()
+        _frames_release(check_in)
+        check_in.save()
+    return check_in
 
 
-def _submission_start(submission_id: int) -> Submission | None:
+def _check_in_start(check_in_id: int) -> CheckIn | None:
     with transaction.atomic():
-        submission = _locked(submission_id)
-        if submission is None or submission.is_finished:
+        check_in = _locked(check_in_id)
+        if check_in is None or check_in.is_finished:
             return None
-        Submission.objects.filter(pk=submission_id).update(
-            status=Submission.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
+        CheckIn.objects.filter(pk=check_in_id).update(
+            status=CheckIn.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
         )
-    return submission
+    return check_in
 
 
-def submission_analyze(submission_id: int) -> Submission | None:
-    """Run face and emotion recognition on a queued submission and store the result.
+def check_in_analyze(check_in_id: int) -> CheckIn | None:
+    """Run face and emotion recognition on a queued check-in and store the result.
 
-    Idempotent: a finished submission is left alone, and results are replaced,
+    Idempotent: a finished check-in is left alone, and results are replaced,
     never appended, so a re-delivered task cannot duplicate them.
     """
     from ml import inference
 
-    submission = _submission_start(submission_id)
-    if submission is None:
-        return Submission.objects.filter(pk=submission_id).first()
+    check_in = _check_in_start(check_in_id)
+    if check_in is None:
+        return CheckIn.objects.filter(pk=check_in_id).first()
 
     images: list[bytes] = []
-    for frame in submission.frames.all():
+    for frame in check_in.frames.all():
         try:
             with frame.image.open("rb") as handle:
                 images.append(handle.read())
         except FileNotFoundError:
-            return submission_fail(submission_id, IMAGE_GONE)
+            return check_in_fail(check_in_id, IMAGE_GONE)
     if not images:
-        return submission_fail(submission_id, IMAGE_GONE)
+        return check_in_fail(check_in_id, IMAGE_GONE)
 
     if not settings.EMOTION_MODEL_PATH.exists():
-        return submission_fail(submission_id, MODEL_MISSING)
+        return check_in_fail(check_in_id, MODEL_MISSING)
     recognizer = inference.get_recognizer(str(settings.EMOTION_MODEL_PATH))
-    webcam = submission.kind == Submission.Kind.WEBCAM
+    webcam = check_in.kind == CheckIn.Kind.WEBCAM
     try:
         if webcam:
             burst = recognizer.analyze_burst(images, max_frames=settings.MAX_BURST_FRAMES)
@@ -259,11 +257,11 @@ def submission_analyze(submission_id: int) -> Submission | None:
             analyses = [recognizer.analyze(images[0])]
             you_frame, you_face = 0, analyses[0].main_face
     except inference.ImageError as exc:
-        return submission_fail(submission_id, str(exc))
+        return check_in_fail(check_in_id, str(exc))
 
     faces = [(index, face) for index, analysis in enumerate(analyses) for face in analysis.faces]
     if you_face is None or (webcam and not burst.distribution):
-        return submission_fail(submission_id, NO_FACE_WEBCAM if webcam else NO_FACE_PHOTO)
+        return check_in_fail(check_in_id, NO_FACE_WEBCAM if webcam else NO_FACE_PHOTO)
     # ml chose "you"; a burst's mood is the mix of its frames, a photo's that of its main face.
     if webcam:
         emotions, top, confidence = burst.distribution, burst.top_emotion, burst.confidence
@@ -272,13 +270,13 @@ def submission_analyze(submission_id: int) -> Submission | None:
     you = (you_frame, you_face)
 
     with transaction.atomic():
-        submission = _locked(submission_id)
-        if submission is None or submission.is_finished:
-            return submission
-        submission.faces.all().delete()
+        check_in = _locked(check_in_id)
+        if check_in is None or check_in.is_finished:
+            return check_in
+        check_in.faces.all().delete()
         rows = FaceResult.objects.bulk_create(
             FaceResult(
-                submission=submission,
+                check_in=check_in,
                 frame_index=index,
                 x=max(0, int(face.box[0])),
                 y=max(0, int(face.box[1])),
@@ -290,54 +288,54 @@ def submission_analyze(submission_id: int) -> Submission | None:
             )
             for index, face in faces
         )
-        submission.selected_face = rows[faces.index(you)]
-        submission.image_width = analyses[you[0]].width
-        submission.image_height = analyses[you[0]].height
-        submission.emotions = _distribution_clean(emotions)
-        submission.top_emotion = top
-        submission.confidence = _unit(confidence)
-        submission.status = Submission.Status.DONE
-        submission.error = ""
-        submission.finished_at = timezone.now()
-        _frames_release(submission)
-        submission.save()
-        _recommend(submission)
-    return submission
+        check_in.selected_face = rows[faces.index(you)]
+        check_in.image_width = analyses[you[0]].width
+        check_in.image_height = analyses[you[0]].height
+        check_in.emotions = _distribution_clean(emotions)
+        check_in.top_emotion = top
+        check_in.confidence = _unit(confidence)
+        check_in.status = CheckIn.Status.DONE
+        check_in.error = ""
+        check_in.finished_at = timezone.now()
+        _frames_release(check_in)
+        check_in.save()
+        _recommend(check_in)
+    return check_in
 
 
-def submission_correct(*, submission: Submission, emotion: str) -> Submission:
+def check_in_correct(*, check_in: CheckIn, emotion: str) -> CheckIn:
     """Store the user's own reading of the mood; history and songs follow it."""
     _emotion_validate(emotion)
-    if submission.status != Submission.Status.DONE:
+    if check_in.status != CheckIn.Status.DONE:
         raise ValidationError("Only a finished analysis can be corrected.", code="invalid")
     with transaction.atomic():
-        submission.corrected_emotion = emotion
-        submission.save(update_fields=["corrected_emotion"])
-        _recommend(submission)
-    return submission
+        check_in.corrected_emotion = emotion
+        check_in.save(update_fields=["corrected_emotion"])
+        _recommend(check_in)
+    return check_in
 
 
-def submission_face_select(*, submission: Submission, face_id: int) -> Submission:
+def check_in_face_select(*, check_in: CheckIn, face_id: int) -> CheckIn:
     """The user says which detected face is theirs; the mood follows that face."""
-    if submission.status != Submission.Status.DONE:
+    if check_in.status != CheckIn.Status.DONE:
         raise ValidationError("Faces can be chosen once the analysis is done.", code="invalid")
-    face = submission.faces.filter(pk=face_id).first()
+    face = check_in.faces.filter(pk=face_id).first()
     if face is None:
-        raise ValidationError("That face is not part of this submission.", code="invalid")
+        raise ValidationError("That face is not part of this check-in.", code="invalid")
     with transaction.atomic():
-        submission.selected_face = face
-        submission.emotions = face.probabilities
-        submission.top_emotion = face.top_emotion
-        submission.confidence = face.confidence
-        submission.save(update_fields=["selected_face", "emotions", "top_emotion", "confidence"])
-        _recommend(submission)
-    return submission
+        check_in.selected_face = face
+        check_in.emotions = face.probabilities
+        check_in.top_emotion = face.top_emotion
+        check_in.confidence = face.confidence
+        check_in.save(update_fields=["selected_face", "emotions", "top_emotion", "confidence"])
+        _recommend(check_in)
+    return check_in
 
 
-def submission_delete(*, submission: Submission) -> None:
+def check_in_delete(*, check_in: CheckIn) -> None:
     with transaction.atomic():
-        names = list(submission.frames.values_list("image", flat=True))
-        submission.delete()
+        names = list(check_in.frames.values_list("image", flat=True))
+        check_in.delete()
         transaction.on_commit(lambda: _files_delete(names))
 
 
@@ -345,13 +343,13 @@ def purge_expired_images(*, now: datetime | None = None) -> int:
     """Delete kept images whose time is up. Returns how many files were removed."""
     now = now or timezone.now()
     removed = 0
-    expired = Submission.objects.filter(image_expires_at__lte=now).values_list("pk", flat=True)
-    for submission_id in list(expired):
+    expired = CheckIn.objects.filter(image_expires_at__lte=now).values_list("pk", flat=True)
+    for check_in_id in list(expired):
         with transaction.atomic():
-            frames = SubmissionFrame.objects.select_for_update().filter(submission_id=submission_id)
+            frames = CheckInFrame.objects.select_for_update().filter(check_in_id=check_in_id)
             names = list(frames.values_list("image", flat=True))
             frames.delete()
-            Submission.objects.filter(pk=submission_id).update(image_expires_at=None)
+            CheckIn.objects.filter(pk=check_in_id).update(image_expires_at=None)
             transaction.on_commit(lambda names=names: _files_delete(names))
         removed += len(names)
     return removed
@@ -359,6 +357,6 @@ def purge_expired_images(*, now: datetime | None = None) -> int:
 
 def user_files_delete(user) -> None:
     """Data rights: remove every stored image of the user (rows go by cascade)."""
-    names = list(SubmissionFrame.objects.filter(submission__owner=user).values_list("image", flat=True))
+    names = list(CheckInFrame.objects.filter(check_in__owner=user).values_list("image", flat=True))
     # After the account deletion commits: if it rolls back, the user keeps their files too.
     transaction.on_commit(lambda: _files_delete(names))

@@ -350,10 +350,10 @@ class RecommendationItemInline(admin.TabularInline):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(admin.ModelAdmin):
-    list_display = ["id", "user", "goal", "top_emotion", "submission_id", "created_at"]
+    list_display = ["id", "user", "goal", "top_emotion", "check_in_id", "created_at"]
     list_filter = ["goal"]
     search_fields = ["user__username"]
-    readonly_fields = ["user", "submission_id", "goal", "emotions", "seed", "created_at"]
+    readonly_fields = ["user", "check_in_id", "goal", "emotions", "seed", "created_at"]
     inlines = [RecommendationItemInline]
 
     def has_add_permission(self, request):

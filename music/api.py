@@ -81,12 +81,17 @@ class RecommendationOutputSerializer(serializers.ModelSerializer):
         score = serializers.FloatField()
         explanation = serializers.CharField()
 
-    submission = serializers.IntegerField(source="submission_id", allow_null=True)
+    check_in = serializers.IntegerField(source="check_in_id", allow_null=True)
+    submission = serializers.IntegerField(
+        source="check_in_id",
+        allow_null=True,
+        help_text="Deprecated: the old name of `check_in`, until the next version.",
+    )
     items = ItemSerializer(many=True)
 
     class Meta:
         model = Recommendation
-        fields = ["id", "submission", "goal", "emotions", "created_at", "items"]
+        fields = ["id", "check_in", "submission", "goal", "emotions", "created_at", "items"]
 
 
 def paginated(request, view, queryset, serializer_class) -> Response:

@@ -205,11 +205,11 @@ def songs_set_active(*, songs: QuerySet[Song], active: bool) -> int:
 # --- Recommendations -------------------------------------------------------
 
 
-def recommendation_create(*, user, emotions: dict[str, float], submission=None, goal=None, seed=None) -> Recommendation:
+def recommendation_create(*, user, emotions: dict[str, float], check_in=None, goal=None, seed=None) -> Recommendation:
     """Choose, store and return a list of songs for this user in this mood.
 
     `emotions` is a distribution over the 8 emotion names; `goal` defaults to the user's profile
-    goal; `submission` (a detection Submission or its id) links the list to the selfie it came
+    goal; `check_in` (a detection CheckIn or its id) links the list to the selfie it came
     from; the same `seed` with the same history and catalog gives the same list.
     Raises ValidationError for a malformed distribution or goal.
     """
@@ -225,12 +225,12 @@ def recommendation_create(*, user, emotions: dict[str, float], submission=None, 
     targets = recommender.targets_for(distribution, goal, LIST_LENGTH)
     candidates = selectors.candidates_for(user=user, history=history, targets=targets, seed=seed)
     picks = recommender.recommend(
-        distribution, candidates, history, goal=goal, seed=seed, n=LIST_LENGTH, detected=submission is not None
+        distribution, candidates, history, goal=goal, seed=seed, n=LIST_LENGTH, detected=check_in is not None
     )
-    submission_id = getattr(submission, "pk", submission)
+    check_in_id = getattr(check_in, "pk", check_in)
     rec = Recommendation(
         user=user,
-        submission_id=submission_id,
+        check_in_id=check_in_id,
         goal=goal,
         emotions={name: round(distribution[name], 4) for name in EMOTIONS},
         seed=seed,
@@ -257,7 +257,7 @@ def _recommendation_insert_pg(rec: Recommendation, picks: list[recommender.Pick]
     rec_table, item_table = Recommendation._meta.db_table, RecommendationItem._meta.db_table
     sql = f"""
         WITH rec AS (
-            INSERT INTO {rec_table} (user_id, submission_id, goal, emotions, seed, created_at)
+            INSERT INTO {rec_table} (user_id, check_in_id, goal, emotions, seed, created_at)
             VALUES (%s, %s, %s, %s::jsonb, %s, %s) RETURNING id
         ), items AS (
             INSERT INTO {item_table} (recommendation_id, rank, song_id, score, explanation)
@@ -267,7 +267,7 @@ def _recommendation_insert_pg(rec: Recommendation, picks: list[recommender.Pick]
         SELECT id FROM rec
     """  # noqa: S608 - table names are ours, every value is a parameter
     params = [
-        rec.user_id, rec.submission_id, rec.goal, json.dumps(rec.emotions), rec.seed, rec.created_at,
+        rec.user_id, rec.check_in_id, rec.goal, json.dumps(rec.emotions), rec.seed, rec.created_at,
         [p.rank for p in picks], [p.song_id for p in picks], [p.score for p in picks], [p.explanation for p in picks],
     ]  # fmt: skip
     with connection.cursor() as cursor:
@@ -347,7 +347,7 @@ def user_data_export(user) -> dict:
             for f in Feedback.objects.filter(user=user)
         ],
         "recommendations": [
-            {"id": r.id, "submission": r.submission_id, "goal": r.goal, "emotions": r.emotions,
+            {"id": r.id, "check_in": r.check_in_id, "goal": r.goal, "emotions": r.emotions,
              "created_at": r.created_at.isoformat(),
              "items": [{"rank": i.rank, "song": i.song_id, "title": i.song.title, "artist": i.song.artist,
                         "score": i.score, "explanation": i.explanation} for i in r.items.all()]}

@@ -8,7 +8,7 @@ environment first), each commented there with why:
 - JSON serialisation only: nothing from the broker is unpickled;
 - Redis visibility timeout above the hard limit: no task runs twice while still running
   (accounts.checks warns when it is not);
-- no result backend: results are rows in PostgreSQL (Submission.status and friends);
+- no result backend: results are rows in PostgreSQL (CheckIn.status and friends);
 - no CELERY_BROKER_URL: tasks run eagerly, in-process.
 """
 

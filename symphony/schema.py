@@ -18,3 +18,12 @@ class AutoSchema(SpectacularAutoSchema):
         if outer and "<locals>" not in outer:
             return outer.removesuffix("Api").replace(".", "") + inner.removesuffix("Serializer")
         return cls.__name__
+
+    def get_operation(self, *args, **kwargs):
+        # An old URL kept for one version (symphony.api.DeprecatedApiMixin) is listed as
+        # deprecated, under its own operation id.
+        operation = super().get_operation(*args, **kwargs)
+        if operation and getattr(self.view, "successor", ""):
+            operation["operationId"] += "_deprecated"
+            operation["deprecated"] = True
+        return operation

@@ -224,7 +224,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 # Ack only after the task finished, and re-queue when the worker process dies
-# (OOM, SIGKILL), so no submission is lost; tasks are idempotent for this.
+# (OOM, SIGKILL), so no check-in is lost; tasks are idempotent for this.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # One message per worker process at a time: analyses are CPU-bound, and a
@@ -241,7 +241,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # With late acks, Redis re-delivers an unacked message after this timeout; it
 # must exceed the longest task (hard limit) or tasks would run twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300)}
-# Results live in our own PostgreSQL rows (Submission.status etc.), not in a
+# Results live in our own PostgreSQL rows (CheckIn.status etc.), not in a
 # result backend: nothing reads AsyncResult.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
@@ -285,7 +285,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("AUTH_THROTTLE_RATE", "20/min"),
         "password_reset": env("PASSWORD_RESET_THROTTLE_RATE", "5/hour"),
-        "submissions": env("SUBMISSION_THROTTLE_RATE", "120/min"),
+        # SUBMISSION_THROTTLE_RATE is the old name, read for one more version.
+        "check_ins": env("CHECK_IN_THROTTLE_RATE", env("SUBMISSION_THROTTLE_RATE", "120/min")),
         "recommendations": env("RECOMMENDATION_THROTTLE_RATE", "60/min"),
         "history": env("HISTORY_THROTTLE_RATE", "120/min"),
     },

@@ -2,21 +2,21 @@ import factory
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from detection.models import FaceResult, Submission
+from detection.models import CheckIn, FaceResult
 from detection.services import manual_distribution
 
 
-class SubmissionFactory(factory.django.DjangoModelFactory):
+class CheckInFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Submission
+        model = CheckIn
 
     owner = factory.SubFactory(UserFactory, consented=True)
-    kind = Submission.Kind.UPLOAD
-    status = Submission.Status.QUEUED
+    kind = CheckIn.Kind.UPLOAD
+    status = CheckIn.Status.QUEUED
 
     class Params:
         done = factory.Trait(
-            status=Submission.Status.DONE,
+            status=CheckIn.Status.DONE,
             emotions=factory.LazyFunction(lambda: manual_distribution("happiness")),
             top_emotion="happiness",
             confidence=0.86,
@@ -24,14 +24,14 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
             image_width=640,
             image_height=480,
         )
-        failed = factory.Trait(status=Submission.Status.FAILED, error="We couldn't find a face in this photo.")
+        failed = factory.Trait(status=CheckIn.Status.FAILED, error="We couldn't find a face in this photo.")
 
 
 class FaceResultFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = FaceResult
 
-    submission = factory.SubFactory(SubmissionFactory, done=True)
+    check_in = factory.SubFactory(CheckInFactory, done=True)
     frame_index = 0
     x = 100
     y = 80

@@ -4,9 +4,9 @@ from datetime import datetime
 
 from django.core.files.base import ContentFile
 
-from detection.models import Submission, SubmissionFrame
+from detection.models import CheckIn, CheckInFrame
 from detection.services import manual_distribution
-from detection.tests.factories import SubmissionFactory
+from detection.tests.factories import CheckInFactory
 from music.models import Feedback, Recommendation, RecommendationItem
 from music.services import feedback_create
 from music.tests.factories import SongFactory
@@ -23,11 +23,11 @@ def session(
     songs=(),
     feedback: dict | None = None,
     stored_image: bool = False,
-) -> Submission:
+) -> CheckIn:
     """A finished session of `user` at `when` (aware), optionally with a song list and feedback.
 
     `feedback` maps a song to a list of kinds given on it in this session."""
-    submission = SubmissionFactory(
+    check_in = CheckInFactory(
         owner=user,
         done=True,
         top_emotion=emotion,
@@ -36,15 +36,15 @@ def session(
         corrected_emotion=corrected,
     )
     # created_at is auto_now_add: set the time afterwards.
-    Submission.objects.filter(pk=submission.pk).update(created_at=when, finished_at=when)
-    submission.refresh_from_db()
+    CheckIn.objects.filter(pk=check_in.pk).update(created_at=when, finished_at=when)
+    check_in.refresh_from_db()
     if stored_image:
-        frame = SubmissionFrame(submission=submission, index=0, width=4, height=4)
+        frame = CheckInFrame(check_in=check_in, index=0, width=4, height=4)
         frame.image.save("frame.jpg", ContentFile(b"\xff\xd8 not really a jpeg"), save=False)
         frame.save()
     if goal is not None:
         rec = Recommendation.objects.create(
-            user=user, submission_id=submission.pk, goal=goal, emotions=manual_distribution(emotion), seed=1
+            user=user, check_in_id=check_in.pk, goal=goal, emotions=manual_distribution(emotion), seed=1
         )
         Recommendation.objects.filter(pk=rec.pk).update(created_at=when)
         songs = list(songs) or [SongFactory()]
@@ -56,4 +56,4 @@ def session(
             for kind in kinds:
                 item = feedback_create(user=user, song=song, kind=kind, recommendation=rec)
                 Feedback.objects.filter(pk=item.pk).update(created_at=when)
-    return submission
+    return check_in

@@ -7,13 +7,13 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
-from detection.models import Submission
+from detection.models import CheckIn
 from detection.tests import images
-from detection.tests.factories import FaceResultFactory, SubmissionFactory
+from detection.tests.factories import CheckInFactory, FaceResultFactory
 from ml.labels import EMOTIONS
 
 pytestmark = pytest.mark.django_db
-LIST = "/api/v1/submissions/"
+LIST = "/api/v1/checkins/"
 DETAIL_KEYS = {
     "id", "kind", "status", "error", "created_at", "finished_at", "top_emotion", "confidence", "emotions", "faces",
     "recommendation",
@@ -28,7 +28,7 @@ def photo(data=None, name="selfie.jpg"):
 def no_worker(monkeypatch):
     """Queue without analysing, to look at the queued state."""
     queued = []
-    monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", queued.append)
+    monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", queued.append)
     return queued
 
 
@@ -39,18 +39,18 @@ def test_posting_a_photo_answers_202_with_id_status_and_url(api, on_commit, no_w
     assert response.status_code == 202, response.content
     body = response.json()
     assert body["status"] == "queued"
-    assert body["url"] == f"/api/v1/submissions/{body['id']}/"
+    assert body["url"] == f"/api/v1/checkins/{body['id']}/"
     assert no_worker == [body["id"]]
 
 
-def test_posting_a_burst_creates_a_webcam_submission(api, on_commit, no_worker):
+def test_posting_a_burst_creates_a_webcam_check_in(api, on_commit, no_worker):
     with on_commit():
         response = api.post(LIST, {"frames": [photo() for _ in range(5)]}, format="multipart")
 
     assert response.status_code == 202, response.content
-    submission = Submission.objects.get(pk=response.json()["id"])
-    assert submission.kind == "webcam"
-    assert submission.frames.count() == 5
+    check_in = CheckIn.objects.get(pk=response.json()["id"])
+    assert check_in.kind == "webcam"
+    assert check_in.frames.count() == 5
 
 
 def test_posting_an_emotion_records_a_manual_mood(api):
@@ -68,14 +68,14 @@ def test_sending_both_image_and_frames_or_nothing_is_a_400(api):
     both = api.post(LIST, {"image": photo(), "frames": [photo()]}, format="multipart")
     assert both.status_code == 400
     assert "exactly one" in str(both.json())
-    assert not Submission.objects.exists()
+    assert not CheckIn.objects.exists()
 
 
 @pytest.mark.parametrize("body", [[1, 2], "fear", None, {"emotion": ["fear"]}, {"emotion": 7}])
 def test_malformed_json_bodies_are_a_400(api, body):
     response = api.post(LIST, body, format="json")
     assert response.status_code == 400
-    assert not Submission.objects.exists()
+    assert not CheckIn.objects.exists()
 
 
 def test_without_consent_creating_is_forbidden():
@@ -83,13 +83,13 @@ def test_without_consent_creating_is_forbidden():
     client.force_authenticate(UserFactory())
     response = client.post(LIST, {"image": photo()}, format="multipart")
     assert response.status_code == 403
-    assert not Submission.objects.exists()
+    assert not CheckIn.objects.exists()
 
 
-def test_list_shows_only_my_submissions_newest_first(api, user, outsider):
-    older = SubmissionFactory(owner=user, done=True)
-    newer = SubmissionFactory(owner=user)
-    SubmissionFactory(owner=outsider)
+def test_list_shows_only_my_check_ins_newest_first(api, user, outsider):
+    older = CheckInFactory(owner=user, done=True)
+    newer = CheckInFactory(owner=user)
+    CheckInFactory(owner=outsider)
 
     body = api.get(LIST).json()
 
@@ -98,11 +98,11 @@ def test_list_shows_only_my_submissions_newest_first(api, user, outsider):
 
 
 def test_detail_has_the_documented_shape(api, user):
-    face = FaceResultFactory(submission=SubmissionFactory(owner=user, done=True))
-    face.submission.selected_face = face
-    face.submission.save()
+    face = FaceResultFactory(check_in=CheckInFactory(owner=user, done=True))
+    face.check_in.selected_face = face
+    face.check_in.save()
 
-    body = api.get(f"{LIST}{face.submission.pk}/").json()
+    body = api.get(f"{LIST}{face.check_in.pk}/").json()
 
     assert DETAIL_KEYS <= set(body)
     assert set(body["emotions"]) == set(EMOTIONS)
@@ -122,31 +122,31 @@ def test_detail_has_the_documented_shape(api, user):
 
 
 def test_correction_is_stored_and_returned(api, user):
-    submission = SubmissionFactory(owner=user, done=True, confidence=0.2)
+    check_in = CheckInFactory(owner=user, done=True, confidence=0.2)
 
-    response = api.post(f"{LIST}{submission.pk}/correction/", {"emotion": "surprise"}, format="json")
+    response = api.post(f"{LIST}{check_in.pk}/correction/", {"emotion": "surprise"}, format="json")
 
     assert response.status_code == 200
     assert response.json()["corrected_emotion"] == "surprise"
     assert response.json()["effective_emotion"] == "surprise"
-    submission.refresh_from_db()
-    assert submission.corrected_emotion == "surprise"
+    check_in.refresh_from_db()
+    assert check_in.corrected_emotion == "surprise"
 
 
 def test_correction_with_an_unknown_emotion_is_a_400(api, user):
-    submission = SubmissionFactory(owner=user, done=True)
-    response = api.post(f"{LIST}{submission.pk}/correction/", {"emotion": "bored"}, format="json")
+    check_in = CheckInFactory(owner=user, done=True)
+    response = api.post(f"{LIST}{check_in.pk}/correction/", {"emotion": "bored"}, format="json")
     assert response.status_code == 400
-    submission.refresh_from_db()
-    assert submission.corrected_emotion == ""
+    check_in.refresh_from_db()
+    assert check_in.corrected_emotion == ""
 
 
 def test_face_selection_via_the_api(api, user):
-    submission = SubmissionFactory(owner=user, done=True)
-    FaceResultFactory(submission=submission)
-    other = FaceResultFactory(submission=submission, top_emotion="anger")
+    check_in = CheckInFactory(owner=user, done=True)
+    FaceResultFactory(check_in=check_in)
+    other = FaceResultFactory(check_in=check_in, top_emotion="anger")
 
-    response = api.post(f"{LIST}{submission.pk}/face/", {"face": other.pk}, format="json")
+    response = api.post(f"{LIST}{check_in.pk}/face/", {"face": other.pk}, format="json")
 
     assert response.status_code == 200
     assert response.json()["top_emotion"] == "anger"
@@ -159,7 +159,7 @@ def test_delete_answers_204_and_removes_everything(api, user, on_commit, no_work
         response = api.delete(f"{LIST}{created['id']}/")
 
     assert response.status_code == 204
-    assert not Submission.objects.exists()
+    assert not CheckIn.objects.exists()
     assert images.stored_files() == []
 
 
@@ -176,9 +176,9 @@ def test_the_image_route_streams_the_stored_jpeg_privately(api, on_commit, no_wo
 
 
 def test_the_image_route_is_a_404_once_the_image_is_gone(api, user):
-    submission = SubmissionFactory(owner=user, done=True)
-    assert api.get(f"{LIST}{submission.pk}/image/").status_code == 404
-    assert api.get(f"{LIST}{submission.pk}/image/?frame=x").status_code == 404
+    check_in = CheckInFactory(owner=user, done=True)
+    assert api.get(f"{LIST}{check_in.pk}/image/").status_code == 404
+    assert api.get(f"{LIST}{check_in.pk}/image/?frame=x").status_code == 404
 
 
 @pytest.mark.parametrize("frame", ["²", "-1", "99999999999999999999999"])
@@ -189,15 +189,15 @@ def test_an_odd_frame_number_is_a_404(api, on_commit, no_worker, frame):
 
 
 def test_a_face_id_beyond_any_row_is_a_400(api, user):
-    submission = SubmissionFactory(owner=user, done=True)
-    assert api.post(f"{LIST}{submission.pk}/face/", {"face": 2**70}, format="json").status_code == 400
+    check_in = CheckInFactory(owner=user, done=True)
+    assert api.post(f"{LIST}{check_in.pk}/face/", {"face": 2**70}, format="json").status_code == 400
 
 
-def test_creating_is_throttled_by_the_submissions_scope(api, settings, on_commit, no_worker):
+def test_creating_is_throttled_by_the_check_ins_scope(api, settings, on_commit, no_worker):
     from django.core.cache import cache
 
     cache.clear()
-    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "submissions": "2/min"}
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "check_ins": "2/min"}
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
     from rest_framework.throttling import ScopedRateThrottle
 
@@ -211,31 +211,31 @@ def test_creating_is_throttled_by_the_submissions_scope(api, settings, on_commit
     assert codes == [201, 201, 429]
 
 
-def test_every_submission_route_is_in_the_openapi_schema_with_multipart_upload(client):
+def test_every_check_in_route_is_in_the_openapi_schema_with_multipart_upload(client):
     response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     schema = response.json()
     paths = schema["paths"]
     for route in (
-        "/api/v1/submissions/",
-        "/api/v1/submissions/{submission_id}/",
-        "/api/v1/submissions/{submission_id}/correction/",
-        "/api/v1/submissions/{submission_id}/face/",
-        "/api/v1/submissions/{submission_id}/image/",
+        "/api/v1/checkins/",
+        "/api/v1/checkins/{check_in_id}/",
+        "/api/v1/checkins/{check_in_id}/correction/",
+        "/api/v1/checkins/{check_in_id}/face/",
+        "/api/v1/checkins/{check_in_id}/image/",
     ):
         assert route in paths, route
-    create = paths["/api/v1/submissions/"]["post"]
+    create = paths["/api/v1/checkins/"]["post"]
     multipart = create["requestBody"]["content"]["multipart/form-data"]["schema"]
     ref = multipart["$ref"].split("/")[-1]
     properties = schema["components"]["schemas"][ref]["properties"]
     assert properties["image"]["format"] == "binary"
     assert properties["frames"]["items"]["format"] == "binary"
     assert "202" in create["responses"]
-    assert set(paths["/api/v1/submissions/{submission_id}/"]) >= {"get", "delete"}
+    assert set(paths["/api/v1/checkins/{check_in_id}/"]) >= {"get", "delete"}
 
 
 def test_long_polling_answers_at_once_when_finished_and_refuses_bad_waits(api, user):
-    done = SubmissionFactory(owner=user, done=True)
+    done = CheckInFactory(owner=user, done=True)
     started = time.monotonic()
     assert api.get(f"{LIST}{done.pk}/?wait=15").json()["status"] == "done"
     assert time.monotonic() - started < 2
@@ -244,7 +244,7 @@ def test_long_polling_answers_at_once_when_finished_and_refuses_bad_waits(api, u
 
 
 def test_long_polling_gives_up_after_the_wait_with_the_current_status(api, user):
-    queued = SubmissionFactory(owner=user)
+    queued = CheckInFactory(owner=user)
     started = time.monotonic()
     assert api.get(f"{LIST}{queued.pk}/?wait=0.3").json()["status"] == "queued"
     assert 0.3 <= time.monotonic() - started < 2
@@ -255,17 +255,17 @@ def test_long_polling_returns_as_soon_as_the_analysis_finishes():
     user = UserFactory(consented=True)
     client = APIClient()
     client.force_authenticate(user)
-    submission = SubmissionFactory(owner=user)
+    check_in = CheckInFactory(owner=user)
 
     def finish_soon():
         time.sleep(0.3)
-        Submission.objects.filter(pk=submission.pk).update(status="failed", error="We couldn't find a face.")
+        CheckIn.objects.filter(pk=check_in.pk).update(status="failed", error="We couldn't find a face.")
         connection.close()
 
     worker = threading.Thread(target=finish_soon)
     worker.start()
     started = time.monotonic()
-    body = client.get(f"{LIST}{submission.pk}/?wait=15").json()
+    body = client.get(f"{LIST}{check_in.pk}/?wait=15").json()
     worker.join()
 
     assert body["status"] == "failed"

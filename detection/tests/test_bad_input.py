@@ -1,15 +1,15 @@
 """Every kind of bad upload, through the API and through the page: a 4xx or a failed
-submission with a clear message; never a 500, never a half-written record."""
+check-in with a clear message; never a 500, never a half-written record."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from detection.models import FaceResult, Submission, SubmissionFrame
+from detection.models import CheckIn, CheckInFrame, FaceResult
 from detection.tests import images
 from ml.labels import EMOTIONS
 
 pytestmark = pytest.mark.django_db
-LIST = "/api/v1/submissions/"
+LIST = "/api/v1/checkins/"
 
 # (case id, bytes maker, file name, claimed content type, HTTP statuses allowed, words the message must contain)
 REJECTED = [
@@ -48,8 +48,8 @@ def as_upload(data: bytes, name: str, content_type: str) -> SimpleUploadedFile:
 
 
 def assert_nothing_written():
-    assert not Submission.objects.exists()
-    assert not SubmissionFrame.objects.exists()
+    assert not CheckIn.objects.exists()
+    assert not CheckInFrame.objects.exists()
     assert not FaceResult.objects.exists()
     assert images.stored_files() == []
 
@@ -124,7 +124,7 @@ class TestApi:
     def test_unusual_but_valid_images_are_accepted_and_stored_as_jpeg(
         self, api, on_commit, monkeypatch, case, make, name, content_type
     ):
-        monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", lambda _id: None)
+        monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
         with on_commit():
             response = api.post(LIST, {"image": as_upload(make(), name, content_type)}, format="multipart")
 
@@ -195,13 +195,13 @@ class TestPage:
     def test_unusual_but_valid_images_lead_to_the_result_page(
         self, page, on_commit, monkeypatch, case, make, name, content_type
     ):
-        monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", lambda _id: None)
+        monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
         with on_commit():
             response = page.post("/feel/", {"image": as_upload(make(), name, content_type)})
 
-        submission = Submission.objects.get()
+        check_in = CheckIn.objects.get()
         assert response.status_code == 302
-        assert response["Location"] == f"/submissions/{submission.pk}/"
+        assert response["Location"] == f"/checkins/{check_in.pk}/"
 
     @pytest.mark.usefixtures("model_required")
     def test_no_face_shows_the_message_and_offers_upload_and_manual(self, page, on_commit):
@@ -220,8 +220,8 @@ class TestPage:
         with on_commit():
             response = page.post("/feel/", {"image": as_upload(data, "x.jpg", "image/jpeg")})
 
-        submission = Submission.objects.get()
-        assert submission.status == "done", submission.error
+        check_in = CheckIn.objects.get()
+        assert check_in.status == "done", check_in.error
         assert page.get(response["Location"]).status_code == 200
 
     @pytest.mark.usefixtures("model_required")

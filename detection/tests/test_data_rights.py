@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tests.factories import PASSWORD
 from detection import services
-from detection.models import FaceResult, Submission
+from detection.models import CheckIn, FaceResult
 from detection.tests import images
 from detection.tests.factories import FaceResultFactory
 
@@ -14,17 +14,17 @@ pytestmark = pytest.mark.django_db
 def stored(user, on_commit, monkeypatch):
     user.keep_images = True
     user.save()
-    monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", lambda _id: None)
+    monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
     with on_commit():
-        submission = services.submission_create(
+        check_in = services.check_in_create(
             user=user, files=[SimpleUploadedFile("a.jpg", images.face_jpeg(), "image/jpeg")], kind="upload"
         )
-    FaceResultFactory(submission=submission)
-    return submission
+    FaceResultFactory(check_in=check_in)
+    return check_in
 
 
-def test_the_export_lists_submissions_and_faces_but_no_image_bytes(api, stored, outsider):
-    FaceResultFactory(submission__owner=outsider)
+def test_the_export_lists_check_ins_and_faces_but_no_image_bytes(api, stored, outsider):
+    FaceResultFactory(check_in__owner=outsider)
 
     export = api.get("/api/v1/me/export/").json()
 
@@ -34,14 +34,14 @@ def test_the_export_lists_submissions_and_faces_but_no_image_bytes(api, stored, 
     assert len(item["faces"]) == 1 and item["faces"][0]["box"] == [100, 80, 120, 120]
 
 
-def test_deleting_the_account_removes_submissions_and_image_files(api, user, stored, on_commit, outsider):
-    FaceResultFactory(submission__owner=outsider)
+def test_deleting_the_account_removes_check_ins_and_image_files(api, user, stored, on_commit, outsider):
+    FaceResultFactory(check_in__owner=outsider)
     assert len(images.stored_files()) == 1
 
     with on_commit():
         response = api.delete("/api/v1/me/", {"password": PASSWORD}, format="json")
 
     assert response.status_code == 204
-    assert not Submission.objects.filter(owner_id=user.pk).exists()
+    assert not CheckIn.objects.filter(owner_id=user.pk).exists()
     assert images.stored_files() == []
     assert FaceResult.objects.count() == 1  # the outsider's stays

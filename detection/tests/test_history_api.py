@@ -9,7 +9,7 @@ import pytest
 from django.core.files.storage import default_storage
 from rest_framework.test import APIClient
 
-from detection.models import Submission, SubmissionFrame
+from detection.models import CheckIn, CheckInFrame
 from detection.tests.history_builders import session
 from ml.labels import EMOTIONS
 from music.models import Feedback, Rating, Recommendation
@@ -165,30 +165,30 @@ def test_a_bad_export_request_is_a_400(api, alices, params):
 
 def test_deleting_a_session_removes_it_its_files_and_its_song_list(api, user, alices, on_commit):
     target = alices[0]
-    names = list(SubmissionFrame.objects.filter(submission=target).values_list("image", flat=True))
+    names = list(CheckInFrame.objects.filter(check_in=target).values_list("image", flat=True))
     assert names and default_storage.exists(names[0])
     with on_commit():
         response = api.delete(f"{URL}sessions/{target.pk}/")
     assert response.status_code == 204
-    assert not Submission.objects.filter(pk=target.pk).exists()
+    assert not CheckIn.objects.filter(pk=target.pk).exists()
     assert not default_storage.exists(names[0])
-    assert not Recommendation.objects.filter(submission_id=target.pk).exists()
+    assert not Recommendation.objects.filter(check_in_id=target.pk).exists()
     # Likes are the user's taste, kept on "My likes"; the event no longer points to a list.
     assert Rating.objects.filter(user=user, value=1).count() == 1
     assert Feedback.objects.filter(user=user, recommendation__isnull=True).count() == 3
-    assert Submission.objects.filter(owner=user).count() == 2
+    assert CheckIn.objects.filter(owner=user).count() == 2
     assert api.get(f"{URL}sessions/{target.pk}/").status_code == 404
 
 
 def test_deleting_the_whole_history_removes_every_session_and_file(api, user, outsider, alices, on_commit):
     bobs = session(outsider, utc(2026, 3, 1, 9), "fear", goal="lift", stored_image=True)
-    names = list(SubmissionFrame.objects.values_list("image", flat=True))
+    names = list(CheckInFrame.objects.values_list("image", flat=True))
     with on_commit():
         assert api.delete(URL).status_code == 204
-    assert not Submission.objects.filter(owner=user).exists()
-    assert not Recommendation.objects.filter(user=user, submission_id__isnull=False).exists()
+    assert not CheckIn.objects.filter(owner=user).exists()
+    assert not Recommendation.objects.filter(user=user, check_in_id__isnull=False).exists()
     assert [default_storage.exists(n) for n in names].count(True) == 1
-    assert Submission.objects.filter(pk=bobs.pk).exists()
+    assert CheckIn.objects.filter(pk=bobs.pk).exists()
     assert api.get(URL).json()["summary"]["total"] == 0
 
 
@@ -207,7 +207,7 @@ def test_an_outsider_sees_none_of_it_and_cannot_delete_it(outsider, alices):
     export = client.get(URL + "export/", {"format": "csv"}).content.decode()
     assert len(export.strip().splitlines()) == 1  # the header only
     assert client.delete(URL).status_code == 204  # deletes the outsider's own (empty) history
-    assert Submission.objects.filter(pk__in=[s.pk for s in alices]).count() == 3
+    assert CheckIn.objects.filter(pk__in=[s.pk for s in alices]).count() == 3
 
 
 def test_anonymous_gets_nothing(alices):
@@ -218,7 +218,7 @@ def test_anonymous_gets_nothing(alices):
         assert b"sadness" not in response.content
     assert client.delete(URL).status_code in (401, 403)
     assert client.delete(f"{URL}sessions/{alices[0].pk}/").status_code in (401, 403)
-    assert Submission.objects.count() == 3
+    assert CheckIn.objects.count() == 3
 
 
 def test_the_history_routes_are_in_the_openapi_schema(api):

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from detection import history
-from detection.models import Submission
-from detection.tests.factories import SubmissionFactory
+from detection.models import CheckIn
+from detection.tests.factories import CheckInFactory
 from detection.tests.history_builders import session
 from music.tests.factories import SongFactory
 
@@ -22,8 +22,8 @@ def test_distribution_counts_the_correction_instead_of_the_detected_mood(user):
     session(user, utc(2026, 3, 1, 12), "happiness")
     session(user, utc(2026, 3, 2, 12), "happiness", corrected="sadness")
     session(user, utc(2026, 3, 3, 12), "anger")
-    SubmissionFactory(owner=user, failed=True)
-    SubmissionFactory(owner=user)  # still queued: not a session yet
+    CheckInFactory(owner=user, failed=True)
+    CheckInFactory(owner=user)  # still queued: not a session yet
 
     result = history.mood_distribution(user=user, period=history.HistoryRange())
 
@@ -153,7 +153,7 @@ def test_sessions_come_with_their_latest_song_list_and_feedback_in_a_fixed_numbe
     ]  # fmt: skip
     corrected = sessions[0]
     session_rec = history.Recommendation.objects.create(
-        user=user, submission_id=corrected.pk, goal="calm", emotions={"fear": 1.0}, seed=2
+        user=user, check_in_id=corrected.pk, goal="calm", emotions={"fear": 1.0}, seed=2
     )
     history.RecommendationItem.objects.create(recommendation=session_rec, rank=1, song=song, score=1, explanation="x")
 
@@ -175,4 +175,4 @@ def test_the_timeline_keeps_the_latest_sessions_oldest_first(user):
     points, total = history.mood_timeline(user=user, period=history.HistoryRange(), limit=3)
     assert total == 5
     assert [p["confidence"] for p in points] == [0.3, 0.4, 0.5]
-    assert Submission.objects.count() == 5
+    assert CheckIn.objects.count() == 5

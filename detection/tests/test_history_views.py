@@ -6,7 +6,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from detection.models import Submission, SubmissionFrame
+from detection.models import CheckIn, CheckInFrame
 from detection.tests.history_builders import session
 from music.tests.factories import SongFactory
 
@@ -119,26 +119,26 @@ def test_the_page_query_count_does_not_grow_with_the_sessions(page, user, django
 
 def test_deleting_a_session_asks_first_then_removes_it_and_its_files(page, alices, on_commit):
     target = alices[0]
-    name = SubmissionFrame.objects.get(submission=target).image.name
+    name = CheckInFrame.objects.get(check_in=target).image.name
     confirm = page.get(f"/history/sessions/{target.pk}/delete/")
     assert confirm.status_code == 200 and b"Delete this check-in?" in confirm.content
-    assert Submission.objects.filter(pk=target.pk).exists()
+    assert CheckIn.objects.filter(pk=target.pk).exists()
     with on_commit():
         response = page.post(f"/history/sessions/{target.pk}/delete/")
     assert response.status_code == 302 and response["Location"] == "/history/"
-    assert not Submission.objects.filter(pk=target.pk).exists()
+    assert not CheckIn.objects.filter(pk=target.pk).exists()
     assert not default_storage.exists(name)
 
 
 def test_deleting_the_whole_history_needs_the_confirmation_box(page, user, alices, on_commit):
-    name = SubmissionFrame.objects.get(submission=alices[0]).image.name
+    name = CheckInFrame.objects.get(check_in=alices[0]).image.name
     confirm = page.get("/history/delete/")
     assert b"All 4 check-ins" in confirm.content
     page.post("/history/delete/")
-    assert Submission.objects.filter(owner=user).count() == 4
+    assert CheckIn.objects.filter(owner=user).count() == 4
     with on_commit():
         response = page.post("/history/delete/", {"confirm": "yes"}, follow=True)
-    assert not Submission.objects.filter(owner=user).exists()
+    assert not CheckIn.objects.filter(owner=user).exists()
     assert not default_storage.exists(name)
     assert b"Your mood history is deleted (4 check-ins)" in response.content
     assert b'id="history-empty"' in response.content
@@ -151,7 +151,7 @@ def test_an_outsider_gets_a_404_and_sees_no_data(client, outsider, alices):
     assert client.get(f"/history/sessions/{alices[0].pk}/delete/").status_code == 404
     assert client.post(f"/history/sessions/{alices[0].pk}/delete/").status_code == 404
     client.post("/history/delete/", {"confirm": "yes"})
-    assert Submission.objects.filter(pk__in=[s.pk for s in alices]).count() == 4
+    assert CheckIn.objects.filter(pk__in=[s.pk for s in alices]).count() == 4
 
 
 def test_anonymous_is_sent_to_log_in(client, alices):
@@ -160,7 +160,7 @@ def test_anonymous_is_sent_to_log_in(client, alices):
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), route
     client.post("/history/delete/", {"confirm": "yes"})
     client.post(f"/history/sessions/{alices[0].pk}/delete/")
-    assert Submission.objects.count() == 4
+    assert CheckIn.objects.count() == 4
 
 
 def test_the_navigation_links_to_the_history(page):

@@ -1,10 +1,10 @@
-"""Another user's submission is a 404 everywhere: pages, API, image URL. Anonymous
+"""Another user's check-in is a 404 everywhere: pages, API, image URL. Anonymous
 visitors get nothing either; staff see only their own through these routes."""
 
 import pytest
 from rest_framework.test import APIClient
 
-from detection.models import Submission
+from detection.models import CheckIn
 from detection.tests.factories import FaceResultFactory
 
 pytestmark = pytest.mark.django_db
@@ -12,23 +12,23 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def alices(user, on_commit, monkeypatch):
-    """A finished submission of `user` with a face and a stored image."""
+    """A finished check-in of `user` with a face and a stored image."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from detection import services
     from detection.tests import images
 
-    monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", lambda _id: None)
+    monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
     with on_commit():
-        submission = services.submission_create(
+        check_in = services.check_in_create(
             user=user, files=[SimpleUploadedFile("a.jpg", images.face_jpeg(), "image/jpeg")], kind="upload"
         )
-    face = FaceResultFactory(submission=submission)
-    Submission.objects.filter(pk=submission.pk).update(
+    face = FaceResultFactory(check_in=check_in)
+    CheckIn.objects.filter(pk=check_in.pk).update(
         status="done", emotions=face.probabilities, top_emotion="happiness", confidence=0.9, selected_face=face
     )
-    submission.refresh_from_db()
-    return submission
+    check_in.refresh_from_db()
+    return check_in
 
 
 def api_client(who):
@@ -38,16 +38,16 @@ def api_client(who):
     return client
 
 
-READS = ["/api/v1/submissions/{id}/", "/api/v1/submissions/{id}/image/"]
+READS = ["/api/v1/checkins/{id}/", "/api/v1/checkins/{id}/image/"]
 WRITES = [
-    ("post", "/api/v1/submissions/{id}/correction/", {"emotion": "anger"}),
-    ("post", "/api/v1/submissions/{id}/face/", {"face": 0}),
-    ("delete", "/api/v1/submissions/{id}/", None),
+    ("post", "/api/v1/checkins/{id}/correction/", {"emotion": "anger"}),
+    ("post", "/api/v1/checkins/{id}/face/", {"face": 0}),
+    ("delete", "/api/v1/checkins/{id}/", None),
 ]
 PAGE_WRITES = [
-    ("/submissions/{id}/correct/", {"emotion": "anger"}),
-    ("/submissions/{id}/face/", {"face": 0}),
-    ("/submissions/{id}/delete/", {}),
+    ("/checkins/{id}/correct/", {"emotion": "anger"}),
+    ("/checkins/{id}/face/", {"face": 0}),
+    ("/checkins/{id}/delete/", {}),
 ]
 
 
@@ -65,46 +65,46 @@ def test_others_get_a_404_from_every_api_route(request, alices, who):
     for method, route, data in WRITES:
         response = getattr(client, method)(route.format(id=alices.pk), data, format="json")
         assert response.status_code == 404, route
-    assert client.get("/api/v1/submissions/").json()["count"] == 0
+    assert client.get("/api/v1/checkins/").json()["count"] == 0
     alices.refresh_from_db()
     assert alices.corrected_emotion == ""
 
 
 def test_anonymous_gets_nothing_from_the_api(alices):
     client = api_client(None)
-    for route in [*READS, "/api/v1/submissions/"]:
+    for route in [*READS, "/api/v1/checkins/"]:
         response = client.get(route.format(id=alices.pk))
         assert response.status_code in (401, 403), route
         assert b"happiness" not in response.content
-    assert client.delete(f"/api/v1/submissions/{alices.pk}/").status_code in (401, 403)
-    assert Submission.objects.filter(pk=alices.pk).exists()
+    assert client.delete(f"/api/v1/checkins/{alices.pk}/").status_code in (401, 403)
+    assert CheckIn.objects.filter(pk=alices.pk).exists()
 
 
 @pytest.mark.parametrize("who", ["outsider", "staff"])
 def test_others_get_a_404_from_every_page(request, client, alices, who):
     client.force_login(request.getfixturevalue(who))
-    assert client.get(f"/submissions/{alices.pk}/").status_code == 404
-    assert client.get(f"/submissions/{alices.pk}/?fragment=result").status_code == 404
+    assert client.get(f"/checkins/{alices.pk}/").status_code == 404
+    assert client.get(f"/checkins/{alices.pk}/?fragment=result").status_code == 404
     for route, data in PAGE_WRITES:
         assert client.post(route.format(id=alices.pk), data).status_code == 404, route
-    assert Submission.objects.filter(pk=alices.pk, corrected_emotion="").exists()
+    assert CheckIn.objects.filter(pk=alices.pk, corrected_emotion="").exists()
 
 
 def test_anonymous_is_sent_to_log_in_from_every_page(client, alices):
-    for route in [f"/submissions/{alices.pk}/", "/feel/"]:
+    for route in [f"/checkins/{alices.pk}/", "/feel/"]:
         response = client.get(route)
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
     for route, data in PAGE_WRITES:
         assert client.post(route.format(id=alices.pk), data).status_code == 302
-    assert Submission.objects.filter(pk=alices.pk).exists()
+    assert CheckIn.objects.filter(pk=alices.pk).exists()
 
 
 def test_the_owner_sees_the_result_page(page, alices):
-    response = page.get(f"/submissions/{alices.pk}/")
+    response = page.get(f"/checkins/{alices.pk}/")
     assert response.status_code == 200
     assert b"happiness" in response.content
 
 
-def test_a_missing_submission_is_the_same_404(page):
-    assert page.get("/submissions/999999/").status_code == 404
+def test_a_missing_check_in_is_the_same_404(page):
+    assert page.get("/checkins/999999/").status_code == 404

@@ -7,39 +7,39 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from detection import services
-from detection.tests.factories import SubmissionFactory
+from detection.tests.factories import CheckInFactory
 from music.models import Recommendation
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_manual_mood_gets_a_recommendation_shown_in_the_api_and_page(api, page, user):
-    submission = services.submission_create_manual(user=user, emotion="sadness")
+    check_in = services.check_in_create_manual(user=user, emotion="sadness")
 
-    body = api.get(f"/api/v1/submissions/{submission.pk}/").json()
-    recommendation = Recommendation.objects.get(submission_id=submission.pk)
+    body = api.get(f"/api/v1/checkins/{check_in.pk}/").json()
+    recommendation = Recommendation.objects.get(check_in_id=check_in.pk)
     assert body["recommendation"]["id"] == recommendation.pk
     assert "items" in body["recommendation"]
-    assert page.get(f"/submissions/{submission.pk}/").status_code == 200
+    assert page.get(f"/checkins/{check_in.pk}/").status_code == 200
 
 
 def test_a_correction_picks_songs_for_the_corrected_mood(api, user):
-    submission = SubmissionFactory(owner=user, done=True, confidence=0.3)
+    check_in = CheckInFactory(owner=user, done=True, confidence=0.3)
 
-    api.post(f"/api/v1/submissions/{submission.pk}/correction/", {"emotion": "anger"}, format="json")
+    api.post(f"/api/v1/checkins/{check_in.pk}/correction/", {"emotion": "anger"}, format="json")
 
-    latest = Recommendation.objects.filter(submission_id=submission.pk).order_by("-id").first()
+    latest = Recommendation.objects.filter(check_in_id=check_in.pk).order_by("-id").first()
     assert latest.top_emotion == "anger"
-    assert api.get(f"/api/v1/submissions/{submission.pk}/").json()["recommendation"]["id"] == latest.pk
+    assert api.get(f"/api/v1/checkins/{check_in.pk}/").json()["recommendation"]["id"] == latest.pk
 
 
 def test_the_result_page_lists_the_recommended_songs(page, user):
     call_command("seed_catalog", verbosity=0)
-    submission = services.submission_create_manual(user=user, emotion="happiness")
+    check_in = services.check_in_create_manual(user=user, emotion="happiness")
 
-    html = page.get(f"/submissions/{submission.pk}/").content.decode()
+    html = page.get(f"/checkins/{check_in.pk}/").content.decode()
 
-    recommendation = Recommendation.objects.get(submission_id=submission.pk)
+    recommendation = Recommendation.objects.get(check_in_id=check_in.pk)
     assert recommendation.items.exists()
     assert 'class="song-list"' in html
     assert escape(recommendation.items.first().song.title) in html
@@ -48,14 +48,14 @@ def test_the_result_page_lists_the_recommended_songs(page, user):
 
 def test_showing_the_songs_costs_the_same_queries_however_many_songs(api, page, user):
     call_command("seed_catalog", verbosity=0)
-    submission = services.submission_create_manual(user=user, emotion="happiness")
-    items = Recommendation.objects.get(submission_id=submission.pk).items
+    check_in = services.check_in_create_manual(user=user, emotion="happiness")
+    items = Recommendation.objects.get(check_in_id=check_in.pk).items
     counts = {}
     for keep in (10, 2):
         items.filter(rank__gt=keep).delete()
         with CaptureQueriesContext(connection) as page_queries:
-            page.get(f"/submissions/{submission.pk}/")
+            page.get(f"/checkins/{check_in.pk}/")
         with CaptureQueriesContext(connection) as api_queries:
-            api.get(f"/api/v1/submissions/{submission.pk}/")
+            api.get(f"/api/v1/checkins/{check_in.pk}/")
         counts[keep] = (len(page_queries), len(api_queries))
     assert counts[10] == counts[2]

@@ -8,9 +8,9 @@ from django.utils import timezone
 from PIL import Image
 
 from detection import services, tasks
-from detection.models import FaceResult, Submission, SubmissionFrame
+from detection.models import CheckIn, CheckInFrame, FaceResult
 from detection.tests import images
-from detection.tests.factories import FaceResultFactory, SubmissionFactory
+from detection.tests.factories import CheckInFactory, FaceResultFactory
 from ml.labels import EMOTIONS
 
 pytestmark = pytest.mark.django_db
@@ -20,138 +20,138 @@ def upload(data: bytes, name: str = "selfie.jpg", content_type: str = "image/jpe
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
-def test_manual_submission_is_done_at_once_with_the_picked_emotion_on_top(user):
-    submission = services.submission_create_manual(user=user, emotion="sadness")
+def test_manual_check_in_is_done_at_once_with_the_picked_emotion_on_top(user):
+    check_in = services.check_in_create_manual(user=user, emotion="sadness")
 
-    assert submission.kind == Submission.Kind.MANUAL
-    assert submission.status == Submission.Status.DONE
-    assert submission.top_emotion == "sadness"
-    assert set(submission.emotions) == set(EMOTIONS)
-    assert max(submission.emotions, key=submission.emotions.get) == "sadness"
-    assert sum(submission.emotions.values()) == pytest.approx(1.0)
+    assert check_in.kind == CheckIn.Kind.MANUAL
+    assert check_in.status == CheckIn.Status.DONE
+    assert check_in.top_emotion == "sadness"
+    assert set(check_in.emotions) == set(EMOTIONS)
+    assert max(check_in.emotions, key=check_in.emotions.get) == "sadness"
+    assert sum(check_in.emotions.values()) == pytest.approx(1.0)
 
 
-def test_manual_submission_rejects_an_unknown_emotion(user):
+def test_manual_check_in_rejects_an_unknown_emotion(user):
     with pytest.raises(ValidationError, match="Unknown emotion"):
-        services.submission_create_manual(user=user, emotion="hangry")
-    assert not Submission.objects.exists()
+        services.check_in_create_manual(user=user, emotion="hangry")
+    assert not CheckIn.objects.exists()
 
 
 def test_correction_is_stored_and_wins_over_the_detected_emotion():
-    submission = SubmissionFactory(done=True, confidence=0.3)
-    assert submission.is_low_confidence
+    check_in = CheckInFactory(done=True, confidence=0.3)
+    assert check_in.is_low_confidence
 
-    services.submission_correct(submission=submission, emotion="neutral")
+    services.check_in_correct(check_in=check_in, emotion="neutral")
 
-    submission.refresh_from_db()
-    assert submission.corrected_emotion == "neutral"
-    assert submission.effective_emotion == "neutral"
-    assert submission.top_emotion == "happiness"
-    assert not submission.is_low_confidence
+    check_in.refresh_from_db()
+    assert check_in.corrected_emotion == "neutral"
+    assert check_in.effective_emotion == "neutral"
+    assert check_in.top_emotion == "happiness"
+    assert not check_in.is_low_confidence
 
 
-def test_an_unfinished_submission_cannot_be_corrected():
-    submission = SubmissionFactory()
+def test_an_unfinished_check_in_cannot_be_corrected():
+    check_in = CheckInFactory()
     with pytest.raises(ValidationError, match="finished"):
-        services.submission_correct(submission=submission, emotion="neutral")
+        services.check_in_correct(check_in=check_in, emotion="neutral")
 
 
 def test_picking_another_face_makes_its_emotions_the_result():
     big = FaceResultFactory(width=200, height=200)
-    submission = big.submission
+    check_in = big.check_in
     other = FaceResultFactory(
-        submission=submission,
+        check_in=check_in,
         width=90,
         height=90,
         probabilities=services.manual_distribution("anger"),
         top_emotion="anger",
     )
-    submission.selected_face = big
-    submission.save()
+    check_in.selected_face = big
+    check_in.save()
 
-    services.submission_face_select(submission=submission, face_id=other.pk)
+    services.check_in_face_select(check_in=check_in, face_id=other.pk)
 
-    submission.refresh_from_db()
-    assert submission.selected_face == other
-    assert submission.top_emotion == "anger"
+    check_in.refresh_from_db()
+    assert check_in.selected_face == other
+    assert check_in.top_emotion == "anger"
 
 
-def test_a_face_of_another_submission_cannot_be_picked():
-    submission = FaceResultFactory().submission
+def test_a_face_of_another_check_in_cannot_be_picked():
+    check_in = FaceResultFactory().check_in
     foreign = FaceResultFactory()
     with pytest.raises(ValidationError):
-        services.submission_face_select(submission=submission, face_id=foreign.pk)
+        services.check_in_face_select(check_in=check_in, face_id=foreign.pk)
 
 
 def test_create_stores_a_sanitised_jpeg_without_exif_or_gps_and_queues_analysis(user, on_commit, monkeypatch):
     queued = []
-    monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", queued.append)
+    monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", queued.append)
     with on_commit():
-        submission = services.submission_create(
+        check_in = services.check_in_create(
             user=user, files=[upload(images.oriented_face_jpeg(6), "x.png", "image/png")], kind="upload"
         )
 
-    assert queued == [submission.pk]
-    frame = submission.frames.get()
+    assert queued == [check_in.pk]
+    frame = check_in.frames.get()
     with frame.image.open("rb") as handle:
         stored = Image.open(io.BytesIO(handle.read()))
         assert stored.format == "JPEG"
         assert not stored.getexif()
         assert stored.size == images.UPRIGHT_SIZE == (frame.width, frame.height)
-    assert submission.status == Submission.Status.QUEUED
+    assert check_in.status == CheckIn.Status.QUEUED
 
 
 def test_create_writes_nothing_when_one_frame_of_a_burst_is_bad(user):
     frames = [upload(images.face_jpeg()), upload(images.face_jpeg()), upload(images.HTML, "f.jpg")]
     with pytest.raises(ValidationError, match="Frame 3"):
-        services.submission_create(user=user, files=frames, kind="webcam")
-    assert not Submission.objects.exists()
+        services.check_in_create(user=user, files=frames, kind="webcam")
+    assert not CheckIn.objects.exists()
     assert images.stored_files() == []
 
 
 def test_create_refuses_more_frames_than_allowed(user, settings):
     frames = [upload(images.face_jpeg()) for _ in range(settings.MAX_BURST_FRAMES + 1)]
     with pytest.raises(ValidationError, match="Too many frames"):
-        services.submission_create(user=user, files=frames, kind="webcam")
-    assert not Submission.objects.exists()
+        services.check_in_create(user=user, files=frames, kind="webcam")
+    assert not CheckIn.objects.exists()
 
 
-def test_broker_outage_at_enqueue_fails_the_submission_with_a_message(user, on_commit, monkeypatch):
-    def broker_down(submission_id):
+def test_broker_outage_at_enqueue_fails_the_check_in_with_a_message(user, on_commit, monkeypatch):
+    def broker_down(check_in_id):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", broker_down)
+    monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", broker_down)
     with on_commit():
-        submission = services.submission_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
+        check_in = services.check_in_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
 
-    submission.refresh_from_db()
-    assert submission.status == Submission.Status.FAILED
-    assert "try again" in submission.error
+    check_in.refresh_from_db()
+    assert check_in.status == CheckIn.Status.FAILED
+    assert "try again" in check_in.error
     assert images.stored_files() == []
 
 
 def test_delete_removes_the_rows_and_the_stored_files(user, on_commit, monkeypatch):
-    monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", lambda _id: None)
+    monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
     with on_commit():
-        submission = services.submission_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
+        check_in = services.check_in_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
     assert len(images.stored_files()) == 1
 
     with on_commit():
-        services.submission_delete(submission=submission)
+        services.check_in_delete(check_in=check_in)
 
-    assert not Submission.objects.exists()
-    assert not SubmissionFrame.objects.exists()
+    assert not CheckIn.objects.exists()
+    assert not CheckInFrame.objects.exists()
     assert images.stored_files() == []
 
 
 def test_purge_removes_only_expired_kept_images(user, on_commit, monkeypatch):
-    monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", lambda _id: None)
+    monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
     with on_commit():
-        old = services.submission_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
-        fresh = services.submission_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
+        old = services.check_in_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
+        fresh = services.check_in_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
     now = timezone.now()
-    Submission.objects.filter(pk=old.pk).update(image_expires_at=now - timedelta(minutes=1))
-    Submission.objects.filter(pk=fresh.pk).update(image_expires_at=now + timedelta(days=3))
+    CheckIn.objects.filter(pk=old.pk).update(image_expires_at=now - timedelta(minutes=1))
+    CheckIn.objects.filter(pk=fresh.pk).update(image_expires_at=now + timedelta(days=3))
 
     with on_commit():
         removed = services.purge_expired_images(now=now)
@@ -167,134 +167,134 @@ def test_purge_removes_only_expired_kept_images(user, on_commit, monkeypatch):
 class TestAnalysis:
     def submit(self, user, data, on_commit, kind="upload", count=1):
         with on_commit():
-            return services.submission_create(user=user, files=[upload(data) for _ in range(count)], kind=kind)
+            return services.check_in_create(user=user, files=[upload(data) for _ in range(count)], kind=kind)
 
     def test_a_smiling_face_is_read_as_happiness_and_the_photo_is_deleted(self, user, on_commit):
-        submission = self.submit(user, images.face_jpeg(), on_commit)
+        check_in = self.submit(user, images.face_jpeg(), on_commit)
 
-        submission.refresh_from_db()
-        assert submission.status == Submission.Status.DONE, submission.error
-        assert submission.top_emotion == "happiness"
-        assert submission.faces.count() == 1
-        assert submission.selected_face == submission.faces.get()
-        assert not submission.frames.exists()
+        check_in.refresh_from_db()
+        assert check_in.status == CheckIn.Status.DONE, check_in.error
+        assert check_in.top_emotion == "happiness"
+        assert check_in.faces.count() == 1
+        assert check_in.selected_face == check_in.faces.get()
+        assert not check_in.frames.exists()
         assert images.stored_files() == []
-        assert submission.finished_at >= submission.created_at
+        assert check_in.finished_at >= check_in.created_at
 
     def test_kept_images_stay_until_their_expiry(self, user, on_commit, settings):
         user.keep_images = True
         user.save()
-        submission = self.submit(user, images.face_jpeg(), on_commit)
+        check_in = self.submit(user, images.face_jpeg(), on_commit)
 
-        submission.refresh_from_db()
-        assert submission.status == Submission.Status.DONE
+        check_in.refresh_from_db()
+        assert check_in.status == CheckIn.Status.DONE
         assert len(images.stored_files()) == 1
         expected = timezone.now() + timedelta(days=settings.KEEP_IMAGES_DAYS)
-        assert abs((submission.image_expires_at - expected).total_seconds()) < 60
+        assert abs((check_in.image_expires_at - expected).total_seconds()) < 60
 
     def test_re_running_a_finished_analysis_changes_nothing(self, user, on_commit):
-        submission = self.submit(user, images.face_jpeg(), on_commit)
+        check_in = self.submit(user, images.face_jpeg(), on_commit)
         faces_before = list(FaceResult.objects.values_list("pk", flat=True))
 
-        services.submission_analyze(submission.pk)
+        services.check_in_analyze(check_in.pk)
 
         assert list(FaceResult.objects.values_list("pk", flat=True)) == faces_before
-        submission.refresh_from_db()
-        assert submission.attempts == 1
+        check_in.refresh_from_db()
+        assert check_in.attempts == 1
 
     def test_a_redelivered_unfinished_analysis_replaces_its_partial_results(self, user, on_commit, monkeypatch):
-        monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", lambda _id: None)
+        monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
         with on_commit():
-            submission = services.submission_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
+            check_in = services.check_in_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
         # A worker died after writing faces but before finishing: status is still running.
-        Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.RUNNING, attempts=1)
-        FaceResultFactory(submission=submission)
+        CheckIn.objects.filter(pk=check_in.pk).update(status=CheckIn.Status.RUNNING, attempts=1)
+        FaceResultFactory(check_in=check_in)
 
-        services.submission_analyze(submission.pk)
+        services.check_in_analyze(check_in.pk)
 
-        submission.refresh_from_db()
-        assert submission.status == Submission.Status.DONE
-        assert submission.attempts == 2
-        assert submission.faces.count() == 1
+        check_in.refresh_from_db()
+        assert check_in.status == CheckIn.Status.DONE
+        assert check_in.attempts == 2
+        assert check_in.faces.count() == 1
 
     def test_no_face_fails_with_a_message_and_keeps_nothing(self, user, on_commit):
-        submission = self.submit(user, images.no_face_jpeg(), on_commit)
+        check_in = self.submit(user, images.no_face_jpeg(), on_commit)
 
-        submission.refresh_from_db()
-        assert submission.status == Submission.Status.FAILED
-        assert "couldn't find a face" in submission.error
-        assert not submission.faces.exists()
+        check_in.refresh_from_db()
+        assert check_in.status == CheckIn.Status.FAILED
+        assert "couldn't find a face" in check_in.error
+        assert not check_in.faces.exists()
         assert images.stored_files() == []
 
     def test_a_dark_webcam_burst_fails_saying_it_may_be_too_dark(self, user, on_commit):
-        submission = self.submit(user, images.dark_jpeg(), on_commit, kind="webcam", count=5)
+        check_in = self.submit(user, images.dark_jpeg(), on_commit, kind="webcam", count=5)
 
-        submission.refresh_from_db()
-        assert submission.status == Submission.Status.FAILED
-        assert "too dark" in submission.error
+        check_in.refresh_from_db()
+        assert check_in.status == CheckIn.Status.FAILED
+        assert "too dark" in check_in.error
 
     def test_a_webcam_burst_aggregates_its_frames(self, user, on_commit):
-        submission = self.submit(user, images.face_jpeg(), on_commit, kind="webcam", count=5)
+        check_in = self.submit(user, images.face_jpeg(), on_commit, kind="webcam", count=5)
 
-        submission.refresh_from_db()
-        assert submission.status == Submission.Status.DONE, submission.error
-        assert submission.top_emotion == max(submission.emotions, key=submission.emotions.get)
-        assert submission.faces.count() == 5
-        assert sum(submission.emotions.values()) == pytest.approx(1.0, abs=1e-3)
+        check_in.refresh_from_db()
+        assert check_in.status == CheckIn.Status.DONE, check_in.error
+        assert check_in.top_emotion == max(check_in.emotions, key=check_in.emotions.get)
+        assert check_in.faces.count() == 5
+        assert sum(check_in.emotions.values()) == pytest.approx(1.0, abs=1e-3)
 
     def test_a_burst_as_long_as_the_setting_allows_is_analysed(self, user, on_commit, settings):
         # The limit lives in settings only: raising it must not make the worker refuse the burst.
         settings.MAX_BURST_FRAMES = 10
-        submission = self.submit(user, images.face_jpeg(), on_commit, kind="webcam", count=10)
+        check_in = self.submit(user, images.face_jpeg(), on_commit, kind="webcam", count=10)
 
-        submission.refresh_from_db()
-        assert submission.status == Submission.Status.DONE, submission.error
-        assert submission.faces.count() == 10
+        check_in.refresh_from_db()
+        assert check_in.status == CheckIn.Status.DONE, check_in.error
+        assert check_in.faces.count() == 10
 
     def test_five_faces_are_all_kept_and_the_largest_is_you(self, user, on_commit):
-        submission = self.submit(user, images.five_faces_jpeg(), on_commit)
+        check_in = self.submit(user, images.five_faces_jpeg(), on_commit)
 
-        submission.refresh_from_db()
-        assert submission.status == Submission.Status.DONE, submission.error
-        faces = list(submission.faces.all())
+        check_in.refresh_from_db()
+        assert check_in.status == CheckIn.Status.DONE, check_in.error
+        faces = list(check_in.faces.all())
         assert len(faces) == 5
-        assert submission.selected_face == max(faces, key=lambda f: f.area)
+        assert check_in.selected_face == max(faces, key=lambda f: f.area)
 
     @pytest.mark.parametrize("orientation", range(1, 9))
     def test_every_exif_orientation_is_turned_upright_before_analysis(self, user, on_commit, orientation):
-        submission = self.submit(user, images.oriented_face_jpeg(orientation), on_commit)
+        check_in = self.submit(user, images.oriented_face_jpeg(orientation), on_commit)
 
-        submission.refresh_from_db()
-        assert submission.status == Submission.Status.DONE, submission.error
+        check_in.refresh_from_db()
+        assert check_in.status == CheckIn.Status.DONE, check_in.error
         # Upright size, and a face found: Haar finds only upright faces.
-        assert (submission.image_width, submission.image_height) == images.UPRIGHT_SIZE
-        assert submission.faces.count() == 1
+        assert (check_in.image_width, check_in.image_height) == images.UPRIGHT_SIZE
+        assert check_in.faces.count() == 1
 
     def test_a_stored_image_that_became_unreadable_fails_fast_with_a_message(self, user, on_commit, monkeypatch):
-        monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", lambda _id: None)
+        monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
         with on_commit():
-            submission = services.submission_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
+            check_in = services.check_in_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
         [path] = images.stored_files()
         path.write_bytes(images.truncated(path.read_bytes()))
 
         with on_commit():
-            tasks.submission_analyze_task.apply(args=[submission.pk])
+            tasks.check_in_analyze_task.apply(args=[check_in.pk])
 
-        submission.refresh_from_db()
-        assert submission.status == Submission.Status.FAILED
-        assert "damaged" in submission.error
-        assert submission.attempts == 1
+        check_in.refresh_from_db()
+        assert check_in.status == CheckIn.Status.FAILED
+        assert "damaged" in check_in.error
+        assert check_in.attempts == 1
         assert images.stored_files() == []
 
     def test_missing_photo_file_fails_cleanly(self, user, on_commit, monkeypatch):
-        monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", lambda _id: None)
+        monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
         with on_commit():
-            submission = services.submission_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
+            check_in = services.check_in_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
         for path in images.stored_files():
             path.unlink()
 
-        services.submission_analyze(submission.pk)
+        services.check_in_analyze(check_in.pk)
 
-        submission.refresh_from_db()
-        assert submission.status == Submission.Status.FAILED
-        assert submission.error == services.IMAGE_GONE
+        check_in.refresh_from_db()
+        assert check_in.status == CheckIn.Status.FAILED
+        assert check_in.error == services.IMAGE_GONE

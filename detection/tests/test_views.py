@@ -1,8 +1,8 @@
 import pytest
 
 from accounts.tests.factories import UserFactory
-from detection.models import Submission
-from detection.tests.factories import FaceResultFactory, SubmissionFactory
+from detection.models import CheckIn
+from detection.tests.factories import CheckInFactory, FaceResultFactory
 from ml.labels import EMOTIONS
 
 pytestmark = pytest.mark.django_db
@@ -31,9 +31,9 @@ def test_without_consent_the_feel_page_asks_for_it_first(client):
 def test_picking_an_emotion_on_the_page_leads_to_its_result(page, user):
     response = page.post("/feel/", {"emotion": "sadness"})
 
-    submission = Submission.objects.get(owner=user)
-    assert response["Location"] == f"/submissions/{submission.pk}/"
-    assert submission.top_emotion == "sadness"
+    check_in = CheckIn.objects.get(owner=user)
+    assert response["Location"] == f"/checkins/{check_in.pk}/"
+    assert check_in.top_emotion == "sadness"
     result = page.get(response["Location"]).content.decode()
     assert "sadness" in result
     assert 'id="songs"' in result
@@ -43,88 +43,88 @@ def test_picking_an_unknown_emotion_is_a_clear_400(page):
     response = page.post("/feel/", {"emotion": "meh"})
     assert response.status_code == 400
     assert b"Unknown emotion" in response.content
-    assert not Submission.objects.exists()
+    assert not CheckIn.objects.exists()
 
 
-def test_a_queued_submission_shows_progress_that_the_page_polls(page, user):
-    submission = SubmissionFactory(owner=user)
-    html = page.get(f"/submissions/{submission.pk}/").content.decode()
+def test_a_queued_check_in_shows_progress_that_the_page_polls(page, user):
+    check_in = CheckInFactory(owner=user)
+    html = page.get(f"/checkins/{check_in.pk}/").content.decode()
     assert 'data-status="queued"' in html
-    assert f'data-api="/api/v1/submissions/{submission.pk}/"' in html
+    assert f'data-api="/api/v1/checkins/{check_in.pk}/"' in html
     assert "detection-result.js" in html
 
 
 def test_the_result_fragment_is_the_result_without_the_page(page, user):
-    submission = SubmissionFactory(owner=user, done=True)
-    response = page.get(f"/submissions/{submission.pk}/?fragment=result")
+    check_in = CheckInFactory(owner=user, done=True)
+    response = page.get(f"/checkins/{check_in.pk}/?fragment=result")
     assert response.content.decode().lstrip().startswith('<div id="result-state"')
 
 
 def test_low_confidence_says_it_is_not_sure_and_offers_one_tap_correction(page, user):
-    submission = SubmissionFactory(owner=user, done=True, confidence=0.31)
-    html = page.get(f"/submissions/{submission.pk}/").content.decode()
+    check_in = CheckInFactory(owner=user, done=True, confidence=0.31)
+    html = page.get(f"/checkins/{check_in.pk}/").content.decode()
     assert "not sure — is this right?" in html
     assert html.count('name="emotion"') == len(EMOTIONS)
 
-    response = page.post(f"/submissions/{submission.pk}/correct/", {"emotion": "neutral"})
+    response = page.post(f"/checkins/{check_in.pk}/correct/", {"emotion": "neutral"})
 
     assert response.status_code == 302
-    submission.refresh_from_db()
-    assert submission.corrected_emotion == "neutral"
-    assert "not sure" not in page.get(f"/submissions/{submission.pk}/").content.decode()
+    check_in.refresh_from_db()
+    assert check_in.corrected_emotion == "neutral"
+    assert "not sure" not in page.get(f"/checkins/{check_in.pk}/").content.decode()
 
 
 def test_a_confident_result_shows_the_top_emotion_and_its_confidence(page, user):
-    submission = SubmissionFactory(owner=user, done=True, confidence=0.86)
-    html = page.get(f"/submissions/{submission.pk}/").content.decode()
+    check_in = CheckInFactory(owner=user, done=True, confidence=0.86)
+    html = page.get(f"/checkins/{check_in.pk}/").content.decode()
     assert "86% sure" in html
     assert "not sure" not in html
     assert html.count('class="bar-label"') == len(EMOTIONS)
 
 
 def test_several_faces_are_listed_and_another_can_be_picked(page, user):
-    submission = SubmissionFactory(owner=user, done=True)
-    big = FaceResultFactory(submission=submission, width=200, height=200)
-    small = FaceResultFactory(submission=submission, width=80, height=80, top_emotion="anger")
-    submission.selected_face = big
-    submission.save()
+    check_in = CheckInFactory(owner=user, done=True)
+    big = FaceResultFactory(check_in=check_in, width=200, height=200)
+    small = FaceResultFactory(check_in=check_in, width=80, height=80, top_emotion="anger")
+    check_in.selected_face = big
+    check_in.save()
 
-    html = page.get(f"/submissions/{submission.pk}/").content.decode()
+    html = page.get(f"/checkins/{check_in.pk}/").content.decode()
     assert "2 faces found" in html and "— you" in html
 
-    page.post(f"/submissions/{submission.pk}/face/", {"face": small.pk})
+    page.post(f"/checkins/{check_in.pk}/face/", {"face": small.pk})
 
-    submission.refresh_from_db()
-    assert submission.selected_face == small
-    assert submission.top_emotion == "anger"
+    check_in.refresh_from_db()
+    assert check_in.selected_face == small
+    assert check_in.top_emotion == "anger"
 
 
-def test_a_failed_submission_shows_its_message(page, user):
-    submission = SubmissionFactory(owner=user, failed=True)
-    html = page.get(f"/submissions/{submission.pk}/").content.decode()
+def test_a_failed_check_in_shows_its_message(page, user):
+    check_in = CheckInFactory(owner=user, failed=True)
+    html = page.get(f"/checkins/{check_in.pk}/").content.decode()
     assert "find a face" in html
 
 
 def test_without_the_music_app_the_songs_section_is_a_clear_empty_state(page, user):
-    submission = SubmissionFactory(owner=user, done=True)
-    html = page.get(f"/submissions/{submission.pk}/").content.decode()
+    check_in = CheckInFactory(owner=user, done=True)
+    html = page.get(f"/checkins/{check_in.pk}/").content.decode()
     assert 'id="songs"' in html
 
 
 def test_deleting_from_the_page(page, user):
-    submission = SubmissionFactory(owner=user, done=True)
-    response = page.post(f"/submissions/{submission.pk}/delete/")
+    check_in = CheckInFactory(owner=user, done=True)
+    response = page.post(f"/checkins/{check_in.pk}/delete/")
     assert response.status_code == 302
-    assert not Submission.objects.exists()
+    assert not CheckIn.objects.exists()
 
 
 def test_a_webcam_burst_offers_the_faces_of_the_frame_shown_not_one_per_frame(page, user):
-    submission = SubmissionFactory(owner=user, done=True, kind="webcam")
-    faces = [FaceResultFactory(submission=submission, frame_index=i) for i in range(5)]
-    submission.selected_face = faces[2]
-    submission.save()
+    check_in = CheckInFactory(owner=user, done=True, kind="webcam")
+    faces = [FaceResultFactory(check_in=check_in, frame_index=i) for i in range(5)]
+    check_in.selected_face = faces[2]
+    check_in.save()
 
-    html = page.get(f"/submissions/{submission.pk}/").content.decode()
+    html = page.get(f"/checkins/{check_in.pk}/").content.decode()
 
     assert "faces found" not in html
     assert 'name="face"' not in html

@@ -67,8 +67,10 @@ def test_post_recommendation_with_a_distribution_or_a_name(client, alice, catalo
     )
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "submission", "goal", "emotions", "created_at", "items"}
-    assert body["submission"] is None and body["goal"] == "match" and len(body["items"]) == 10
+    assert set(body) == {"id", "check_in", "submission", "goal", "emotions", "created_at", "items"}
+    assert (
+        body["check_in"] is None and body["submission"] is None and body["goal"] == "match" and len(body["items"]) == 10
+    )
     item = body["items"][0]
     assert set(item) == {"rank", "song", "score", "explanation"} and item["song"]["emotions"] == {"sadness": 1.0}
     response = client.post("/api/v1/recommendations/", {"emotion": "happiness"}, format="json")

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts import data_rights
-from detection.tests.factories import SubmissionFactory
+from detection.tests.factories import CheckInFactory
 from music.models import Feedback, Rating, Recommendation, Song
 from music.selectors import collaborative_scores, history_for
 from music.services import (
@@ -32,10 +32,10 @@ def catalog():
 
 def test_it_stores_every_list_and_item(catalog):
     user = UserFactory(goal="lift")
-    submission = SubmissionFactory(owner=user)
-    rec = recommendation_create(user=user, emotions=SAD, submission=submission, seed=3)
+    check_in = CheckInFactory(owner=user)
+    rec = recommendation_create(user=user, emotions=SAD, check_in=check_in, seed=3)
     rec = Recommendation.objects.get(pk=rec.pk)
-    assert (rec.user, rec.submission, rec.goal, rec.seed) == (user, submission, "lift", 3)
+    assert (rec.user, rec.check_in, rec.goal, rec.seed) == (user, check_in, "lift", 3)
     assert rec.emotions["sadness"] == pytest.approx(0.61)
     items = list(rec.items.all())
     assert [i.rank for i in items] == list(range(1, 11))
@@ -194,13 +194,13 @@ def test_data_export_holds_feedback_lists_and_playlists_and_deleting_the_user_re
     assert not Recommendation.objects.exists() and not Feedback.objects.exists() and not Rating.objects.exists()
 
 
-def test_deleting_a_submission_deletes_its_lists_but_keeps_the_feedback(catalog):
+def test_deleting_a_check_in_deletes_its_lists_but_keeps_the_feedback(catalog):
     user = UserFactory()
-    submission = SubmissionFactory(owner=user)
-    rec = recommendation_create(user=user, emotions=SAD, submission=submission, seed=1)
+    check_in = CheckInFactory(owner=user)
+    rec = recommendation_create(user=user, emotions=SAD, check_in=check_in, seed=1)
     song = rec.items.first().song
     Feedback.objects.create(user=user, song=song, kind="like", recommendation=rec)
-    submission.delete()
+    check_in.delete()
     assert not Recommendation.objects.filter(pk=rec.pk).exists()
     assert Feedback.objects.get(user=user, song=song).recommendation is None
 

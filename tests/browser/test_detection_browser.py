@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from accounts.tests.factories import UserFactory
 from detection import services
-from detection.models import Submission
+from detection.models import CheckIn
 from detection.tests import images
 from tests.browser.harness import PHONE, wait_for_js
 
@@ -72,34 +72,34 @@ def test_uploading_a_selfie_shows_the_mood_with_face_box_and_bars(new_page, user
     screenshot("photo chosen", page=page)
     page.click("#upload-submit")
 
-    page.wait_for_url(re.compile(r"/submissions/\d+/$"))
+    page.wait_for_url(re.compile(r"/checkins/\d+/$"))
     page.wait_for_selector("#top-emotion")
     assert page.text_content("#top-emotion") == "happiness"
     assert page.locator("#emotion-bars li").count() == 8
     # The photo was deleted on the server; the page draws the copy kept in this tab.
     page.wait_for_selector("#photo-canvas[data-drawn='1']")
     screenshot("result", page=page)
-    submission = Submission.objects.get(owner=user)
-    assert submission.status == "done" and not submission.frames.exists()
+    check_in = CheckIn.objects.get(owner=user)
+    assert check_in.status == "done" and not check_in.frames.exists()
     assert page.external_requests == []
 
 
 @pytest.mark.usefixtures("model_required")
 def test_the_result_page_shows_progress_then_the_result_without_reloading(new_page, user, screenshot, monkeypatch):
     # Queue without a worker, so the page is seen waiting; the test then runs the analysis.
-    monkeypatch.setattr("detection.tasks.submission_analyze_task.delay", lambda _id: None)
+    monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
     user.keep_images = True
     user.save()
     page = new_page(user=user)
     photo = SimpleUploadedFile("me.jpg", images.face_jpeg(), "image/jpeg")
-    submission = services.submission_create(user=user, files=[photo], kind="upload")
+    check_in = services.check_in_create(user=user, files=[photo], kind="upload")
 
-    page.goto(f"/submissions/{submission.pk}/")
+    page.goto(f"/checkins/{check_in.pk}/")
     page.wait_for_selector("#result-state[data-status='queued']")
     page.evaluate("window.stillTheSamePage = true")
     screenshot("waiting", page=page)
 
-    services.submission_analyze(submission.pk)
+    services.check_in_analyze(check_in.pk)
 
     page.wait_for_selector("#top-emotion", timeout=15_000)
     assert page.evaluate("window.stillTheSamePage") is True
@@ -120,7 +120,7 @@ def test_an_unreadable_file_gets_a_clear_message_on_the_page(new_page, user, scr
     page.wait_for_selector("#feel-error:not([hidden])")
     assert "not an image" in page.inner_text("#feel-error")
     screenshot("refused", page=page)
-    assert not Submission.objects.filter(owner=user).exists()
+    assert not CheckIn.objects.filter(owner=user).exists()
 
 
 def test_picking_an_emotion_by_hand_leads_to_its_result_and_songs(new_page, user, screenshot):
@@ -130,11 +130,11 @@ def test_picking_an_emotion_by_hand_leads_to_its_result_and_songs(new_page, user
     page.goto("/feel/")
     page.click("#manual button[value='surprise']")
 
-    page.wait_for_url(re.compile(r"/submissions/\d+/$"))
+    page.wait_for_url(re.compile(r"/checkins/\d+/$"))
     assert page.text_content("#top-emotion") == "surprise"
     assert page.locator("#songs .song-row").count() > 0
     screenshot("manual result", page=page)
-    assert Submission.objects.get(owner=user).kind == "manual"
+    assert CheckIn.objects.get(owner=user).kind == "manual"
 
 
 @pytest.mark.usefixtures("model_required")
@@ -148,11 +148,11 @@ def test_the_webcam_burst_from_a_fake_camera_gives_a_result(camera_page, user, s
     screenshot("webcam preview", page=page)
     page.click("#webcam-capture")
 
-    page.wait_for_url(re.compile(r"/submissions/\d+/$"), timeout=30_000)
+    page.wait_for_url(re.compile(r"/checkins/\d+/$"), timeout=30_000)
     page.wait_for_selector("#top-emotion")
-    submission = Submission.objects.get(owner=user)
-    assert submission.kind == "webcam"
-    assert submission.faces.count() == 5
+    check_in = CheckIn.objects.get(owner=user)
+    assert check_in.kind == "webcam"
+    assert check_in.faces.count() == 5
     assert page.text_content("#top-emotion") == "happiness"
     page.wait_for_selector("#photo-canvas[data-drawn='1']")
     screenshot("webcam result", page=page)
@@ -172,7 +172,7 @@ def test_a_webcam_that_sees_no_face_says_so_and_offers_the_upload(camera_page, u
     assert page.locator("#webcam-status a[href='#upload']").count() == 1
     assert page.url.endswith("/feel/")
     screenshot("no face", page=page)
-    assert Submission.objects.get(owner=user).status == "failed"
+    assert CheckIn.objects.get(owner=user).status == "failed"
 
 
 def test_a_dark_webcam_says_so_and_offers_the_upload(camera_page, user, screenshot, tmp_path):
@@ -186,13 +186,13 @@ def test_a_dark_webcam_says_so_and_offers_the_upload(camera_page, user, screensh
     wait_for_js(page, "document.getElementById('webcam-status').textContent.includes('too dark')", timeout=30)
     assert page.locator("#webcam-status a[href='#upload']").count() == 1
     screenshot("too dark", page=page)
-    assert not Submission.objects.filter(owner=user).exists()
+    assert not CheckIn.objects.filter(owner=user).exists()
 
 
 def test_the_feel_and_result_pages_fit_a_phone_screen(new_page, user, screenshot):
     phone = new_page(viewport=PHONE, user=user)
-    submission = services.submission_create_manual(user=user, emotion="fear")
-    for path in ("/feel/", f"/submissions/{submission.pk}/"):
+    check_in = services.check_in_create_manual(user=user, emotion="fear")
+    for path in ("/feel/", f"/checkins/{check_in.pk}/"):
         phone.goto(path)
         # Nothing wider than the screen: no sideways scrolling on a phone.
         assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path

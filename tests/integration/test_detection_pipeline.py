@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
-from detection.models import FaceResult, Submission
+from detection.models import CheckIn, FaceResult
 from detection.tests import images
 from tests.integration.conftest import wait_until
 
@@ -25,14 +25,14 @@ def _model_required(settings):
 def submit(files: dict) -> dict:
     client = APIClient()
     client.force_authenticate(UserFactory(consented=True))
-    response = client.post("/api/v1/submissions/", files, format="multipart")
+    response = client.post("/api/v1/checkins/", files, format="multipart")
     assert response.status_code == 202, response.content
     return response.json()
 
 
-def finished(submission_id: int):
-    submission = Submission.objects.get(pk=submission_id)
-    return submission if submission.is_finished else None
+def finished(check_in_id: int):
+    check_in = CheckIn.objects.get(pk=check_in_id)
+    return check_in if check_in.is_finished else None
 
 
 def test_a_selfie_is_analysed_by_a_worker_process_and_read_as_happiness(celery_workers):
@@ -40,14 +40,14 @@ def test_a_selfie_is_analysed_by_a_worker_process_and_read_as_happiness(celery_w
 
     created = submit({"image": SimpleUploadedFile("me.jpg", images.face_jpeg(), "image/jpeg")})
 
-    submission = wait_until(lambda: finished(created["id"]), timeout=60, message=workers.logs())
-    assert submission.status == Submission.Status.DONE, submission.error
-    assert submission.top_emotion == "happiness"
-    assert submission.faces.count() == 1
+    check_in = wait_until(lambda: finished(created["id"]), timeout=60, message=workers.logs())
+    assert check_in.status == CheckIn.Status.DONE, check_in.error
+    assert check_in.top_emotion == "happiness"
+    assert check_in.faces.count() == 1
     # The worker deleted the photo right after the analysis (the user keeps no images).
-    assert not submission.frames.exists()
+    assert not check_in.frames.exists()
     assert images.stored_files() == []
-    assert "detection.tasks.submission_analyze_task" in workers.logs()
+    assert "detection.tasks.check_in_analyze_task" in workers.logs()
     # The model was loaded in the pool process that ran the task, never in the
     # parent before the fork (a forked TFLite runtime is not safe to use).
     [worker] = workers.workers
@@ -64,10 +64,10 @@ def test_a_photo_without_a_face_fails_with_a_message_and_the_worker_carries_on(c
     face = submit({"image": SimpleUploadedFile("me.jpg", images.face_jpeg(), "image/jpeg")})
     done = wait_until(lambda: finished(face["id"]), timeout=60, message=workers.logs())
 
-    assert failed.status == Submission.Status.FAILED
+    assert failed.status == CheckIn.Status.FAILED
     assert "couldn't find a face" in failed.error
     assert failed.attempts == 1, "a bad image is not retried"
-    assert done.status == Submission.Status.DONE
+    assert done.status == CheckIn.Status.DONE
     assert worker.process.poll() is None, "the worker process survives bad input"
     assert "Traceback" not in worker.log()
 
@@ -84,10 +84,10 @@ def test_a_worker_killed_mid_analysis_is_replaced_and_the_result_is_written_once
     ]
 
     created = submit({"frames": frames})
-    # The pool process marks the submission running before it loads the model and
+    # The pool process marks the check-in running before it loads the model and
     # reads the burst: kill it right then, with SIGKILL (no chance to clean up).
     wait_until(
-        lambda: Submission.objects.filter(pk=created["id"], status=Submission.Status.RUNNING).exists(),
+        lambda: CheckIn.objects.filter(pk=created["id"], status=CheckIn.Status.RUNNING).exists(),
         timeout=60,
         interval=0.005,
         message=workers.logs(),
@@ -96,9 +96,9 @@ def test_a_worker_killed_mid_analysis_is_replaced_and_the_result_is_written_once
     for pid in killed:
         os.kill(pid, signal.SIGKILL)
 
-    submission = wait_until(lambda: finished(created["id"]), timeout=90, message=workers.logs())
-    assert submission.status == Submission.Status.DONE, submission.error
-    assert submission.attempts == 2, "the task should have been re-delivered to a new pool process"
+    check_in = wait_until(lambda: finished(created["id"]), timeout=90, message=workers.logs())
+    assert check_in.status == CheckIn.Status.DONE, check_in.error
+    assert check_in.attempts == 2, "the task should have been re-delivered to a new pool process"
     assert set(workers.child_pids()).isdisjoint(killed)
     # Exactly one set of results: one face per frame, no leftovers of the killed run.
-    assert FaceResult.objects.filter(submission=submission).count() == settings.MAX_BURST_FRAMES
+    assert FaceResult.objects.filter(check_in=check_in).count() == settings.MAX_BURST_FRAMES
