@@ -2,9 +2,10 @@
 
 import pytest
 
-# Shared harnesses, usable from any test folder: real Celery worker processes
-# (celery_workers) and Playwright + Chromium (browser, page, screenshot, ...).
-pytest_plugins = ["tests.integration.workers", "tests.browser.harness"]
+# Shared fixtures (people, clients, model_required, on_commit) and harnesses, usable from any
+# test folder: real Celery worker processes (celery_workers) and Playwright + Chromium (browser,
+# page, screenshot, ...).
+pytest_plugins = ["tests.fixtures", "tests.integration.workers", "tests.browser.harness"]
 
 
 @pytest.fixture(autouse=True)

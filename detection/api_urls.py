@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, api_deprecated, history_api
+from . import api, api_deprecated
 
 urlpatterns = [
     path("checkins/", api.CheckInListCreateApi.as_view(), name="check-in-list"),
@@ -28,7 +28,4 @@ urlpatterns = [
     path(
         "submissions/<int:submission_id>/image/", api_deprecated.SubmissionImageApi.as_view(), name="submission-image"
     ),
-    path("history/", history_api.HistoryApi.as_view(), name="history"),
-    path("history/export/", history_api.HistoryExportApi.as_view(), name="history-export"),
-    path("history/sessions/<int:session_id>/", history_api.HistorySessionApi.as_view(), name="history-session"),
 ]

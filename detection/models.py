@@ -2,7 +2,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from ml.calibration import NOT_SURE_BELOW
 from ml.labels import EMOTIONS
@@ -10,6 +11,14 @@ from ml.labels import EMOTIONS
 EMOTION_CHOICES = [(name, name) for name in EMOTIONS]
 # Below this (calibrated) confidence the result page says it is not sure and asks the user.
 LOW_CONFIDENCE = NOT_SURE_BELOW
+# Share of the distribution a hand-picked emotion gets; the rest is spread evenly
+# so downstream code never sees an exact zero it might divide or log by.
+MANUAL_WEIGHT = 0.86
+
+
+def manual_distribution(emotion: str) -> dict[str, float]:
+    rest = (1.0 - MANUAL_WEIGHT) / (len(EMOTIONS) - 1)
+    return {name: (MANUAL_WEIGHT if name == emotion else rest) for name in EMOTIONS}
 
 
 def frame_upload_to(instance: "CheckInFrame", filename: str) -> str:
@@ -29,6 +38,19 @@ class CheckInStatus(models.TextChoices):
     RUNNING = "running", "Analysing"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+
+
+def effective_emotion() -> Coalesce:
+    """The mood of a check-in, in SQL: the user's correction wins over the detected emotion.
+
+    The one definition of that rule for queries; CheckIn.effective_emotion is its Python twin."""
+    return Coalesce(NullIf("corrected_emotion", Value("")), "top_emotion")
+
+
+class CheckInQuerySet(models.QuerySet):
+    def with_effective_emotion(self) -> "CheckInQuerySet":
+        """Annotate each row with `effective` (see effective_emotion())."""
+        return self.annotate(effective=effective_emotion())
 
 
 class CheckIn(models.Model):
@@ -57,6 +79,8 @@ class CheckIn(models.Model):
     # Set only when the user keeps images; the periodic purge deletes them after it.
     image_expires_at = models.DateTimeField(null=True, blank=True)
 
+    objects = CheckInQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["owner", "-created_at"], name="detection_checkin_owner_recent")]
@@ -80,8 +104,15 @@ class CheckIn(models.Model):
 
     @property
     def effective_emotion(self) -> str:
-        """What history and recommendations use: the user's correction wins."""
+        """What history and recommendations use: the user's correction wins (as in effective_emotion())."""
         return self.corrected_emotion or self.top_emotion
+
+    @property
+    def effective_distribution(self) -> dict[str, float] | None:
+        """The mix of moods songs should follow: a correction counts as that mood, picked by hand."""
+        if self.corrected_emotion:
+            return manual_distribution(self.corrected_emotion)
+        return self.emotions
 
     @property
     def is_finished(self) -> bool:

@@ -17,6 +17,11 @@ def check_in_list(*, user) -> QuerySet[CheckIn]:
     )
 
 
+def check_ins_finished(*, user) -> QuerySet[CheckIn]:
+    """The user's analysed check-ins (done), each annotated with its mood as `effective`."""
+    return CheckIn.objects.filter(owner=user, status=CheckIn.Status.DONE).with_effective_emotion()
+
+
 def check_in_get(*, user, check_in_id) -> CheckIn | None:
     """One of the user's check-ins, or None: another user's is indistinguishable from a missing one."""
     if not user.is_authenticated:

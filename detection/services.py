@@ -16,8 +16,9 @@ from django.utils import timezone
 from PIL import Image
 
 from ml.labels import EMOTIONS
+from music.services import recommendation_create
 
-from .models import CheckIn, CheckInFrame, FaceResult
+from .models import CheckIn, CheckInFrame, FaceResult, manual_distribution
 
 logger = logging.getLogger(__name__)
 
@@ -31,14 +32,6 @@ NO_FACE_WEBCAM = (
 )
 IMAGE_GONE = "The photo was deleted before it could be analysed. Please submit it again."
 MODEL_MISSING = "Mood analysis is not available right now (the emotion model is not installed). Please try later."
-# Share of the distribution a hand-picked emotion gets; the rest is spread evenly
-# so downstream code never sees an exact zero it might divide or log by.
-MANUAL_WEIGHT = 0.86
-
-
-def manual_distribution(emotion: str) -> dict[str, float]:
-    rest = (1.0 - MANUAL_WEIGHT) / (len(EMOTIONS) - 1)
-    return {name: (MANUAL_WEIGHT if name == emotion else rest) for name in EMOTIONS}
 
 
 def _emotion_validate(emotion: str) -> str:
@@ -180,13 +173,10 @@ def check_in_create_manual(*, user, emotion: str) -> CheckIn:
 def _recommend(check_in: CheckIn):
     """Ask the music app for songs; the mood result stands even if that fails."""
     try:
-        from music.services import recommendation_create
-    except ImportError:
-        return None
-    emotions = manual_distribution(check_in.corrected_emotion) if check_in.corrected_emotion else check_in.emotions
-    try:
         with transaction.atomic():
-            return recommendation_create(user=check_in.owner, emotions=emotions, check_in=check_in)
+            return recommendation_create(
+                user=check_in.owner, emotions=check_in.effective_distribution, check_in=check_in
+            )
     except Exception:
         logger.exception("Recommendation for check-in %s failed", check_in.pk)
         return None
@@ -353,6 +343,15 @@ def purge_expired_images(*, now: datetime | None = None) -> int:
             transaction.on_commit(lambda names=names: _files_delete(names))
         removed += len(names)
     return removed
+
+
+def check_ins_delete_all(*, user) -> int:
+    """Delete every check-in of the user, their stored images (after commit) and the song lists made
+    for them (Recommendation.check_in cascades). Returns how many check-ins went."""
+    with transaction.atomic():
+        user_files_delete(user)
+        _, per_model = CheckIn.objects.filter(owner=user).delete()
+    return per_model.get(CheckIn._meta.label, 0)
 
 
 def user_files_delete(user) -> None:

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import history_views, views
+from . import views
 
 app_name = "detection"
 urlpatterns = [
@@ -12,11 +12,4 @@ urlpatterns = [
     path("checkins/<int:check_in_id>/delete/", views.check_in_delete, name="check-in-delete"),
     # The old address of a result page (bookmarks, browser history).
     path("submissions/<int:check_in_id>/", RedirectView.as_view(pattern_name="detection:check-in", permanent=True)),
-    path("history/", history_views.history_page, name="history"),
-    path("history/delete/", history_views.history_delete, name="history-delete"),
-    path(
-        "history/sessions/<int:session_id>/delete/",
-        history_views.history_session_delete,
-        name="history-session-delete",
-    ),
 ]

@@ -399,3 +399,69 @@ def coverage() -> list[dict]:
     songs = Song.objects.filter(active=True).annotate(**{f"w_{n}": emotion_weight(n) for n in EMOTIONS})
     counts = songs.aggregate(**{n: Count("id", filter=Q(**{f"w_{n}__gte": 0.5})) for n in EMOTIONS})
     return [{"emotion": name, "songs": counts[name]} for name in EMOTIONS]
+
+
+# --- For other apps: the lists made for check-ins and the feedback given on them ------------------
+
+FEEDBACK_KINDS: tuple[str, ...] = tuple(FeedbackKind.values)
+
+
+def latest_lists(*, user, check_in_ids=None, since=None) -> dict[int, Recommendation]:
+    """{check-in id: its latest list} (a correction makes a new list; the latest counts), with only
+    id, check_in_id, goal and created_at loaded. Limit it to some check-ins or to lists made `since`."""
+    lists = Recommendation.objects.filter(user=user, check_in__isnull=False)
+    if check_in_ids is not None:
+        lists = lists.filter(check_in_id__in=list(check_in_ids))
+    if since is not None:
+        lists = lists.filter(created_at__gte=since)
+    latest: dict[int, Recommendation] = {}
+    for rec in lists.only("id", "user_id", "check_in_id", "goal", "created_at").order_by("created_at", "id"):
+        latest[rec.check_in_id] = rec  # later ones replace earlier ones
+    return latest
+
+
+def list_songs(*, recommendation_ids) -> dict[int, list[tuple[int, int, str, str]]]:
+    """{list id: [(rank, song id, title, artist), ...]} in rank order, in one query."""
+    songs: dict[int, list[tuple[int, int, str, str]]] = {}
+    for rec_id, *row in (
+        RecommendationItem.objects.filter(recommendation_id__in=list(recommendation_ids))
+        .order_by("recommendation_id", "rank")
+        .values_list("recommendation_id", "rank", "song_id", "song__title", "song__artist")
+    ):
+        songs.setdefault(rec_id, []).append(tuple(row))
+    return songs
+
+
+def feedback_kinds(*, user, recommendation_ids) -> dict[tuple[int, int], list[str]]:
+    """{(list id, song id): the feedback kinds given on that song in that list, first given first}."""
+    kinds: dict[tuple[int, int], list[str]] = {}
+    for rec_id, song_id, kind in (
+        Feedback.objects.filter(user=user, recommendation_id__in=list(recommendation_ids))
+        .order_by("created_at", "id")
+        .values_list("recommendation_id", "song_id", "kind")
+    ):
+        seen = kinds.setdefault((rec_id, song_id), [])
+        if kind not in seen:
+            seen.append(kind)
+    return kinds
+
+
+def most_liked(*, user, since=None, until=None, check_in_ids=None, limit: int = 5) -> list[dict]:
+    """The songs the user liked most (by like events), optionally only between `since` and `until`
+    or only in the lists of some check-ins: [{id, title, artist, likes}]."""
+    likes = Feedback.objects.filter(user=user, kind=FeedbackKind.LIKE)
+    if since is not None:
+        likes = likes.filter(created_at__gte=since)
+    if until is not None:
+        likes = likes.filter(created_at__lt=until)
+    if check_in_ids is not None:
+        likes = likes.filter(recommendation__check_in_id__in=list(check_in_ids))
+    rows = (
+        likes.order_by()
+        .values("song_id", "song__title", "song__artist")
+        .annotate(likes=Count("id"))
+        .order_by("-likes", "song__artist", "song__title")[:limit]
+    )
+    return [
+        {"id": r["song_id"], "title": r["song__title"], "artist": r["song__artist"], "likes": r["likes"]} for r in rows
+    ]

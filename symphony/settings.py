@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "accounts",
     "detection",
     "music",
+    "history",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from symphony.health import healthz
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("detection.api_urls")),
+    path("", include("history.api_urls")),
     path("", include("music.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script from a URL: no inline script (strict CSP).
@@ -22,6 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("", include("detection.urls")),
+    path("", include("history.urls")),
     path("", include("music.urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
 ]

@@ -24,11 +24,6 @@ def alice_client(alice):
 
 
 @pytest.fixture
-def api_client():
-    return APIClient()
-
-
-@pytest.fixture
 def alice_api(alice):
     client = APIClient()
     client.force_authenticate(alice)

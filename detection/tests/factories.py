@@ -2,8 +2,7 @@ import factory
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from detection.models import CheckIn, FaceResult
-from detection.services import manual_distribution
+from detection.models import CheckIn, FaceResult, manual_distribution
 
 
 class CheckInFactory(factory.django.DjangoModelFactory):

@@ -43,9 +43,9 @@ def test_the_schema_lists_the_old_routes_as_deprecated(api):
     assert old["operationId"] == new["operationId"] + "_deprecated"
 
 
-def test_the_old_result_page_address_redirects(page, user):
+def test_the_old_result_page_address_redirects(logged_in, user):
     check_in = CheckInFactory(owner=user, done=True)
-    response = page.get(f"/submissions/{check_in.pk}/")
+    response = logged_in.get(f"/submissions/{check_in.pk}/")
     assert response.status_code == 301 and response["Location"] == f"/checkins/{check_in.pk}/"
 
 

@@ -152,83 +152,83 @@ class TestApi:
 
 class TestPage:
     @pytest.mark.parametrize("case, make, name, content_type, codes, words", REJECTED, ids=[c[0] for c in REJECTED])
-    def test_bad_uploads_show_the_message_on_the_page(self, page, case, make, name, content_type, codes, words):
-        response = page.post("/feel/", {"image": as_upload(make(), name, content_type)})
+    def test_bad_uploads_show_the_message_on_the_page(self, logged_in, case, make, name, content_type, codes, words):
+        response = logged_in.post("/feel/", {"image": as_upload(make(), name, content_type)})
 
         assert response.status_code in codes
         assert b'role="alert"' in response.content
         assert words.encode() in response.content
         assert_nothing_written()
 
-    def test_a_file_over_the_size_limit_is_refused_on_the_page(self, page, settings):
+    def test_a_file_over_the_size_limit_is_refused_on_the_page(self, logged_in, settings):
         settings.MAX_UPLOAD_BYTES = 100_000
-        response = page.post("/feel/", {"image": as_upload(images.face_png(), "big.png", "image/png")})
+        response = logged_in.post("/feel/", {"image": as_upload(images.face_png(), "big.png", "image/png")})
 
         assert response.status_code == 413
         assert b"limit" in response.content
         assert_nothing_written()
 
-    def test_more_files_than_the_parser_accepts_is_a_400_on_the_page(self, page, settings):
+    def test_more_files_than_the_parser_accepts_is_a_400_on_the_page(self, logged_in, settings):
         files = [
             as_upload(images.TEXT, f"f{i}.jpg", "image/jpeg") for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1)
         ]
-        response = page.post("/feel/", {"image": files})
+        response = logged_in.post("/feel/", {"image": files})
 
         assert response.status_code == 400
         assert_nothing_written()
 
-    def test_several_photos_at_once_are_refused_on_the_page(self, page):
+    def test_several_photos_at_once_are_refused_on_the_page(self, logged_in):
         photos = [as_upload(images.face_jpeg(), f"p{i}.jpg", "image/jpeg") for i in range(2)]
-        response = page.post("/feel/", {"image": photos})
+        response = logged_in.post("/feel/", {"image": photos})
 
         assert response.status_code == 400
         assert b"one photo at a time" in response.content
         assert_nothing_written()
 
-    def test_no_file_at_all_asks_for_a_photo(self, page):
-        response = page.post("/feel/", {})
+    def test_no_file_at_all_asks_for_a_photo(self, logged_in):
+        response = logged_in.post("/feel/", {})
         assert response.status_code == 400
         assert b"Choose a photo" in response.content
         assert_nothing_written()
 
     @pytest.mark.parametrize("case, make, name, content_type", ACCEPTED, ids=[c[0] for c in ACCEPTED])
     def test_unusual_but_valid_images_lead_to_the_result_page(
-        self, page, on_commit, monkeypatch, case, make, name, content_type
+        self, logged_in, on_commit, monkeypatch, case, make, name, content_type
     ):
         monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
         with on_commit():
-            response = page.post("/feel/", {"image": as_upload(make(), name, content_type)})
+            response = logged_in.post("/feel/", {"image": as_upload(make(), name, content_type)})
 
         check_in = CheckIn.objects.get()
         assert response.status_code == 302
         assert response["Location"] == f"/checkins/{check_in.pk}/"
 
     @pytest.mark.usefixtures("model_required")
-    def test_no_face_shows_the_message_and_offers_upload_and_manual(self, page, on_commit):
+    def test_no_face_shows_the_message_and_offers_upload_and_manual(self, logged_in, on_commit):
         with on_commit():
-            response = page.post("/feel/", {"image": as_upload(images.no_face_jpeg(), "x.jpg", "image/jpeg")})
+            response = logged_in.post("/feel/", {"image": as_upload(images.no_face_jpeg(), "x.jpg", "image/jpeg")})
 
-        result = page.get(response["Location"])
+        result = logged_in.get(response["Location"])
 
         assert b"find a face" in result.content
         assert b"#upload" in result.content and b"#manual" in result.content
 
     @pytest.mark.usefixtures("model_required")
     @pytest.mark.parametrize("orientation", range(1, 9))
-    def test_every_exif_orientation_gives_a_result(self, page, on_commit, orientation):
+    def test_every_exif_orientation_gives_a_result(self, logged_in, on_commit, orientation):
         data = images.oriented_face_jpeg(orientation)
         with on_commit():
-            response = page.post("/feel/", {"image": as_upload(data, "x.jpg", "image/jpeg")})
+            response = logged_in.post("/feel/", {"image": as_upload(data, "x.jpg", "image/jpeg")})
 
         check_in = CheckIn.objects.get()
         assert check_in.status == "done", check_in.error
-        assert page.get(response["Location"]).status_code == 200
+        assert logged_in.get(response["Location"]).status_code == 200
 
     @pytest.mark.usefixtures("model_required")
-    def test_five_faces_are_all_offered_to_pick_from(self, page, on_commit):
+    def test_five_faces_are_all_offered_to_pick_from(self, logged_in, on_commit):
         with on_commit():
-            response = page.post("/feel/", {"image": as_upload(images.five_faces_jpeg(), "x.jpg", "image/jpeg")})
+            response = logged_in.post("/feel/", {"image": as_upload(images.five_faces_jpeg(), "x.jpg", "image/jpeg")})
 
-        result = page.get(response["Location"])
+        result = logged_in.get(response["Location"])
         assert b"5 faces found" in result.content
         assert result.content.count(b'name="face"') == 5

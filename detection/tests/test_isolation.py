@@ -100,11 +100,11 @@ def test_anonymous_is_sent_to_log_in_from_every_page(client, alices):
     assert CheckIn.objects.filter(pk=alices.pk).exists()
 
 
-def test_the_owner_sees_the_result_page(page, alices):
-    response = page.get(f"/checkins/{alices.pk}/")
+def test_the_owner_sees_the_result_page(logged_in, alices):
+    response = logged_in.get(f"/checkins/{alices.pk}/")
     assert response.status_code == 200
     assert b"happiness" in response.content
 
 
-def test_a_missing_check_in_is_the_same_404(page):
-    assert page.get("/checkins/999999/").status_code == 404
+def test_a_missing_check_in_is_the_same_404(logged_in):
+    assert logged_in.get("/checkins/999999/").status_code == 404

@@ -13,14 +13,14 @@ from music.models import Recommendation
 pytestmark = pytest.mark.django_db
 
 
-def test_a_manual_mood_gets_a_recommendation_shown_in_the_api_and_page(api, page, user):
+def test_a_manual_mood_gets_a_recommendation_shown_in_the_api_and_page(api, logged_in, user):
     check_in = services.check_in_create_manual(user=user, emotion="sadness")
 
     body = api.get(f"/api/v1/checkins/{check_in.pk}/").json()
     recommendation = Recommendation.objects.get(check_in_id=check_in.pk)
     assert body["recommendation"]["id"] == recommendation.pk
     assert "items" in body["recommendation"]
-    assert page.get(f"/checkins/{check_in.pk}/").status_code == 200
+    assert logged_in.get(f"/checkins/{check_in.pk}/").status_code == 200
 
 
 def test_a_correction_picks_songs_for_the_corrected_mood(api, user):
@@ -33,11 +33,11 @@ def test_a_correction_picks_songs_for_the_corrected_mood(api, user):
     assert api.get(f"/api/v1/checkins/{check_in.pk}/").json()["recommendation"]["id"] == latest.pk
 
 
-def test_the_result_page_lists_the_recommended_songs(page, user):
+def test_the_result_page_lists_the_recommended_songs(logged_in, user):
     call_command("seed_catalog", verbosity=0)
     check_in = services.check_in_create_manual(user=user, emotion="happiness")
 
-    html = page.get(f"/checkins/{check_in.pk}/").content.decode()
+    html = logged_in.get(f"/checkins/{check_in.pk}/").content.decode()
 
     recommendation = Recommendation.objects.get(check_in_id=check_in.pk)
     assert recommendation.items.exists()
@@ -46,7 +46,7 @@ def test_the_result_page_lists_the_recommended_songs(page, user):
     assert 'id="songs-empty"' not in html
 
 
-def test_showing_the_songs_costs_the_same_queries_however_many_songs(api, page, user):
+def test_showing_the_songs_costs_the_same_queries_however_many_songs(api, logged_in, user):
     call_command("seed_catalog", verbosity=0)
     check_in = services.check_in_create_manual(user=user, emotion="happiness")
     items = Recommendation.objects.get(check_in_id=check_in.pk).items
@@ -54,7 +54,7 @@ def test_showing_the_songs_costs_the_same_queries_however_many_songs(api, page, 
     for keep in (10, 2):
         items.filter(rank__gt=keep).delete()
         with CaptureQueriesContext(connection) as page_queries:
-            page.get(f"/checkins/{check_in.pk}/")
+            logged_in.get(f"/checkins/{check_in.pk}/")
         with CaptureQueriesContext(connection) as api_queries:
             api.get(f"/api/v1/checkins/{check_in.pk}/")
         counts[keep] = (len(page_queries), len(api_queries))

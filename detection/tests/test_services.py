@@ -8,7 +8,7 @@ from django.utils import timezone
 from PIL import Image
 
 from detection import services, tasks
-from detection.models import CheckIn, CheckInFrame, FaceResult
+from detection.models import CheckIn, CheckInFrame, FaceResult, manual_distribution
 from detection.tests import images
 from detection.tests.factories import CheckInFactory, FaceResultFactory
 from ml.labels import EMOTIONS
@@ -63,7 +63,7 @@ def test_picking_another_face_makes_its_emotions_the_result():
         check_in=check_in,
         width=90,
         height=90,
-        probabilities=services.manual_distribution("anger"),
+        probabilities=manual_distribution("anger"),
         top_emotion="anger",
     )
     check_in.selected_face = big

@@ -8,8 +8,8 @@ from ml.labels import EMOTIONS
 pytestmark = pytest.mark.django_db
 
 
-def test_the_feel_page_offers_camera_upload_webcam_and_manual_choice(page):
-    response = page.get("/feel/")
+def test_the_feel_page_offers_camera_upload_webcam_and_manual_choice(logged_in):
+    response = logged_in.get("/feel/")
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -28,103 +28,103 @@ def test_without_consent_the_feel_page_asks_for_it_first(client):
     assert "consent" in response["Location"]
 
 
-def test_picking_an_emotion_on_the_page_leads_to_its_result(page, user):
-    response = page.post("/feel/", {"emotion": "sadness"})
+def test_picking_an_emotion_on_the_page_leads_to_its_result(logged_in, user):
+    response = logged_in.post("/feel/", {"emotion": "sadness"})
 
     check_in = CheckIn.objects.get(owner=user)
     assert response["Location"] == f"/checkins/{check_in.pk}/"
     assert check_in.top_emotion == "sadness"
-    result = page.get(response["Location"]).content.decode()
+    result = logged_in.get(response["Location"]).content.decode()
     assert "sadness" in result
     assert 'id="songs"' in result
 
 
-def test_picking_an_unknown_emotion_is_a_clear_400(page):
-    response = page.post("/feel/", {"emotion": "meh"})
+def test_picking_an_unknown_emotion_is_a_clear_400(logged_in):
+    response = logged_in.post("/feel/", {"emotion": "meh"})
     assert response.status_code == 400
     assert b"Unknown emotion" in response.content
     assert not CheckIn.objects.exists()
 
 
-def test_a_queued_check_in_shows_progress_that_the_page_polls(page, user):
+def test_a_queued_check_in_shows_progress_that_the_page_polls(logged_in, user):
     check_in = CheckInFactory(owner=user)
-    html = page.get(f"/checkins/{check_in.pk}/").content.decode()
+    html = logged_in.get(f"/checkins/{check_in.pk}/").content.decode()
     assert 'data-status="queued"' in html
     assert f'data-api="/api/v1/checkins/{check_in.pk}/"' in html
     assert "detection-result.js" in html
 
 
-def test_the_result_fragment_is_the_result_without_the_page(page, user):
+def test_the_result_fragment_is_the_result_without_the_page(logged_in, user):
     check_in = CheckInFactory(owner=user, done=True)
-    response = page.get(f"/checkins/{check_in.pk}/?fragment=result")
+    response = logged_in.get(f"/checkins/{check_in.pk}/?fragment=result")
     assert response.content.decode().lstrip().startswith('<div id="result-state"')
 
 
-def test_low_confidence_says_it_is_not_sure_and_offers_one_tap_correction(page, user):
+def test_low_confidence_says_it_is_not_sure_and_offers_one_tap_correction(logged_in, user):
     check_in = CheckInFactory(owner=user, done=True, confidence=0.31)
-    html = page.get(f"/checkins/{check_in.pk}/").content.decode()
+    html = logged_in.get(f"/checkins/{check_in.pk}/").content.decode()
     assert "not sure — is this right?" in html
     assert html.count('name="emotion"') == len(EMOTIONS)
 
-    response = page.post(f"/checkins/{check_in.pk}/correct/", {"emotion": "neutral"})
+    response = logged_in.post(f"/checkins/{check_in.pk}/correct/", {"emotion": "neutral"})
 
     assert response.status_code == 302
     check_in.refresh_from_db()
     assert check_in.corrected_emotion == "neutral"
-    assert "not sure" not in page.get(f"/checkins/{check_in.pk}/").content.decode()
+    assert "not sure" not in logged_in.get(f"/checkins/{check_in.pk}/").content.decode()
 
 
-def test_a_confident_result_shows_the_top_emotion_and_its_confidence(page, user):
+def test_a_confident_result_shows_the_top_emotion_and_its_confidence(logged_in, user):
     check_in = CheckInFactory(owner=user, done=True, confidence=0.86)
-    html = page.get(f"/checkins/{check_in.pk}/").content.decode()
+    html = logged_in.get(f"/checkins/{check_in.pk}/").content.decode()
     assert "86% sure" in html
     assert "not sure" not in html
     assert html.count('class="bar-label"') == len(EMOTIONS)
 
 
-def test_several_faces_are_listed_and_another_can_be_picked(page, user):
+def test_several_faces_are_listed_and_another_can_be_picked(logged_in, user):
     check_in = CheckInFactory(owner=user, done=True)
     big = FaceResultFactory(check_in=check_in, width=200, height=200)
     small = FaceResultFactory(check_in=check_in, width=80, height=80, top_emotion="anger")
     check_in.selected_face = big
     check_in.save()
 
-    html = page.get(f"/checkins/{check_in.pk}/").content.decode()
+    html = logged_in.get(f"/checkins/{check_in.pk}/").content.decode()
     assert "2 faces found" in html and "— you" in html
 
-    page.post(f"/checkins/{check_in.pk}/face/", {"face": small.pk})
+    logged_in.post(f"/checkins/{check_in.pk}/face/", {"face": small.pk})
 
     check_in.refresh_from_db()
     assert check_in.selected_face == small
     assert check_in.top_emotion == "anger"
 
 
-def test_a_failed_check_in_shows_its_message(page, user):
+def test_a_failed_check_in_shows_its_message(logged_in, user):
     check_in = CheckInFactory(owner=user, failed=True)
-    html = page.get(f"/checkins/{check_in.pk}/").content.decode()
+    html = logged_in.get(f"/checkins/{check_in.pk}/").content.decode()
     assert "find a face" in html
 
 
-def test_without_the_music_app_the_songs_section_is_a_clear_empty_state(page, user):
+def test_without_the_music_app_the_songs_section_is_a_clear_empty_state(logged_in, user):
     check_in = CheckInFactory(owner=user, done=True)
-    html = page.get(f"/checkins/{check_in.pk}/").content.decode()
+    html = logged_in.get(f"/checkins/{check_in.pk}/").content.decode()
     assert 'id="songs"' in html
 
 
-def test_deleting_from_the_page(page, user):
+def test_deleting_from_the_page(logged_in, user):
     check_in = CheckInFactory(owner=user, done=True)
-    response = page.post(f"/checkins/{check_in.pk}/delete/")
+    response = logged_in.post(f"/checkins/{check_in.pk}/delete/")
     assert response.status_code == 302
     assert not CheckIn.objects.exists()
 
 
-def test_a_webcam_burst_offers_the_faces_of_the_frame_shown_not_one_per_frame(page, user):
+def test_a_webcam_burst_offers_the_faces_of_the_frame_shown_not_one_per_frame(logged_in, user):
     check_in = CheckInFactory(owner=user, done=True, kind="webcam")
     faces = [FaceResultFactory(check_in=check_in, frame_index=i) for i in range(5)]
     check_in.selected_face = faces[2]
     check_in.save()
 
-    html = page.get(f"/checkins/{check_in.pk}/").content.decode()
+    html = logged_in.get(f"/checkins/{check_in.pk}/").content.decode()
 
     assert "faces found" not in html
     assert 'name="face"' not in html

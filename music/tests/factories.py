@@ -1,17 +1,6 @@
 import factory
 
-from accounts.models import User
 from music.models import Genre, Song
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-
-    username = factory.Sequence(lambda n: f"listener{n}")
-    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.django.Password("a-long-test-password")
-    goal = "match"
 
 
 class GenreFactory(factory.django.DjangoModelFactory):

@@ -5,8 +5,9 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.tests.factories import UserFactory
 from music.models import Genre, Song
-from music.tests.factories import GenreFactory, SongFactory, UserFactory
+from music.tests.factories import GenreFactory, SongFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ CSV = b"title,artist,tags\nHello,Adele,sadness:1\nHappy,Pharrell Williams,happin
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(UserFactory(goal="match", is_staff=True, is_superuser=True))
     return client
 
 
@@ -25,7 +26,7 @@ ADMIN_URLS = ["admin:music_song_import", "admin:music_song_export", "admin:music
 @pytest.mark.parametrize("name", ADMIN_URLS)
 def test_catalog_tools_are_refused_to_anonymous_and_non_staff(client, name):
     assert client.get(reverse(name)).status_code == 302  # to the admin login
-    client.force_login(UserFactory())
+    client.force_login(UserFactory(goal="match"))
     assert client.get(reverse(name)).status_code == 302
     assert (
         client.post(reverse("admin:music_song_import"), {"file": SimpleUploadedFile("a.csv", CSV)}).status_code == 302
@@ -34,7 +35,7 @@ def test_catalog_tools_are_refused_to_anonymous_and_non_staff(client, name):
 
 
 def test_staff_without_song_permissions_cannot_import(client):
-    staff = UserFactory(is_staff=True)
+    staff = UserFactory(goal="match", is_staff=True)
     staff.user_permissions.add(Permission.objects.get(codename="view_song"))
     client.force_login(staff)
     assert client.get(reverse("admin:music_song_coverage")).status_code == 200

@@ -3,9 +3,10 @@
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import UserFactory
 from music.models import Feedback, Playlist, Rating, Recommendation
 from music.services import feedback_create, recommendation_create
-from music.tests.factories import GenreFactory, SongFactory, UserFactory
+from music.tests.factories import GenreFactory, SongFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def catalog():
 
 @pytest.fixture
 def alice():
-    return UserFactory(username="alice")
+    return UserFactory(goal="match", username="alice")
 
 
 @pytest.fixture
@@ -98,7 +99,7 @@ def test_bad_recommendation_requests_are_400_and_store_nothing(client, catalog, 
 
 
 def test_another_users_recommendation_is_a_404(client, catalog):
-    bobs = recommendation_create(user=UserFactory(username="bob"), emotions={"sadness": 1.0})
+    bobs = recommendation_create(user=UserFactory(goal="match", username="bob"), emotions={"sadness": 1.0})
     assert client.get(f"/api/v1/recommendations/{bobs.pk}/").status_code == 404
     assert client.get("/api/v1/recommendations/").json()["count"] == 0
     assert APIClient().get(f"/api/v1/recommendations/{bobs.pk}/").status_code in (401, 403)
@@ -124,7 +125,7 @@ def test_feedback_on_unknown_song_is_404_and_invalid_kind_is_400(client, alice, 
     assert response.status_code == 400 and "kind" in response.json()
     assert client.post("/api/v1/feedback/", {"song": "abc", "kind": "like"}).status_code == 400
     assert client.post("/api/v1/feedback/", {"song": catalog[0].pk, "kind": "like", "rating": 5}).status_code == 400
-    bobs = recommendation_create(user=UserFactory(username="bob"), emotions={"sadness": 1.0})
+    bobs = recommendation_create(user=UserFactory(goal="match", username="bob"), emotions={"sadness": 1.0})
     response = client.post("/api/v1/feedback/", {"song": catalog[0].pk, "kind": "like", "recommendation": bobs.pk})
     assert response.status_code == 404
     assert not Feedback.objects.filter(user=alice).exists()
@@ -171,7 +172,7 @@ def test_bad_playlists_are_400(client, catalog, payload):
 
 
 def test_other_users_playlists_and_lists_cannot_be_read_or_used(client, catalog):
-    bob = UserFactory(username="bob")
+    bob = UserFactory(goal="match", username="bob")
     bobs_rec = recommendation_create(user=bob, emotions={"sadness": 1.0})
     bobs_list = client.post("/api/v1/playlists/", {"recommendation": bobs_rec.pk}, format="json")
     assert bobs_list.status_code == 404

@@ -2,8 +2,9 @@
 
 import pytest
 
+from accounts.tests.factories import UserFactory
 from music.models import Feedback, Rating
-from music.tests.factories import SongFactory, UserFactory
+from music.tests.factories import SongFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

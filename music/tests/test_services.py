@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts import data_rights
+from accounts.tests.factories import UserFactory
 from detection.tests.factories import CheckInFactory
 from music.models import Feedback, Rating, Recommendation, Song
 from music.selectors import collaborative_scores, history_for
@@ -15,7 +16,7 @@ from music.services import (
     songs_tag_add,
     songs_tag_remove,
 )
-from music.tests.factories import SongFactory, UserFactory
+from music.tests.factories import SongFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,12 +57,12 @@ def test_goal_argument_overrides_the_profile_and_a_mood_by_hand_says_you_feel(ca
 )
 def test_malformed_distributions_are_refused_and_store_nothing(emotions):
     with pytest.raises(ValidationError):
-        recommendation_create(user=UserFactory(), emotions=emotions)
+        recommendation_create(user=UserFactory(goal="match"), emotions=emotions)
     assert not Recommendation.objects.exists()
 
 
 def test_same_seed_same_list(catalog):
-    user = UserFactory()
+    user = UserFactory(goal="match")
     first = list(recommendation_create(user=user, emotions=SAD, seed=11).items.values_list("song_id", flat=True))
     Recommendation.objects.all().delete()  # so history does not exclude the first list's songs
     second = list(recommendation_create(user=user, emotions=SAD, seed=11).items.values_list("song_id", flat=True))
@@ -69,7 +70,7 @@ def test_same_seed_same_list(catalog):
 
 
 def test_next_lists_do_not_repeat_recent_songs_nor_disliked_ones(catalog):
-    user = UserFactory()
+    user = UserFactory(goal="match")
     disliked = Song.objects.filter(emotions={"sadness": 1.0}).first()
     feedback_create(user=user, song=disliked, kind="dislike")
     seen = set()
@@ -83,7 +84,7 @@ def test_next_lists_do_not_repeat_recent_songs_nor_disliked_ones(catalog):
 
 def test_an_old_dislike_beyond_the_history_window_still_excludes_the_song(catalog, monkeypatch):
     monkeypatch.setattr("music.selectors.HISTORY_RATINGS", 2)
-    user = UserFactory()
+    user = UserFactory(goal="match")
     disliked = catalog[0]
     feedback_create(user=user, song=disliked, kind="dislike")
     for song in catalog[25:30]:  # newer ratings push the dislike out of the history window
@@ -96,8 +97,8 @@ def test_an_old_dislike_beyond_the_history_window_still_excludes_the_song(catalo
 
 def test_collaborative_scores_count_co_likes_of_similar_listeners():
     a, b, c, d = (SongFactory() for _ in range(4))
-    me, twin, other = UserFactory(), UserFactory(), UserFactory()
-    for user, songs in ((me, [a]), (twin, [a, b, c]), (other, [a, c]), (UserFactory(), [d])):
+    me, twin, other = UserFactory(goal="match"), UserFactory(goal="match"), UserFactory(goal="match")
+    for user, songs in ((me, [a]), (twin, [a, b, c]), (other, [a, c]), (UserFactory(goal="match"), [d])):
         for song in songs:
             feedback_create(user=user, song=song, kind="like")
     scores = collaborative_scores(user=me, liked={a.pk})
@@ -105,7 +106,7 @@ def test_collaborative_scores_count_co_likes_of_similar_listeners():
 
 
 def test_a_song_liked_by_similar_listeners_is_recommended_with_a_reason(catalog):
-    me, twin = UserFactory(), UserFactory()
+    me, twin = UserFactory(goal="match"), UserFactory(goal="match")
     shared, hidden_gem = catalog[0], catalog[30]  # a sad song and a happy one
     for song in (shared, hidden_gem):
         feedback_create(user=twin, song=song, kind="like")
@@ -116,7 +117,7 @@ def test_a_song_liked_by_similar_listeners_is_recommended_with_a_reason(catalog)
 
 
 def test_feedback_keeps_one_current_rating_per_song():
-    user, song = UserFactory(), SongFactory()
+    user, song = UserFactory(goal="match"), SongFactory()
     feedback_create(user=user, song=song, kind="like")
     feedback_create(user=user, song=song, kind="played")
     assert Rating.objects.get(user=user, song=song).value == 1
@@ -130,7 +131,7 @@ def test_feedback_keeps_one_current_rating_per_song():
 
 
 def test_history_reads_likes_skips_plays_and_recent_lists(catalog):
-    user = UserFactory()
+    user = UserFactory(goal="match")
     liked, skipped, played = catalog[0], catalog[1], catalog[2]
     feedback_create(user=user, song=liked, kind="like")
     feedback_create(user=user, song=skipped, kind="skipped")
@@ -144,7 +145,7 @@ def test_history_reads_likes_skips_plays_and_recent_lists(catalog):
 
 
 def test_feedback_refuses_someone_elses_recommendation(catalog):
-    owner, outsider = UserFactory(), UserFactory()
+    owner, outsider = UserFactory(goal="match"), UserFactory(goal="match")
     rec = recommendation_create(user=owner, emotions=SAD, seed=1)
     with pytest.raises(ValidationError):
         feedback_create(user=outsider, song=catalog[0], kind="like", recommendation=rec)
@@ -153,7 +154,7 @@ def test_feedback_refuses_someone_elses_recommendation(catalog):
 
 
 def test_saving_a_list_as_a_playlist_keeps_its_order(catalog):
-    user = UserFactory()
+    user = UserFactory(goal="match")
     rec = recommendation_create(user=user, emotions=SAD, seed=1)
     playlist = playlist_from_recommendation(user=user, recommendation=rec)
     assert list(playlist.items.values_list("song_id", flat=True)) == list(rec.items.values_list("song_id", flat=True))
@@ -180,7 +181,7 @@ def test_songs_are_unique_ignoring_case_and_spacing():
 
 
 def test_data_export_holds_feedback_lists_and_playlists_and_deleting_the_user_removes_them(catalog):
-    user = UserFactory()
+    user = UserFactory(goal="match")
     feedback_create(user=user, song=catalog[0], kind="like")
     rec = recommendation_create(user=user, emotions=SAD, seed=1)
     playlist_from_recommendation(user=user, recommendation=rec)
@@ -195,7 +196,7 @@ def test_data_export_holds_feedback_lists_and_playlists_and_deleting_the_user_re
 
 
 def test_deleting_a_check_in_deletes_its_lists_but_keeps_the_feedback(catalog):
-    user = UserFactory()
+    user = UserFactory(goal="match")
     check_in = CheckInFactory(owner=user)
     rec = recommendation_create(user=user, emotions=SAD, check_in=check_in, seed=1)
     song = rec.items.first().song

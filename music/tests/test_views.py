@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from accounts.tests.factories import UserFactory
 from music.models import Playlist, Recommendation
 from music.services import feedback_create, playlist_from_recommendation, recommendation_create
-from music.tests.factories import GenreFactory, SongFactory, UserFactory
+from music.tests.factories import GenreFactory, SongFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def catalog():
 
 @pytest.fixture
 def alice(client):
-    user = UserFactory(username="alice")
+    user = UserFactory(goal="match", username="alice")
     client.force_login(user)
     return user
 
@@ -81,7 +82,7 @@ def test_my_likes_lists_liked_songs_only(client, alice, catalog):
 
 
 def test_another_users_list_and_playlist_are_404(client, alice, catalog):
-    bob = UserFactory(username="bob")
+    bob = UserFactory(goal="match", username="bob")
     rec = recommendation_create(user=bob, emotions={"sadness": 1.0})
     playlist = playlist_from_recommendation(user=bob, recommendation=rec)
     assert client.get(reverse("music:recommendation_detail", args=[rec.pk])).status_code == 404

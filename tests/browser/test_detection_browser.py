@@ -7,7 +7,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
@@ -18,12 +17,6 @@ from detection.tests import images
 from tests.browser.harness import PHONE, wait_for_js
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def model_required():
-    if not settings.EMOTION_MODEL_PATH.exists():
-        pytest.skip(f"the trained emotion model is not at {settings.EMOTION_MODEL_PATH} yet")
 
 
 def write_y4m(path: Path, rgb: np.ndarray, frames: int = 20) -> Path:

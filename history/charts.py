@@ -2,7 +2,8 @@
 
 No chart library: the page works offline and without JavaScript. Every chart scales with
 its viewBox (readable on a phone), and carries a <title> and <desc> as its text alternative;
-the page adds data tables beside them.
+the page adds data tables beside them. Marks are coloured by class (`mood-fill-<emotion>`): the
+colours themselves are CSS custom properties in static/css/app.css, their one definition.
 """
 
 from __future__ import annotations
@@ -15,19 +16,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ml.labels import EMOTIONS
 
-# One colour per emotion, distinguishable on white and for the common colour-vision deficiencies
-# as far as eight hues allow; labels and tables never rely on colour alone.
-COLORS: dict[str, str] = {
-    "neutral": "#8a8f98",
-    "happiness": "#e6a700",
-    "surprise": "#f47c20",
-    "sadness": "#3b6fd6",
-    "anger": "#d62728",
-    "disgust": "#2f9e44",
-    "fear": "#8e5cc4",
-    "contempt": "#8c564b",
-}
 WIDTH = 800
+
+
+def _fill(emotion: str) -> str:
+    return f"mood-fill-{emotion}"
 
 
 def _svg(chart_id: str, height: int, title: str, desc: str, body: list[str]) -> SafeString:
@@ -46,11 +39,11 @@ def _text(x: float, y: float, text: str, anchor: str = "start", cls: str = "axis
 
 def _mix_text(shares: dict[str, float]) -> str:
     parts = [f"{name} {shares[name]:.0%}" for name in EMOTIONS if shares.get(name)]
-    return ", ".join(parts) or "no sessions"
+    return ", ".join(parts) or "no check-ins"
 
 
 def distribution_chart(summary: dict) -> SafeString:
-    """Horizontal bars: the share of sessions per mood in the period."""
+    """Horizontal bars: the share of check-ins per mood in the period."""
     shares, counts = summary["distribution"], summary["counts"]
     row, left, right = 34, 150, 90
     height = row * len(EMOTIONS) + 10
@@ -59,15 +52,15 @@ def distribution_chart(summary: dict) -> SafeString:
     for i, name in enumerate(EMOTIONS):
         y = 5 + i * row
         width = span * shares[name]
-        tip = f"{name}: {shares[name]:.0%} ({counts[name]} sessions)"
+        tip = f"{name}: {shares[name]:.0%} ({counts[name]} check-ins)"
         body.append(_text(left - 10, y + 24, name, "end", "label"))
         body.append(f'<rect x="{left}" y="{y + 6}" width="{span}" height="24" class="track"/>')
         body.append(
-            f'<rect x="{left}" y="{y + 6}" width="{width:.1f}" height="24" fill="{COLORS[name]}">'
+            f'<rect x="{left}" y="{y + 6}" width="{width:.1f}" height="24" class="{_fill(name)}">'
             f"<title>{escape(tip)}</title></rect>"
         )
         body.append(_text(left + span + 8, y + 24, f"{shares[name]:.0%}", "start", "value"))
-    desc = f"{summary['total']} sessions: " + _mix_text(shares)
+    desc = f"{summary['total']} check-ins: " + _mix_text(shares)
     return _svg("chart-distribution", height, "How often you felt each mood", desc, body)
 
 
@@ -103,14 +96,14 @@ def mix_chart(size: str, buckets: list[dict]) -> SafeString:
     for i, bucket in enumerate(buckets):
         x = left + i * step + (step - bar) / 2
         y = top + plot_h
-        tip = escape(f"{_label(bucket['date'], size)}: {bucket['count']} sessions — {_mix_text(bucket['emotions'])}")
+        tip = escape(f"{_label(bucket['date'], size)}: {bucket['count']} check-ins — {_mix_text(bucket['emotions'])}")
         parts = [f"<g><title>{tip}</title>"]
         for name in EMOTIONS:
             h = plot_h * bucket["emotions"][name]
             if h <= 0:
                 continue
             y -= h
-            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{COLORS[name]}"/>')
+            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" class="{_fill(name)}"/>')
         parts.append("</g>")
         body.append("".join(parts))
     for i in sorted({0, len(buckets) // 2, len(buckets) - 1}) if buckets else []:
@@ -122,17 +115,17 @@ def mix_chart(size: str, buckets: list[dict]) -> SafeString:
     if buckets:
         best = max(buckets, key=lambda b: b["count"])
         desc = (
-            f"{len(buckets)} {per}s with sessions, from {_label(buckets[0]['date'], size)} to "
+            f"{len(buckets)} {per}s with check-ins, from {_label(buckets[0]['date'], size)} to "
             f"{_label(buckets[-1]['date'], size)}. Busiest {per}: {_label(best['date'], size)} with "
-            f"{best['count']} sessions ({_mix_text(best['emotions'])})."
+            f"{best['count']} check-ins ({_mix_text(best['emotions'])})."
         )
     else:
-        desc = "No sessions in this period."
+        desc = "No check-ins in this period."
     return _svg("chart-mix", height, title, desc, body)
 
 
 def timeline_chart(points: list[dict], total: int) -> SafeString:
-    """One dot per session: when (x), how confident the reading was (y), and the mood (colour)."""
+    """One dot per check-in: when (x), how confident the reading was (y), and the mood (colour)."""
     top, bottom, left = 10, 30, 54
     height = 220
     plot_h = height - top - bottom
@@ -158,8 +151,7 @@ def timeline_chart(points: list[dict], total: int) -> SafeString:
             corrected = " (your correction)" if emotion != point["top_emotion"] else ""
             tip = escape(f"{local:%a %-d %b %Y %H:%M}: {emotion}{corrected}, {confidence:.0%} confident")
             body.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{COLORS.get(emotion, "#999")}">'
-                f"<title>{tip}</title></circle>"
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" class="{_fill(emotion)}"><title>{tip}</title></circle>'
             )
         body.append(_text(left, height - 8, f"{timezone.localtime(start):%-d %b %Y}", "start"))
         body.append(_text(WIDTH - 10, height - 8, f"{timezone.localtime(end):%-d %b %Y}", "end"))
@@ -168,12 +160,12 @@ def timeline_chart(points: list[dict], total: int) -> SafeString:
         mix = ", ".join(f"{name} {counts[name]}" for name in EMOTIONS if counts[name])
         average = sum(p["confidence"] or 0 for p in points) / len(points)
         desc = (
-            f"{shown} sessions from {timezone.localtime(start):%-d %b %Y} to {timezone.localtime(end):%-d %b %Y}. "
+            f"{shown} check-ins from {timezone.localtime(start):%-d %b %Y} to {timezone.localtime(end):%-d %b %Y}. "
             f"Moods: {mix}. Average confidence {average:.0%}."
         )
     else:
-        desc = "No sessions in this period."
-    return _svg("chart-timeline", height, "Each session: mood and confidence over time", desc, body)
+        desc = "No check-ins in this period."
+    return _svg("chart-timeline", height, "Each check-in: mood and confidence over time", desc, body)
 
 
 def hours_chart(hours: list[dict]) -> SafeString:
@@ -193,7 +185,7 @@ def hours_chart(hours: list[dict]) -> SafeString:
         x = left + hour["hour"] * step + step * 0.1
         y = top + plot_h
         counts = hour["counts"]
-        mix = ", ".join(f"{name} {counts[name]}" for name in EMOTIONS if counts[name]) or "no sessions"
+        mix = ", ".join(f"{name} {counts[name]}" for name in EMOTIONS if counts[name]) or "no check-ins"
         label = f"{hour['hour']:02d}:00–{hour['hour']:02d}:59: {mix}"
         parts = [f"<g><title>{escape(label)}</title>"]
         for name in EMOTIONS:
@@ -202,7 +194,7 @@ def hours_chart(hours: list[dict]) -> SafeString:
                 continue
             y -= h
             parts.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.8:.1f}" height="{h:.1f}" fill="{COLORS[name]}"/>'
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.8:.1f}" height="{h:.1f}" class="{_fill(name)}"/>'
             )
         parts.append("</g>")
         body.append("".join(parts))
@@ -216,10 +208,10 @@ def hours_chart(hours: list[dict]) -> SafeString:
             total = sum(hours[h]["count"] for h in span)
             counts = {name: sum(hours[h]["counts"][name] for h in span) for name in EMOTIONS}
             top_name = max(EMOTIONS, key=lambda n: counts[n])
-            parts.append(f"{label}: {total} sessions" + (f", mostly {top_name}" if total else ""))
+            parts.append(f"{label}: {total} check-ins" + (f", mostly {top_name}" if total else ""))
         desc = f"Busiest hour {busiest['hour']:02d}:00. " + "; ".join(parts) + "."
     else:
-        desc = "No sessions in this period."
+        desc = "No check-ins in this period."
     return _svg("chart-hours", height, "Moods by time of day", desc, body)
 
 
@@ -248,9 +240,9 @@ def calendar_chart(daily: list[dict], end: date, weeks: int = 53) -> SafeString:
         entry = by_day.get(day)
         if entry:
             opacity = 0.45 + 0.55 * entry["count"] / peak
-            tip = escape(f"{day:%a %-d %b %Y}: {entry['count']} sessions, mostly {entry['top_emotion']}")
+            tip = escape(f"{day:%a %-d %b %Y}: {entry['count']} check-ins, mostly {entry['top_emotion']}")
             body.append(
-                f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2" fill="{COLORS[entry["top_emotion"]]}" '
+                f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2" class="{_fill(entry["top_emotion"])}" '
                 f'fill-opacity="{opacity:.2f}"><title>{tip}</title></rect>'
             )
         else:

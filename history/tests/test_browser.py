@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from detection.tests.history_builders import session
+from history.tests.builders import check_in_at
 from music.tests.factories import SongFactory
 from tests.browser.harness import PHONE
 
@@ -23,10 +23,10 @@ def listener(transactional_db):
     for day in range(80):
         mood = MOODS[day % len(MOODS)]
         when = now - timedelta(days=day, hours=(day * 5) % 12)
-        session(user, when, mood, confidence=0.45 + (day % 5) / 10, goal="lift" if mood == "sadness" else "match",
+        check_in_at(user, when, mood, confidence=0.45 + (day % 5) / 10, goal="lift" if mood == "sadness" else "match",
                 songs=songs, feedback={songs[day % 3]: ["played", "like"]} if day % 2 else {})  # fmt: skip
         if mood == "sadness":
-            session(user, when + timedelta(hours=2), "happiness", confidence=0.9)
+            check_in_at(user, when + timedelta(hours=2), "happiness", confidence=0.9)
     return user
 
 

@@ -1,4 +1,4 @@
-"""Mood history pages: charts, recap, sessions list, and the delete confirmations. No JavaScript needed."""
+"""Mood history pages: charts, recap, the check-ins list, and the delete confirmations. No JavaScript needed."""
 
 from datetime import timedelta
 
@@ -6,14 +6,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ml.labels import EMOTIONS
+from symphony.shortcuts import object_or_404
 
-from . import history, history_charts, history_services
+from . import charts, selectors, services
 
 RANGES = [("7", "7 days"), ("30", "30 days"), ("90", "90 days"), ("all", "All time")]
 DEFAULT_RANGE = "30"
@@ -23,10 +23,13 @@ PAGE_SIZE = 20
 class HistoryFilterForm(forms.Form):
     range = forms.ChoiceField(choices=RANGES, required=False)
     date_from = forms.DateField(
-        required=False, label="From", validators=history.DAY_VALIDATORS, widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="From",
+        validators=selectors.DAY_VALIDATORS,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = forms.DateField(
-        required=False, label="To", validators=history.DAY_VALIDATORS, widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label="To", validators=selectors.DAY_VALIDATORS, widget=forms.DateInput(attrs={"type": "date"})
     )
     emotion = forms.ChoiceField(choices=[("", "Any mood"), *[(n, n.capitalize()) for n in EMOTIONS]], required=False)
 
@@ -46,14 +49,14 @@ class HistoryFilterForm(forms.Form):
         return cleaned
 
 
-def _period(form: HistoryFilterForm) -> tuple[history.HistoryRange, str]:
+def _period(form: HistoryFilterForm) -> tuple[selectors.Period, str]:
     if not form.is_valid():
-        return history.history_range_for(days=int(DEFAULT_RANGE)), DEFAULT_RANGE
+        return selectors.period_for(days=int(DEFAULT_RANGE)), DEFAULT_RANGE
     data = form.cleaned_data
     if data["date_from"] or data["date_to"]:
-        return history.history_range_for(days=None, date_from=data["date_from"], date_to=data["date_to"]), ""
+        return selectors.period_for(days=None, date_from=data["date_from"], date_to=data["date_to"]), ""
     chosen = data["range"] or DEFAULT_RANGE
-    return history.history_range_for(days=None if chosen == "all" else int(chosen)), chosen
+    return selectors.period_for(days=None if chosen == "all" else int(chosen)), chosen
 
 
 @require_GET
@@ -63,7 +66,7 @@ def history_page(request):
     period, chosen = _period(form)
     error = " ".join(" ".join(errors) for errors in form.errors.values()) if not form.is_valid() else ""
     emotion = form.cleaned_data.get("emotion", "") if not error else ""
-    has_history = history.history_sessions(user=request.user).exists()
+    has_history = selectors.check_ins(user=request.user).exists()
     context = {
         "form": form,
         "error": error,
@@ -72,13 +75,12 @@ def history_page(request):
         "period": period,
         "emotion": emotion,
         "emotions": EMOTIONS,
-        "colors": history_charts.COLORS,
         "has_history": has_history,
         "query": _query_without_page(request),
     }
     if has_history:
         context.update(_history_context(request, period, emotion))
-    return render(request, "detection/history.html", context, status=400 if error else 200)
+    return render(request, "history/page.html", context, status=400 if error else 200)
 
 
 def _query_without_page(request) -> str:
@@ -87,63 +89,56 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
-def _history_context(request, period: history.HistoryRange, emotion: str) -> dict:
+def _history_context(request, period: selectors.Period, emotion: str) -> dict:
     user = request.user
     today = timezone.localdate()
-    summary = history.mood_distribution(user=user, period=period)
-    first_day = period.date_from or history.history_first_day(user=user) or today
+    summary = selectors.mood_distribution(user=user, period=period)
+    first_day = period.date_from or selectors.history_first_day(user=user) or today
     last_day = period.date_to or today
-    size = history_charts.bucket_for_span((last_day - first_day).days + 1)
+    size = charts.bucket_for_span((last_day - first_day).days + 1)
     # The mix is grouped in SQL by day, week or month; the calendar needs one year of days at most.
-    buckets = history.mood_daily(user=user, period=period, bucket=size)
+    buckets = selectors.mood_daily(user=user, period=period, bucket=size)
     year_ago = last_day - timedelta(weeks=53)
-    calendar_period = history.HistoryRange(max(period.date_from or year_ago, year_ago), last_day)
+    calendar_period = selectors.Period(max(period.date_from or year_ago, year_ago), last_day)
     # For periods within a year grouped by day (7, 30, 90 days) the calendar is the same query.
     same = size == "day" and calendar_period == period
-    calendar_days = buckets if same else history.mood_daily(user=user, period=calendar_period)
+    calendar_days = buckets if same else selectors.mood_daily(user=user, period=calendar_period)
     summary.update(
-        hours=history.mood_by_hour(user=user, period=period),
-        recap=history.mood_recap(user=user, period=period),
-        lifted=history.mood_lifted(user=user, period=period),
+        hours=selectors.mood_by_hour(user=user, period=period),
+        recap=selectors.mood_recap(user=user, period=period),
+        lifted=selectors.mood_lifted(user=user, period=period),
     )
-    points, total = history.mood_timeline(user=user, period=period)
-    paginator = Paginator(history.history_sessions(user=user, period=period, emotion=emotion), PAGE_SIZE)
+    points, total = selectors.mood_timeline(user=user, period=period)
+    paginator = Paginator(selectors.check_ins(user=user, period=period, emotion=emotion), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    sessions = history.sessions_with_music(user=user, sessions=list(page.object_list))
+    check_ins = selectors.check_ins_with_music(user=user, check_ins=list(page.object_list))
     return {
         "summary": summary,
         "buckets": buckets,
         "bucket_size": size,
         "calendar_end": last_day,
         "charts": {
-            "timeline": history_charts.timeline_chart(points, total),
-            "mix": history_charts.mix_chart(size, buckets),
-            "distribution": history_charts.distribution_chart(summary),
-            "hours": history_charts.hours_chart(summary["hours"]),
-            "calendar": history_charts.calendar_chart(calendar_days, last_day),
+            "timeline": charts.timeline_chart(points, total),
+            "mix": charts.mix_chart(size, buckets),
+            "distribution": charts.distribution_chart(summary),
+            "hours": charts.hours_chart(summary["hours"]),
+            "calendar": charts.calendar_chart(calendar_days, last_day),
         },
         "distribution_rows": [(n, summary["counts"][n], summary["distribution"][n]) for n in EMOTIONS],
         "page": page,
-        "sessions": sessions,
+        "check_ins": check_ins,
     }
-
-
-def _session_or_404(request, session_id: int):
-    session = history.history_session_get(user=request.user, session_id=session_id)
-    if session is None:
-        raise Http404
-    return session
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def history_session_delete(request, session_id: int):
-    session = _session_or_404(request, session_id)
+def check_in_delete(request, check_in_id: int):
+    check_in = object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id))
     if request.method == "POST":
-        history_services.history_session_delete(session=session)
+        services.check_in_forget(check_in=check_in)
         messages.success(request, "That check-in is deleted.")
-        return redirect("detection:history")
-    return render(request, "detection/history_confirm_delete.html", {"session": session})
+        return redirect("history:page")
+    return render(request, "history/confirm_delete.html", {"check_in": check_in})
 
 
 @require_http_methods(["GET", "POST"])
@@ -152,9 +147,9 @@ def history_delete(request):
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
             messages.error(request, "Tick the box to confirm, then delete.")
-            return redirect("detection:history-delete")
-        deleted = history_services.history_delete(user=request.user)
+            return redirect("history:delete")
+        deleted = services.history_delete(user=request.user)
         messages.success(request, f"Your mood history is deleted ({deleted} check-ins).")
-        return redirect("detection:history")
-    count = history.history_sessions(user=request.user).count()
-    return render(request, "detection/history_confirm_delete.html", {"session": None, "count": count})
+        return redirect("history:page")
+    count = selectors.check_ins(user=request.user).count()
+    return render(request, "history/confirm_delete.html", {"check_in": None, "count": count})

@@ -1,4 +1,5 @@
-"""GET/DELETE /api/v1/history/, its sessions and its export: shape, filters, pagination, bad input, isolation."""
+"""The deprecated history API (/api/v1/history/, …/sessions/{id}/, …/export/): its old shape, filters,
+pagination, bad input and isolation, kept for one version with Deprecation and Link headers."""
 
 import csv
 import io
@@ -10,7 +11,7 @@ from django.core.files.storage import default_storage
 from rest_framework.test import APIClient
 
 from detection.models import CheckIn, CheckInFrame
-from detection.tests.history_builders import session
+from history.tests.builders import check_in_at
 from ml.labels import EMOTIONS
 from music.models import Feedback, Rating, Recommendation
 from music.tests.factories import SongFactory
@@ -28,7 +29,7 @@ def alices(user):
     song = SongFactory(title="Here Comes the Sun", artist="The Beatles")
     other = SongFactory(title="Danger", artist="=HYPERLINK(evil)")
     return [
-        session(
+        check_in_at(
             user,
             utc(2026, 3, 1, 9),
             "sadness",
@@ -38,8 +39,8 @@ def alices(user):
             feedback={song: ["like", "played"], other: ["skipped"]},
             stored_image=True,
         ),  # fmt: skip
-        session(user, utc(2026, 3, 1, 12), "happiness", confidence=0.9, corrected="surprise"),
-        session(user, utc(2026, 3, 5, 12), "anger", confidence=0.6),
+        check_in_at(user, utc(2026, 3, 1, 12), "happiness", confidence=0.9, corrected="surprise"),
+        check_in_at(user, utc(2026, 3, 5, 12), "anger", confidence=0.6),
     ]
 
 
@@ -48,6 +49,19 @@ def client_for(who) -> APIClient:
     if who is not None:
         client.force_authenticate(who)
     return client
+
+
+def test_every_old_route_is_marked_deprecated_and_names_its_successor(api, alices):
+    routes = {
+        URL: "/api/v1/history/summary/",
+        f"{URL}sessions/{alices[0].pk}/": f"/api/v1/checkins/{alices[0].pk}/",
+        URL + "export/?format=csv": "/api/v1/history/checkins/export/",
+    }
+    for route, successor in routes.items():
+        response = api.get(route)
+        assert response.status_code == 200, route
+        assert response["Deprecation"].startswith("@")
+        assert response["Link"] == f'<{successor}>; rel="successor-version"'
 
 
 def test_it_answers_the_contract_shape_with_summary_and_sessions(api, alices):
@@ -95,7 +109,7 @@ def test_the_emotion_filter_narrows_the_sessions_but_not_the_summary(api, alices
 
 def test_sessions_are_paginated(api, user):
     for day in range(1, 26):
-        session(user, utc(2026, 1, day, 12), "neutral")
+        check_in_at(user, utc(2026, 1, day, 12), "neutral")
     first = api.get(URL).json()
     assert len(first["sessions"]) == 20
     assert first["pagination"]["pages"] == 2 and first["pagination"]["previous"] is None
@@ -181,7 +195,7 @@ def test_deleting_a_session_removes_it_its_files_and_its_song_list(api, user, al
 
 
 def test_deleting_the_whole_history_removes_every_session_and_file(api, user, outsider, alices, on_commit):
-    bobs = session(outsider, utc(2026, 3, 1, 9), "fear", goal="lift", stored_image=True)
+    bobs = check_in_at(outsider, utc(2026, 3, 1, 9), "fear", goal="lift", stored_image=True)
     names = list(CheckInFrame.objects.values_list("image", flat=True))
     with on_commit():
         assert api.delete(URL).status_code == 204

@@ -1,3 +1,12 @@
+"""The one set of fixtures shared by every app's tests (a pytest plugin, loaded by the root conftest.py).
+
+People: `user` and `outsider` (both consented: an owner and someone who must not see the owner's
+data), `staff`. Clients: `api` (DRF, authenticated as `user`), `logged_in` (Django's test client,
+logged in as `user`), `api_client` (anonymous). Others: `model_required` (skips without the shipped
+emotion model), `on_commit` (runs on_commit callbacks as a real commit would).
+Accounts' own personas (alice, bob) live in accounts/tests/conftest.py, built on the same factory.
+"""
+
 import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
@@ -28,7 +37,12 @@ def api(user):
 
 
 @pytest.fixture
-def page(client, user):
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def logged_in(client, user):
     client.force_login(user)
     return client
 

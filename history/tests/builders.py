@@ -1,18 +1,17 @@
-"""Hand-built history data for the mood history tests: sessions at exact times, with songs and feedback."""
+"""Hand-built history data for the mood history tests: check-ins at exact times, with songs and feedback."""
 
 from datetime import datetime
 
 from django.core.files.base import ContentFile
 
-from detection.models import CheckIn, CheckInFrame
-from detection.services import manual_distribution
+from detection.models import CheckIn, CheckInFrame, manual_distribution
 from detection.tests.factories import CheckInFactory
 from music.models import Feedback, Recommendation, RecommendationItem
 from music.services import feedback_create
 from music.tests.factories import SongFactory
 
 
-def session(
+def check_in_at(
     user,
     when: datetime,
     emotion: str = "happiness",
@@ -24,9 +23,9 @@ def session(
     feedback: dict | None = None,
     stored_image: bool = False,
 ) -> CheckIn:
-    """A finished session of `user` at `when` (aware), optionally with a song list and feedback.
+    """A finished check-in of `user` at `when` (aware), optionally with a song list and feedback.
 
-    `feedback` maps a song to a list of kinds given on it in this session."""
+    `feedback` maps a song to a list of kinds given on it in this check-in."""
     check_in = CheckInFactory(
         owner=user,
         done=True,
