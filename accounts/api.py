@@ -1,4 +1,4 @@
-"""Auth and account API (shared/API.md "Auth and account")."""
+"""Auth and account API (docs/api.md, "Accounts")."""
 
 from typing import NoReturn
 

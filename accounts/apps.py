@@ -5,4 +5,4 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        from accounts import checks, reauth  # noqa: F401  (register the system checks and the login-time signal)
+        from accounts import reauth  # noqa: F401  (registers the login-time signal)

@@ -133,7 +133,7 @@ def user_session(base: str, token: str, image: bytes, rounds: int) -> list[tuple
 
 
 def start_worker(env: dict, concurrency: int, log_path: Path) -> subprocess.Popen:
-    log = open(log_path, "wb")  # noqa: SIM115 (closed with the process)
+    log = open(log_path, "wb")
     process = subprocess.Popen(
         [PYTHON, "-m", "celery", "-A", "symphony", "worker", "--pool", "prefork", "--concurrency", str(concurrency),
          "--hostname", f"bench-{uuid.uuid4().hex[:6]}@%h", "--loglevel", "WARNING", "--without-gossip",
@@ -229,7 +229,7 @@ def main() -> None:
     server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "symphony.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
          "--worker-class", "gthread", "--threads", "8", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=open(tmp / "gunicorn.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
+        cwd=ROOT, env=env, stdout=open(tmp / "gunicorn.log", "wb"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

@@ -1,11 +1,17 @@
-"""REST API for check-ins (shared/API.md, "CheckIns")."""
+"""REST API for check-ins (docs/api.md, "Check-ins")."""
 
 from django.conf import settings
 from django.core.exceptions import TooManyFilesSent, ValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
@@ -14,12 +20,14 @@ from rest_framework.views import APIView
 
 from accounts.permissions import HasConsent
 from ml.labels import EMOTIONS
+from music.api import RecommendationOutputSerializer
 from symphony.api import ObjectIdField, StrictInputSerializer
 from symphony.shortcuts import object_or_404
 
 from . import selectors, services
 from .models import CheckIn
 
+FINISHED = (CheckIn.Status.DONE, CheckIn.Status.FAILED)
 ERROR_RESPONSES = {
     400: OpenApiResponse(description="Bad input, with a message saying what is wrong."),
     404: OpenApiResponse(description="No such check-in (or it belongs to someone else)."),
@@ -34,15 +42,6 @@ class UploadField(serializers.FileField):
 def _validation_response(exc: ValidationError) -> Response:
     code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE if exc.code == "too_large" else status.HTTP_400_BAD_REQUEST
     return Response({"detail": " ".join(exc.messages)}, status=code)
-
-
-def _recommendation_data(check_in: CheckIn, request):
-    recommendation = selectors.check_in_recommendation(check_in)
-    if recommendation is None:
-        return None
-    from music.api import RecommendationOutputSerializer
-
-    return RecommendationOutputSerializer(recommendation, context={"request": request}).data
 
 
 class FaceOutputSerializer(serializers.Serializer):
@@ -99,10 +98,10 @@ class CheckInOutputSerializer(serializers.Serializer):
         return [obj.image_width, obj.image_height] if obj.image_width else None
 
     def get_has_image(self, obj) -> bool:
-        return obj.frames.exists()
+        return bool(obj.frames.all())  # the prefetched frames: no query per row
 
     def get_image_url(self, obj) -> str | None:
-        if not obj.frames.exists():
+        if not obj.frames.all():
             return None
         return reverse("api-v1:check-in-image", args=[obj.pk])
 
@@ -111,7 +110,12 @@ class CheckInOutputSerializer(serializers.Serializer):
 
     @extend_schema_field({"type": "object", "nullable": True, "description": "The music app's recommendation."})
     def get_recommendation(self, obj) -> dict | None:
-        return _recommendation_data(obj, self.context.get("request"))
+        # A list view hands in every row's list, read in two queries for the whole page.
+        lists = self.context.get("recommendations")
+        recommendation = lists.get(obj.pk) if lists is not None else selectors.check_in_recommendation(obj)
+        if recommendation is None:
+            return None
+        return RecommendationOutputSerializer(recommendation, context={"request": self.context.get("request")}).data
 
 
 class CheckInPagination(PageNumberPagination):
@@ -163,7 +167,8 @@ class CheckInListCreateApi(APIView):
     def get(self, request):
         paginator = CheckInPagination()
         page = paginator.paginate_queryset(selectors.check_in_list(user=request.user), request, view=self)
-        data = CheckInOutputSerializer(page, many=True, context={"request": request}).data
+        lists = selectors.check_in_recommendations(user=request.user, check_ins=page)
+        data = CheckInOutputSerializer(page, many=True, context={"request": request, "recommendations": lists}).data
         return paginator.get_paginated_response(data)
 
     @extend_schema(
@@ -233,6 +238,36 @@ class CheckInDetailApi(APIView):
             check_in=object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id))
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CheckInStatusApi(APIView):
+    """What the result page polls: a few bytes and one small query per answer."""
+
+    @extend_schema(
+        operation_id="check_ins_status",
+        parameters=[CheckInDetailApi.FilterSerializer],
+        responses={
+            200: inline_serializer(
+                "CheckInStatus",
+                {
+                    "id": serializers.IntegerField(),
+                    "status": serializers.ChoiceField(choices=CheckIn.Status.choices),
+                    "finished": serializers.BooleanField(help_text="done or failed: read the check-in now."),
+                },
+            ),
+            **ERROR_RESPONSES,
+        },
+        description="The status of a check-in; with `?wait=S` the answer is held until it is finished (long polling).",
+    )
+    def get(self, request, check_in_id: int):
+        filters = CheckInDetailApi.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        found = object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id))
+        wait = filters.validated_data.get("wait")
+        if wait and found["status"] not in FINISHED:
+            selectors.check_in_wait_finished(check_in_id=found["id"], timeout=wait)
+            found = object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id))
+        return Response({**found, "finished": found["status"] in FINISHED})
 
 
 class CheckInCorrectionApi(APIView):

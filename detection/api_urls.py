@@ -5,6 +5,7 @@ from . import api, api_deprecated
 urlpatterns = [
     path("checkins/", api.CheckInListCreateApi.as_view(), name="check-in-list"),
     path("checkins/<int:check_in_id>/", api.CheckInDetailApi.as_view(), name="check-in-detail"),
+    path("checkins/<int:check_in_id>/status/", api.CheckInStatusApi.as_view(), name="check-in-status"),
     path(
         "checkins/<int:check_in_id>/correction/",
         api.CheckInCorrectionApi.as_view(),

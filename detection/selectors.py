@@ -4,8 +4,7 @@ import time
 
 from django.db.models import Prefetch, QuerySet
 
-from music.models import Recommendation
-from music.selectors import items_with_songs
+from music import selectors as music_selectors
 
 from .models import CheckIn, FaceResult
 
@@ -45,14 +44,21 @@ def check_in_wait_finished(*, check_in_id: int, timeout: float) -> bool:
         time.sleep(WAIT_POLL_S)
 
 
-def check_in_recommendation(check_in: CheckIn) -> Recommendation | None:
-    """The latest recommendation made for this check-in, with its songs, or None."""
-    return (
-        Recommendation.objects.filter(check_in_id=check_in.pk)
-        .prefetch_related(items_with_songs())
-        .order_by("-created_at", "-id")
-        .first()
-    )
+def check_in_status(*, user, check_in_id) -> dict | None:
+    """Just the id and status of one of the user's check-ins (one small query), or None."""
+    if not user.is_authenticated:
+        return None
+    return CheckIn.objects.filter(owner=user, pk=check_in_id).values("id", "status").first()
+
+
+def check_in_recommendations(*, user, check_ins) -> dict:
+    """{check-in id: its latest song list with songs}, for any number of check-ins in two queries."""
+    return music_selectors.latest_lists(user=user, check_in_ids=[c.pk for c in check_ins], with_songs=True)
+
+
+def check_in_recommendation(check_in: CheckIn):
+    """The latest song list made for this check-in, with its songs, or None."""
+    return check_in_recommendations(user=check_in.owner_id, check_ins=[check_in]).get(check_in.pk)
 
 
 def check_in_export(*, user) -> list[dict]:

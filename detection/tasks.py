@@ -1,4 +1,4 @@
-"""Thin Celery wrappers around detection.services (STYLE.md §3)."""
+"""Thin Celery wrappers around detection.services: take ids, call the service, own retries."""
 
 import logging
 

@@ -55,7 +55,7 @@ def _result_context(request, check_in: CheckIn) -> dict:
         "bars": [(name, (check_in.emotions or {}).get(name, 0.0)) for name in EMOTIONS],
         "faces": [face for face in faces if face.frame_index == shown_frame],
         "faces_data": [{"id": f.pk, "frame": f.frame_index, "box": f.box, "top_emotion": f.top_emotion} for f in faces],
-        "has_image": check_in.frames.exists(),
+        "has_image": bool(check_in.frames.all()),
         "recommendation": recommendation,
         # One query for the like/dislike state of every song instead of one per song.
         "ratings": music_selectors.ratings_for(user=request.user, song_ids=song_ids),

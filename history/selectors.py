@@ -20,13 +20,11 @@ from django.utils import timezone
 from detection import selectors as detection_selectors
 from ml.labels import EMOTIONS
 from music import selectors as music_selectors
-from music.emotions import EMOTION_VA
 
 # Goals whose songs try to move the mood rather than match it; "what lifted me" looks at these.
 LIFT_GOALS = ("lift", "calm", "match_then_lift")
 # A later check-in counts as the follow-up of another only within this time.
 FOLLOW_UP_WITHIN = timedelta(hours=24)
-VALENCE: dict[str, float] = {name: EMOTION_VA[name][0] for name in EMOTIONS}
 # Bounds for dates a user may ask for: date arithmetic near year 1 or 9999 overflows.
 DAY_VALIDATORS = [MinValueValidator(date(1900, 1, 1)), MaxValueValidator(date(2999, 12, 31))]
 TRUNCATE = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
@@ -173,7 +171,7 @@ def mood_recap(*, user, period: Period, limit: int = 5) -> dict:
 
 def mood_lifted(*, user, period: Period, limit: int = 5) -> dict:
     """ "What lifted me": after check-ins whose songs aimed to lift or calm, did the next check-in
-    (within a day) feel better? Valence per emotion comes from the music app's circumplex.
+    (within a day) feel better? Valence per emotion comes from the music app (its circumplex).
 
     The follow-up of the period's last check-in may lie after the period, so check-ins are read up
     to a day past its end. Two queries (the check-ins, the goals of their latest lists) and one
@@ -185,13 +183,14 @@ def mood_lifted(*, user, period: Period, limit: int = 5) -> dict:
         found = found.filter(created_at__lt=period.end + FOLLOW_UP_WITHIN)
     rows = list(found.order_by("created_at", "id").values_list("id", "created_at", "effective"))
     goals = {cid: rec.goal for cid, rec in music_selectors.latest_lists(user=user, since=period.start).items()}
+    valence = music_selectors.EMOTION_VALENCE
     pairs = []
     for (check_in_id, at, emotion), (_, next_at, next_emotion) in zip(rows, rows[1:], strict=False):
         if period.end and at >= period.end:
             break
         goal = goals.get(check_in_id)
         if goal in LIFT_GOALS and next_at - at <= FOLLOW_UP_WITHIN:
-            change = round(VALENCE[next_emotion] - VALENCE[emotion], 3)
+            change = round(valence[next_emotion] - valence[emotion], 3)
             pairs.append({"check_in": check_in_id, "created_at": at, "emotion": emotion,
                           "next_emotion": next_emotion, "goal": goal, "change": change})  # fmt: skip
     helped = [pair for pair in pairs if pair["change"] > 0]

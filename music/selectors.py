@@ -141,7 +141,7 @@ def _history_sql() -> str:
         FROM (
             SELECT id, created_at FROM {rec} WHERE user_id = %s ORDER BY created_at DESC, id DESC LIMIT %s
         ) l JOIN {item} i ON i.recommendation_id = l.id {joins.format(alias="i")}
-    """  # noqa: S608 - table names are ours, every value is a parameter
+    """
 
 
 @dataclass
@@ -233,7 +233,7 @@ def history_for(*, user) -> History:
 def _collaborative_sql(user_id: int) -> tuple[str, list]:
     """(song_id, score) rows: item-item co-occurrence over likes; see collaborative_scores()."""
     table = Rating._meta.db_table
-    mine = f"SELECT song_id FROM {table} WHERE user_id = %s AND value = 1 ORDER BY updated_at DESC LIMIT %s"  # noqa: S608
+    mine = f"SELECT song_id FROM {table} WHERE user_id = %s AND value = 1 ORDER BY updated_at DESC LIMIT %s"
     if connection.vendor == "postgresql":
         # LATERAL caps the listeners read per liked song and the likes read per neighbour, each an
         # index-only range scan, so a popular song with thousands of likers costs no more.
@@ -252,7 +252,7 @@ def _collaborative_sql(user_id: int) -> tuple[str, list]:
             ) theirs
             WHERE theirs.song_id NOT IN ({mine})
             GROUP BY theirs.song_id ORDER BY score DESC, theirs.song_id LIMIT %s
-        """  # noqa: S608 - table names are ours, every value is a parameter
+        """
         params = [user_id, COLLAB_SEEDS, user_id, COLLAB_LIKERS, COLLAB_NEIGHBOURS, COLLAB_THEIR_LIKES]
         return sql, params + [user_id, COLLAB_SEEDS, COLLAB_CANDIDATES]
     # Portable form (SQLite in development): the same score without the per-song caps.
@@ -264,7 +264,7 @@ def _collaborative_sql(user_id: int) -> tuple[str, list]:
         ) n ON n.user_id = r.user_id
         WHERE r.value = 1 AND r.song_id NOT IN (SELECT song_id FROM ({mine}) m2)
         GROUP BY r.song_id ORDER BY score DESC, r.song_id LIMIT %s
-    """  # noqa: S608 - table names are ours, every value is a parameter
+    """
     params = [user_id, user_id, COLLAB_SEEDS, COLLAB_NEIGHBOURS, user_id, COLLAB_SEEDS, COLLAB_CANDIDATES]
     return sql, params
 
@@ -404,20 +404,24 @@ def coverage() -> list[dict]:
 # --- For other apps: the lists made for check-ins and the feedback given on them ------------------
 
 FEEDBACK_KINDS: tuple[str, ...] = tuple(FeedbackKind.values)
+# How pleasant each emotion is (-1..1), from the circumplex the recommender uses.
+EMOTION_VALENCE: dict[str, float] = {name: EMOTION_VA[name][0] for name in EMOTIONS}
 
 
-def latest_lists(*, user, check_in_ids=None, since=None) -> dict[int, Recommendation]:
-    """{check-in id: its latest list} (a correction makes a new list; the latest counts), with only
-    id, check_in_id, goal and created_at loaded. Limit it to some check-ins or to lists made `since`."""
-    lists = Recommendation.objects.filter(user=user, check_in__isnull=False)
+def latest_lists(*, user, check_in_ids=None, since=None, with_songs: bool = False) -> dict[int, Recommendation]:
+    """{check-in id: its latest list} (a correction makes a new list; the latest counts). Limit it to
+    some check-ins or to lists made `since`. Without `with_songs` only id, check_in_id, goal and
+    created_at are loaded; with it, the items and their songs too (one more query)."""
+    lists = Recommendation.objects.filter(user=user, check_in__isnull=False).order_by("created_at", "id")
     if check_in_ids is not None:
         lists = lists.filter(check_in_id__in=list(check_in_ids))
     if since is not None:
         lists = lists.filter(created_at__gte=since)
-    latest: dict[int, Recommendation] = {}
-    for rec in lists.only("id", "user_id", "check_in_id", "goal", "created_at").order_by("created_at", "id"):
-        latest[rec.check_in_id] = rec  # later ones replace earlier ones
-    return latest
+    if with_songs:
+        lists = lists.prefetch_related(items_with_songs())
+    else:
+        lists = lists.only("id", "user_id", "check_in_id", "goal", "created_at")
+    return {rec.check_in_id: rec for rec in lists}  # oldest first: later lists replace earlier ones
 
 
 def list_songs(*, recommendation_ids) -> dict[int, list[tuple[int, int, str, str]]]:
@@ -449,13 +453,10 @@ def feedback_kinds(*, user, recommendation_ids) -> dict[tuple[int, int], list[st
 def most_liked(*, user, since=None, until=None, check_in_ids=None, limit: int = 5) -> list[dict]:
     """The songs the user liked most (by like events), optionally only between `since` and `until`
     or only in the lists of some check-ins: [{id, title, artist, likes}]."""
-    likes = Feedback.objects.filter(user=user, kind=FeedbackKind.LIKE)
-    if since is not None:
-        likes = likes.filter(created_at__gte=since)
-    if until is not None:
-        likes = likes.filter(created_at__lt=until)
-    if check_in_ids is not None:
-        likes = likes.filter(recommendation__check_in_id__in=list(check_in_ids))
+    limits = {"created_at__gte": since, "created_at__lt": until, "recommendation__check_in_id__in": check_in_ids}
+    likes = Feedback.objects.filter(
+        user=user, kind=FeedbackKind.LIKE, **{k: v for k, v in limits.items() if v is not None}
+    )
     rows = (
         likes.order_by()
         .values("song_id", "song__title", "song__artist")

@@ -265,7 +265,7 @@ def _recommendation_insert_pg(rec: Recommendation, picks: list[recommender.Pick]
                 unnest(%s::smallint[], %s::bigint[], %s::float8[], %s::text[]) AS i(rank, song_id, score, explanation)
         )
         SELECT id FROM rec
-    """  # noqa: S608 - table names are ours, every value is a parameter
+    """
     params = [
         rec.user_id, rec.check_in_id, rec.goal, json.dumps(rec.emotions), rec.seed, rec.created_at,
         [p.rank for p in picks], [p.song_id for p in picks], [p.score for p in picks], [p.explanation for p in picks],

@@ -7,7 +7,7 @@ environment first), each commented there with why:
 - soft then hard time limits: a stuck analysis fails cleanly, then is killed;
 - JSON serialisation only: nothing from the broker is unpickled;
 - Redis visibility timeout above the hard limit: no task runs twice while still running
-  (accounts.checks warns when it is not);
+  (symphony.checks warns when it is not);
 - no result backend: results are rows in PostgreSQL (CheckIn.status and friends);
 - no CELERY_BROKER_URL: tasks run eagerly, in-process.
 """

@@ -6,7 +6,7 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 class AutoSchema(SpectacularAutoSchema):
     """Names schema components after the view for nested serializers.
 
-    Our APIs nest `InputSerializer`/`OutputSerializer` in each view (STYLE.md §3);
+    Our APIs nest `InputSerializer`/`OutputSerializer` in each view (docs/architecture.md, "Conventions");
     by class name alone every one would be the component "Input" or "Output"
     and overwrite the others in the schema. `AuthSignupApi.InputSerializer`
     becomes "AuthSignupInput".

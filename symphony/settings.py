@@ -38,7 +38,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 # Fail closed: DEBUG is off unless the environment turns it on (bin/run and
 # bin/test do, explicitly), and with DEBUG off the development key, which is in
 # the repository, refuses to start anything: gunicorn never runs `manage.py check`.
-DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 - refused with DEBUG off (here and symphony.checks)
 SECRET_KEY = env("SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "symphony",
     "accounts",
     "detection",
     "music",
@@ -295,7 +296,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Emotion Symphony API",
-    "DESCRIPTION": "Selfies in, mood and songs out. See shared/API.md for the stable v1 contract.",
+    "DESCRIPTION": "Selfies in, mood and songs out. docs/api.md in the repository describes the v1 contract.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Served from the sidecar package: the docs page works offline.

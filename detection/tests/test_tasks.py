@@ -81,9 +81,20 @@ def test_the_task_is_late_acked_with_time_limits():
     assert 0 < task.soft_time_limit < task.time_limit
 
 
-def test_a_task_for_a_deleted_check_in_does_nothing():
-    tasks.check_in_analyze_task.delay(123456789)
-    assert not CheckIn.objects.exists()
+def test_a_task_for_a_deleted_check_in_does_nothing(monkeypatch):
+    other = CheckInFactory()
+    gone = CheckInFactory()
+    gone_id = gone.pk
+    gone.delete()
+    failed = []
+    monkeypatch.setattr("detection.services.check_in_fail", lambda *args: failed.append(args))
+
+    tasks.check_in_analyze_task.delay(gone_id)  # must neither raise nor touch anything else
+
+    assert failed == []
+    assert not CheckIn.objects.filter(pk=gone_id).exists()
+    other.refresh_from_db()
+    assert (other.status, other.attempts) == (CheckIn.Status.QUEUED, 0)
 
 
 def test_the_purge_task_is_registered_under_the_beat_name(settings):

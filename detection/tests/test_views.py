@@ -50,7 +50,7 @@ def test_a_queued_check_in_shows_progress_that_the_page_polls(logged_in, user):
     check_in = CheckInFactory(owner=user)
     html = logged_in.get(f"/checkins/{check_in.pk}/").content.decode()
     assert 'data-status="queued"' in html
-    assert f'data-api="/api/v1/checkins/{check_in.pk}/"' in html
+    assert f'data-status="/api/v1/checkins/{check_in.pk}/status/"' in html
     assert "detection-result.js" in html
 
 

@@ -1,8 +1,10 @@
 """The mood history page in Chromium: charts render from the server alone, offline, on desktop and phone."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
@@ -10,7 +12,8 @@ from history.tests.builders import check_in_at
 from music.tests.factories import SongFactory
 from tests.browser.harness import PHONE
 
-pytestmark = pytest.mark.browser
+# Also run in bin/test's SQLite pass: every chart, "What lifted me" included, must work on bin/run's database.
+pytestmark = [pytest.mark.browser, pytest.mark.embedded]
 
 MOODS = ["happiness", "sadness", "neutral", "happiness", "fear", "surprise", "anger", "happiness", "contempt"]
 
@@ -42,11 +45,14 @@ def test_the_history_page_draws_its_charts_offline_on_desktop_and_phone(new_page
         assert svg.get_attribute("role") == "img"
     assert page.locator("#chart-timeline circle").count() > 80
     assert "you were mostly" in page.locator("#recap").inner_text()
-    assert "better" in page.locator("#lifted").inner_text()
+    lifted = page.locator("#lifted").inner_text()
+    # Every sad check-in had a lift goal and a happy follow-up two hours later: each one helped.
+    assert "What lifted me" in lifted and re.search(r"felt better [1-9]\d* times", lifted), lifted
+    assert page.locator("#lifted li").count() > 0  # examples of check-ins that helped
     page.locator("#mix details summary").click()
     assert page.locator("#mix table tbody tr").count() > 30
     assert page.external_requests == []
-    screenshot("history-desktop", page=page)
+    screenshot(f"history-desktop-{connection.vendor}", page=page)
 
     phone = new_page(viewport=PHONE, user=listener)
     phone.goto("/history/?range=30")

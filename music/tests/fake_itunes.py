@@ -38,7 +38,7 @@ class FakeItunes:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - the http.server API
+            def do_GET(self):
                 fake._handle(self)
 
             def log_message(self, *args):

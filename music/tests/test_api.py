@@ -1,4 +1,4 @@
-"""The REST API of songs, recommendations, feedback, likes and playlists (shared/API.md)."""
+"""The REST API of songs, recommendations, feedback, likes and playlists (docs/api.md, "Music")."""
 
 import pytest
 from rest_framework.test import APIClient

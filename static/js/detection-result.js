@@ -1,5 +1,6 @@
-// Result page: polls the API while the analysis runs, swaps in the server-rendered
-// result without a reload, and draws the face boxes over the photo.
+// Result page: polls the check-in's small status answer while the analysis runs, then
+// fetches the server-rendered result once, swaps it in without a reload, and draws the
+// face boxes over the photo.
 (function () {
   "use strict";
   // Each request waits server-side (long polling) for up to WAIT_S seconds.
@@ -79,10 +80,10 @@
   }
 
   function poll(count) {
-    fetch(root.dataset.api + "?wait=" + WAIT_S, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    fetch(root.dataset.status + "?wait=" + WAIT_S, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (body) {
-        if (body.status === "done" || body.status === "failed") { swapIn(); return; }
+        if (body.finished) { swapIn(); return; }
         var text = document.getElementById("progress-text");
         if (text) text.textContent = body.status === "running" ? "Reading your expression…" : "Waiting for a free analyser…";
         if (count < POLL_LIMIT) setTimeout(function () { poll(count + 1); }, POLL_MS);

@@ -1,3 +1,5 @@
+"""Project-wide system checks (registered by symphony.apps.SymphonyConfig): settings no single app owns."""
+
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
@@ -11,7 +13,7 @@ def check_secret_key(app_configs, **kwargs):
             Error(
                 "SECRET_KEY is the development default while DEBUG is off.",
                 hint="Set the SECRET_KEY environment variable to a long random value.",
-                id="accounts.E001",
+                id="symphony.E001",
             )
         ]
     return []
@@ -29,7 +31,7 @@ def check_celery_visibility_timeout(app_configs, **kwargs):
                 f"CELERY_VISIBILITY_TIMEOUT ({timeout}s) is not above CELERY_TASK_TIME_LIMIT "
                 f"({settings.CELERY_TASK_TIME_LIMIT}s).",
                 hint="Raise CELERY_VISIBILITY_TIMEOUT, or tasks may be delivered twice.",
-                id="accounts.W001",
+                id="symphony.W001",
             )
         ]
     return []
