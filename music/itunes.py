@@ -213,7 +213,7 @@ class Client:
             self._pace()
             self.requests += 1
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - http(s) from settings
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
                     body = response.read(MAX_RESPONSE_BYTES + 1)
             except urllib.error.HTTPError as exc:
                 if exc.code == 429 and attempt < self.retries_429:

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import pytest
 from django.urls import clear_url_caches
 
-from detection.services import submission_create_manual
+from detection.services import check_in_create_manual
 from music.models import Feedback, Recommendation, Song
 from music.tests.factories import SongFactory, UserFactory
 from tests.browser.harness import PHONE, wait_for_js
@@ -56,8 +56,8 @@ def test_play_all_plays_song_one_then_song_two_and_counts_song_one_as_played(
 ):
     for i in range(12):
         SongFactory(title=f"Rain {i}", artist=f"Cloud {i}", emotions={"sadness": 1.0})
-    submission = submission_create_manual(user=listener, emotion="sadness")
-    rec = Recommendation.objects.get(submission=submission)
+    check_in = check_in_create_manual(user=listener, emotion="sadness")
+    rec = Recommendation.objects.get(check_in=check_in)
     songs = [item.song for item in rec.items.all()]
     for rank, song in enumerate(songs, start=1):
         song.preview_url = preview(live_server, 2 if rank == 1 else 20, song)
@@ -65,7 +65,7 @@ def test_play_all_plays_song_one_then_song_two_and_counts_song_one_as_played(
 
     page = new_page(user=listener)
     seen = watch(page)
-    page.goto(f"/submissions/{submission.pk}/")
+    page.goto(f"/checkins/{check_in.pk}/")
     page.wait_for_selector("[data-player]:not([hidden])")
     page.get_by_role("button", name="Play all").click()
     wait_for_js(page, now_playing(songs[0].title))
@@ -126,7 +126,7 @@ def test_a_youtube_only_song_loads_its_embed_only_after_the_click(new_page, list
     SongFactory(title="Only on YouTube", artist="Vid", emotions={"happiness": 1.0}, youtube_id="YQHsXMglC9A")
     for i in range(4):
         SongFactory(title=f"Sun {i}", emotions={"happiness": 1.0})
-    submission = submission_create_manual(user=listener, emotion="happiness")
+    check_in = check_in_create_manual(user=listener, emotion="happiness")
     page = new_page(viewport=PHONE, user=listener)
     seen = watch(page)
     stub_hits = []
@@ -137,7 +137,7 @@ def test_a_youtube_only_song_loads_its_embed_only_after_the_click(new_page, list
         route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>stub player</title>")
 
     page.route("https://www.youtube-nocookie.com/**", stub)
-    page.goto(f"/submissions/{submission.pk}/")
+    page.goto(f"/checkins/{check_in.pk}/")
     page.wait_for_selector("[data-player]:not([hidden])")
     page.wait_for_load_state("networkidle")
     own_host = urlparse(live_server.url).netloc
@@ -165,10 +165,10 @@ def test_the_player_on_phone_and_without_javascript(new_page, browser, listener,
             song.preview_url = preview(live_server, 20, song)
             song.artwork_url = f"{live_server.url}/static/favicon.svg"
             song.save()
-    submission = submission_create_manual(user=listener, emotion="neutral")
+    check_in = check_in_create_manual(user=listener, emotion="neutral")
     page = new_page(viewport=PHONE, user=listener)
     seen = watch(page)
-    page.goto(f"/submissions/{submission.pk}/")
+    page.goto(f"/checkins/{check_in.pk}/")
     first_playable = page.locator("[data-track][data-preview]").first
     first_playable.locator("[data-play]").click()
     wait_for_js(page, "!document.querySelector('[data-np-audio]').paused")
@@ -180,7 +180,7 @@ def test_the_player_on_phone_and_without_javascript(new_page, browser, listener,
     assert seen["errors"] == []
 
     plain = new_page(viewport=PHONE, user=listener, java_script_enabled=False)
-    plain.goto(f"/submissions/{submission.pk}/")
+    plain.goto(f"/checkins/{check_in.pk}/")
     assert plain.locator("[data-player]").is_hidden()
     assert plain.locator("[data-play]").first.is_hidden()
     row = plain.locator(".song-row").first
@@ -199,11 +199,11 @@ def test_the_music_pages_log_no_console_errors(new_page, listener, live_server):
     from music.services import feedback_create
 
     feedback_create(user=listener, song=rec.items.first().song, kind="like")
-    submission = submission_create_manual(user=listener, emotion="happiness")
+    check_in = check_in_create_manual(user=listener, emotion="happiness")
     page = new_page(user=listener)
     seen = watch(page)
     for url in (
-        "/", f"/submissions/{submission.pk}/", f"/recommendations/{rec.pk}/", "/playlists/",
+        "/", f"/checkins/{check_in.pk}/", f"/recommendations/{rec.pk}/", "/playlists/",
         f"/playlists/{playlist.pk}/", "/likes/", "/songs/", "/mood/",
     ):  # fmt: skip
         page.goto(url)
@@ -222,24 +222,23 @@ def test_the_music_pages_log_no_console_errors(new_page, listener, live_server):
 
 
 def test_the_player_starts_when_the_finished_result_is_swapped_into_the_page(new_page, listener, live_server):
-    from detection.models import Submission
-    from detection.services import manual_distribution
+    from detection.models import CheckIn, manual_distribution
     from music.services import recommendation_create
 
     for i in range(6):
         song = SongFactory(title=f"Late {i}", emotions={"happiness": 1.0})
         song.preview_url = preview(live_server, 20, song)
         song.save()
-    submission = Submission.objects.create(owner=listener, kind=Submission.Kind.MANUAL, status="queued")
+    check_in = CheckIn.objects.create(owner=listener, kind=CheckIn.Kind.MANUAL, status="queued")
     page = new_page(user=listener)
     seen = watch(page)
-    page.goto(f"/submissions/{submission.pk}/")
+    page.goto(f"/checkins/{check_in.pk}/")
     page.wait_for_selector(".progress")
     # The analysis finishes while the page waits: the result, songs and player are swapped in.
-    Submission.objects.filter(pk=submission.pk).update(
+    CheckIn.objects.filter(pk=check_in.pk).update(
         status="done", emotions=manual_distribution("happiness"), top_emotion="happiness", confidence=1.0
     )
-    recommendation_create(user=listener, emotions=manual_distribution("happiness"), submission=submission)
+    recommendation_create(user=listener, emotions=manual_distribution("happiness"), check_in=check_in)
     page.wait_for_selector("[data-player]:not([hidden])", timeout=20_000)
     page.locator("[data-play]").first.click()
     wait_for_js(page, "!document.querySelector('[data-np-audio]').paused")

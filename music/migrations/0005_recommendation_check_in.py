@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("detection", "0002_check_in_rename"),
-        ("music", "0003_genre_language"),
+        ("music", "0004_playable_sources_and_player_events"),
     ]
 
     operations = [
