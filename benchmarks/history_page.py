@@ -10,10 +10,11 @@ SQLite: the bar is about PostgreSQL and its indexes.
 Builds one user with about 2,000 finished sessions over five years (one or two a day, some
 corrected), a 10-song recommendation per session with a goal, and feedback on about a third of
 the songs; plus 50 other users with 200 sessions each, so the tables are not the user's alone.
-Then times, with Django's test client in-process (server time, no network), the history page
-and GET /api/v1/history/ over the whole history (`?range=all`: the heaviest view) and over the
-default 30 days. Prints JSON: page_p50_ms, page_p95_ms, api_p50_ms, api_p95_ms (the whole
-history), the same for 30 days with a `_30d` suffix, the median CPU time of this process per
+Then times, with Django's test client in-process (server time, no network), the history page,
+GET /api/v1/history/summary/ (`api`: every aggregate) and the first page of
+GET /api/v1/history/checkins/ (`list`) over the whole history (`?range=all`: the heaviest view)
+and over the default 30 days. Prints JSON: page_p50_ms, page_p95_ms, api_p50_ms, api_p95_ms,
+list_p50_ms, list_p95_ms (the whole history), the same for 30 days with a `_30d` suffix, the median CPU time of this process per
 request (`*_cpu_p50_ms`: Python work, without the database's), response sizes, data sizes and
 the load average (wall times on a busy machine include waiting for a core). Bar: p95 <= 300 ms.
 """
@@ -161,14 +162,19 @@ def measure(user, samples: int) -> dict:
     for suffix, query in (("", "?range=all"), ("_30d", "?range=30")):
         # The API's default is the whole history; 30 days are the same dates the page uses.
         api_query = "" if suffix == "" else f"?from={timezone.localdate() - timedelta(days=29)}"
-        for name, url in (("page", "/history/" + query), ("api", "/api/v1/history/" + api_query)):
+        urls = (
+            ("page", "/history/" + query),
+            ("api", "/api/v1/history/summary/" + api_query),
+            ("list", "/api/v1/history/checkins/" + api_query),
+        )
+        for name, url in urls:
             wall, cpu = timed(client, url, samples)
             result[f"{name}_p50_ms{suffix}"] = round(statistics.median(wall), 1)
             result[f"{name}_p95_ms{suffix}"] = round(percentile(wall, 95), 1)
             result[f"{name}_cpu_p50_ms{suffix}"] = round(statistics.median(cpu), 1)
         if suffix == "":
             result["page_bytes"] = len(client.get("/history/" + query, secure=True).content)
-            result["api_bytes"] = len(client.get("/api/v1/history/", secure=True).content)
+            result["api_bytes"] = len(client.get("/api/v1/history/summary/", secure=True).content)
     return result
 
 

@@ -3,11 +3,12 @@ the song and its artist, an implicit play raises them, and the explanation says 
 
 import pytest
 
+from accounts.tests.factories import UserFactory
 from music import recommender, selectors
 from music.listening import listening_event_create
 from music.models import Recommendation, RecommendationItem
 from music.services import feedback_create, recommendation_create
-from music.tests.factories import GenreFactory, SongFactory, UserFactory
+from music.tests.factories import GenreFactory, SongFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def test_implicit_events_move_song_and_artist_scores_as_buttons_do(kind, directi
     # Unrelated in every feature the taste model reads (genre, decade, energy), so untouched.
     other = SongFactory(artist="Portishead", genre=GenreFactory(name="jazz"), year=1960, emotions={"happiness": 1.0})
     songs = [song, same_artist, other]
-    silent, button, player = UserFactory(), UserFactory(), UserFactory()
+    silent, button, player = UserFactory(goal="match"), UserFactory(goal="match"), UserFactory(goal="match")
     by_button(button, song, kind)
     by_player(player, song, kind)
 
@@ -66,7 +67,7 @@ def test_the_next_list_ranks_a_twice_skipped_artist_last_and_says_why():
     first, second, third = (SongFactory(artist="Coldplay", title=t, emotions={"sadness": 1.0}) for t in "ABC")
     for i in range(5):
         SongFactory(artist=f"Band {i}", emotions={"sadness": 1.0})
-    listener, control = UserFactory(), UserFactory()
+    listener, control = UserFactory(goal="match"), UserFactory(goal="match")
     by_player(listener, first, "skipped")
     by_player(listener, second, "skipped")
     for user in (listener, control):  # the same recent lists, so the same candidates

@@ -8,10 +8,11 @@ import pytest
 from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import UserFactory
 from music.listening import listening_event_create
 from music.models import Feedback, Song
 from music.services import playlist_from_recommendation, recommendation_create
-from music.tests.factories import SongFactory, UserFactory
+from music.tests.factories import SongFactory
 from music.tests.fake_itunes import FakeItunes
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def catalog():
 
 @pytest.fixture
 def alice():
-    return UserFactory(username="alice")
+    return UserFactory(goal="match", username="alice")
 
 
 def api(user=None) -> APIClient:
@@ -120,7 +121,7 @@ def test_a_player_event_for_a_song_outside_the_list_is_refused(alice, rec, catal
 
 
 def test_outsiders_and_anonymous_cannot_send_events_for_anothers_list(alice, rec):
-    bob = UserFactory(username="bob")
+    bob = UserFactory(goal="match", username="bob")
     assert api(bob).post("/api/v1/feedback/", event(rec), format="json").status_code == 404
     playlist = playlist_from_recommendation(user=alice, recommendation=rec)
     payload = {"song": rec.items.first().song_id, "kind": "played", "position": 40, "playlist": playlist.pk}
@@ -136,7 +137,7 @@ def test_the_service_refuses_events_without_a_position_in_range(alice, rec):
     with pytest.raises(ValidationError):
         listening_event_create(user=alice, song=song, kind="like", position=1, recommendation=rec)
     with pytest.raises(ValidationError):
-        listening_event_create(user=UserFactory(), song=song, kind="played", position=1, recommendation=rec)
+        listening_event_create(user=UserFactory(goal="match"), song=song, kind="played", position=1, recommendation=rec)
 
 
 # --- Song sources (curators) ---------------------------------------------------------------
@@ -144,7 +145,7 @@ def test_the_service_refuses_events_without_a_position_in_range(alice, rec):
 
 @pytest.fixture
 def curator():
-    user = UserFactory(username="curator", is_staff=True)
+    user = UserFactory(goal="match", username="curator", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="change_song"))
     return user
 
@@ -191,10 +192,13 @@ def test_bad_sources_are_400_and_change_nothing(curator, catalog, payload):
 
 def test_listeners_and_anonymous_cannot_change_songs(catalog):
     song = catalog[5]
-    assert api(UserFactory()).patch(f"/api/v1/songs/{song.pk}/", {"youtube_id": "YQHsXMglC9A"}).status_code == 403
+    assert (
+        api(UserFactory(goal="match")).patch(f"/api/v1/songs/{song.pk}/", {"youtube_id": "YQHsXMglC9A"}).status_code
+        == 403
+    )
     assert api().patch(f"/api/v1/songs/{song.pk}/", {"youtube_id": "YQHsXMglC9A"}).status_code in (401, 403)
     assert Song.objects.get(pk=song.pk).youtube_id == ""
-    assert api(UserFactory()).get(f"/api/v1/songs/{song.pk}/").status_code == 200
+    assert api(UserFactory(goal="match")).get(f"/api/v1/songs/{song.pk}/").status_code == 200
 
 
 def test_a_curator_queues_enrichment_which_runs_against_the_service(
@@ -221,7 +225,7 @@ def test_bad_enrich_requests_are_400(curator, payload):
 
 def test_listeners_and_anonymous_cannot_queue_enrichment(catalog):
     payload = {"songs": [catalog[0].pk]}
-    assert api(UserFactory()).post("/api/v1/songs/enrich/", payload, format="json").status_code == 403
+    assert api(UserFactory(goal="match")).post("/api/v1/songs/enrich/", payload, format="json").status_code == 403
     assert api().post("/api/v1/songs/enrich/", payload, format="json").status_code in (401, 403)
 
 
@@ -290,7 +294,7 @@ def test_open_links_for_the_whole_list(alice, rec):
 @pytest.mark.parametrize("suffix", ["playlist.m3u8", "playlist.xspf", "links/"])
 def test_exports_of_anothers_list_are_404_and_anonymous_is_refused(alice, rec, suffix):
     playlist = playlist_from_recommendation(user=alice, recommendation=rec)
-    bob = api(UserFactory(username="bob"))
+    bob = api(UserFactory(goal="match", username="bob"))
     for url in (f"/api/v1/recommendations/{rec.pk}/{suffix}", f"/api/v1/playlists/{playlist.pk}/{suffix}"):
         assert api(alice).get(url).status_code == 200
         assert bob.get(url).status_code == 404

@@ -8,9 +8,10 @@ from urllib.parse import urlparse
 import pytest
 from django.urls import clear_url_caches
 
+from accounts.tests.factories import UserFactory
 from detection.services import check_in_create_manual
 from music.models import Feedback, Recommendation, Song
-from music.tests.factories import SongFactory, UserFactory
+from music.tests.factories import SongFactory
 from tests.browser.harness import PHONE, wait_for_js
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
