@@ -74,6 +74,9 @@ def _frames_release(check_in: CheckIn) -> None:
 
 
 def _enqueue(check_in_id: int) -> None:
+    # The one allowed import cycle (tests/test_dependencies.py): the task calls this module's
+    # check_in_analyze, and this module queues the task. Imported here, at call time, so that
+    # neither module needs the other to load.
     from .tasks import check_in_analyze_task
 
     try:
