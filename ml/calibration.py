@@ -1,8 +1,8 @@
 """Honest confidence: temperature scaling fitted on FER2013Valid, and the expected calibration error.
 
-    python -m ml.calibration --data ../shared/data/ferplus/FER2013Valid [--model PATH]
+    python -m ml.calibrate --data ../shared/data/ferplus/FER2013Valid [--model PATH]
 
-fits one temperature T for the model (its mirror-averaged logits are divided
+(the command lives in ml.calibrate, so this module imports nothing of the rest of ml) fits one temperature T for the model (its mirror-averaged logits are divided
 by T before the softmax) by minimising the negative log-likelihood of the
 majority labels, and writes it next to the model as `<model>.json`, which
 `EmotionRecognizer` reads. A network trained on the crowd's vote
@@ -15,9 +15,7 @@ loading a model.
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -95,45 +93,3 @@ def load_temperature(model_path: str | Path) -> float:
     if not 0.01 <= temperature <= 100:
         raise ValueError(f"{path}: implausible temperature {temperature}")
     return temperature
-
-
-def calibrate(split_folder: str | Path, model_path: str | Path | None = None) -> dict:
-    """Fit and store the temperature for a model; returns what was written."""
-    from ml.data import load_split
-    from ml.evaluate import split_logits
-    from ml.inference import DEFAULT_MODEL_PATH
-
-    model_path = Path(model_path or DEFAULT_MODEL_PATH)
-    split = load_split(split_folder).majority_subset()
-    logits = split_logits(split, model_path)
-    temperature = fit_temperature(logits, split.majority)
-    before, after = softmax(logits), softmax(logits, temperature)
-    confident = after.max(axis=1) >= NOT_SURE_BELOW
-    correct = after.argmax(axis=1) == split.majority
-    result = {
-        "temperature": round(temperature, 4),
-        "fitted_on": f"{Path(split_folder).name} majority labels, {len(split)} faces",
-        "ece_before": round(expected_calibration_error(before, split.majority), 4),
-        "ece_after": round(expected_calibration_error(after, split.majority), 4),
-        "nll_before": round(nll(logits, split.majority, 1.0), 4),
-        "nll_after": round(nll(logits, split.majority, temperature), 4),
-        "not_sure_below": NOT_SURE_BELOW,
-        "not_sure_share": round(float(1 - confident.mean()), 4),
-        "not_sure_accuracy": round(float(correct[~confident].mean()), 4) if (~confident).any() else None,
-        "sure_accuracy": round(float(correct[confident].mean()), 4) if confident.any() else None,
-    }
-    sidecar_path(model_path).write_text(json.dumps(result, indent=2) + "\n")
-    return result
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", required=True, help="the FER+ split to fit on (FER2013Valid)")
-    parser.add_argument("--model", default=None, help="TFLite model (default: the shipped one)")
-    args = parser.parse_args(argv)
-    print(json.dumps(calibrate(args.data, args.model)))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -57,11 +57,9 @@ class Enrichment(models.TextChoices):
 class Genre(models.Model):
     """One name of the controlled genre vocabulary, optionally under a parent ("metal" under "rock").
 
-    The vocabulary starts from music/data/genres.csv and is curated in the admin. `path` holds
-    the names from the root down ("rock/metal"), kept up to date on every save, so the
-    recommender learns a sub-genre's taste as a deviation from its parent's without walking the
-    tree in SQL or Python.
-    """
+    It starts from music/data/genres.csv and is curated in the admin. `path` holds the names from the
+    root down ("rock/metal"), kept up to date on every save, so the recommender learns a sub-genre's
+    taste as a deviation from its parent's without walking the tree in SQL or Python."""
 
     name = models.CharField(max_length=40, unique=True, help_text="Lower case, e.g. “metal” or “r&b”.")
     parent = models.ForeignKey(
@@ -273,7 +271,7 @@ class FeedbackKind(models.TextChoices):
 class Recommendation(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recommendations")
     # The selfie this list answered; null for a mood picked by hand. Deleting the
-    # check_in deletes its lists (their feedback stays, as the user's taste).
+    # check-in deletes its lists (their feedback stays, as the user's taste).
     check_in = models.ForeignKey(
         "detection.CheckIn", null=True, blank=True, on_delete=models.CASCADE, related_name="recommendations"
     )
@@ -350,8 +348,7 @@ class Rating(models.Model):
     """The current like (+1) or dislike (-1) of a song by a user: the latest of those feedback events.
 
     Kept apart from the event log so "my likes", "never a disliked song" and the co-occurrence
-    query read one row per (user, song) instead of replaying events.
-    """
+    query read one row per (user, song) instead of replaying events."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="song_ratings")
     song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="ratings")

@@ -5,8 +5,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import UserFactory
 from music.models import Song
-from music.tests.factories import SongFactory, UserFactory
+from music.tests.factories import SongFactory
 from music.tests.fake_itunes import FakeItunes
 from tests.integration.workers import wait_until
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_a_worker_enriches_the_songs_a_curator_queued(request, transactional_db, monkeypatch):
-    curator = UserFactory(username="curator", is_staff=True)
+    curator = UserFactory(goal="match", username="curator", is_staff=True)
     curator.user_permissions.add(Permission.objects.get(codename="change_song"))
     hello = SongFactory(artist="Adele", title="Hello", duration=None)
     unknown = SongFactory(artist="Nobody", title="Nothing")

@@ -83,7 +83,7 @@ def test_next_lists_do_not_repeat_recent_songs_nor_disliked_ones(catalog):
 
 
 def test_an_old_dislike_beyond_the_history_window_still_excludes_the_song(catalog, monkeypatch):
-    monkeypatch.setattr("music.selectors.HISTORY_RATINGS", 2)
+    monkeypatch.setattr("music.selectors.recommendation.HISTORY_RATINGS", 2)
     user = UserFactory(goal="match")
     disliked = catalog[0]
     feedback_create(user=user, song=disliked, kind="dislike")

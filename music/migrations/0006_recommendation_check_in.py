@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("detection", "0002_check_in_rename"),
-        ("music", "0004_playable_sources_and_player_events"),
+        ("music", "0005_genre_emotion_indexes"),
     ]
 
     operations = [

@@ -1,0 +1,161 @@
+"""Reads of the music app: the catalogue, a user's lists, likes and playlists, and (for other apps)
+the lists made for check-ins and the feedback given on them. The recommender's own reads (a
+listener's history, collaborative scores, candidate songs) are in music.selectors.recommendation;
+they are re-exported here, so `music.selectors` stays the one way in."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from music.emotions import EMOTION_VA, EMOTIONS
+from music.models import (
+    GENRE_SEPARATOR,
+    Feedback,
+    FeedbackKind,
+    Genre,
+    Playlist,
+    PlaylistItem,
+    Rating,
+    Recommendation,
+    RecommendationItem,
+    Song,
+    emotion_weight,
+    genre_key,
+)
+from music.selectors.recommendation import (  # noqa: F401  (re-exported: the one way in)
+    HISTORY_EVENTS,
+    HISTORY_RATINGS,
+    RECENT_LISTS,
+    candidates_for,
+    collaborative_scores,
+    history_for,
+)
+
+
+def genre_list() -> QuerySet[Genre]:
+    return Genre.objects.select_related("parent")
+
+
+def genre_subtree(name: str) -> QuerySet[Genre]:
+    """A genre and every genre under it ("rock": rock, metal, punk, …); empty for an unknown name."""
+    genre = Genre.objects.filter(key=genre_key(name)).first()
+    if genre is None:
+        return Genre.objects.none()
+    return Genre.objects.filter(Q(path=genre.path) | Q(path__startswith=genre.path + GENRE_SEPARATOR))
+
+
+def song_list(
+    *, q: str = "", emotion: str = "", genre: str = "", era: int | None = None, active_only: bool = True
+) -> QuerySet[Song]:
+    songs = Song.objects.select_related("genre")
+    if active_only:
+        songs = songs.filter(active=True)
+    for word in q.split()[:8]:
+        songs = songs.filter(Q(title__icontains=word) | Q(artist__icontains=word) | Q(album__icontains=word))
+    if genre:
+        songs = songs.filter(genre__in=genre_subtree(genre))
+    if era is not None:
+        songs = songs.filter(year__gte=era, year__lt=era + 10)
+    if emotion:
+        songs = songs.annotate(weight=emotion_weight(emotion)).filter(weight__gt=0).order_by("-weight", "artist")
+    return songs
+
+
+def items_with_songs() -> Prefetch:
+    """Prefetch a list's items with their songs and genres, in one query whatever the length."""
+    return Prefetch("items", queryset=RecommendationItem.objects.select_related("song__genre"))
+
+
+def recommendation_list(*, user) -> QuerySet[Recommendation]:
+    """The user's own lists with their songs (anyone else's are simply not in it)."""
+    return Recommendation.objects.filter(user=user).prefetch_related(items_with_songs())
+
+
+def liked_songs(*, user) -> QuerySet[Song]:
+    return (
+        Song.objects.filter(ratings__user=user, ratings__value=1)
+        .select_related("genre")
+        .order_by("-ratings__updated_at")
+    )
+
+
+def playlist_list(*, user) -> QuerySet[Playlist]:
+    return Playlist.objects.filter(user=user).prefetch_related(
+        Prefetch("items", queryset=PlaylistItem.objects.select_related("song__genre"))
+    )
+
+
+def ratings_for(*, user, song_ids) -> dict[int, int]:
+    return dict(Rating.objects.filter(user=user, song_id__in=list(song_ids)).values_list("song_id", "value"))
+
+
+def coverage() -> list[dict]:
+    """Active songs per emotion (weight at least 0.5), for the admin's coverage view."""
+    songs = Song.objects.filter(active=True).annotate(**{f"w_{n}": emotion_weight(n) for n in EMOTIONS})
+    counts = songs.aggregate(**{n: Count("id", filter=Q(**{f"w_{n}__gte": 0.5})) for n in EMOTIONS})
+    return [{"emotion": name, "songs": counts[name]} for name in EMOTIONS]
+
+
+# --- For other apps: the lists made for check-ins and the feedback given on them ------------------
+
+FEEDBACK_KINDS: tuple[str, ...] = tuple(FeedbackKind.values)
+# How pleasant each emotion is (-1..1), from the circumplex the recommender uses.
+EMOTION_VALENCE: dict[str, float] = {name: EMOTION_VA[name][0] for name in EMOTIONS}
+
+
+def latest_lists(*, user, check_in_ids=None, since=None, with_songs: bool = False) -> dict[int, Recommendation]:
+    """{check-in id: its latest list} (a correction makes a new list; the latest counts). Limit it to
+    some check-ins or to lists made `since`. Without `with_songs` only id, check_in_id, goal and
+    created_at are loaded; with it, the items and their songs too (one more query)."""
+    lists = Recommendation.objects.filter(user=user, check_in__isnull=False).order_by("created_at", "id")
+    if check_in_ids is not None:
+        lists = lists.filter(check_in_id__in=list(check_in_ids))
+    if since is not None:
+        lists = lists.filter(created_at__gte=since)
+    if with_songs:
+        lists = lists.prefetch_related(items_with_songs())
+    else:
+        lists = lists.only("id", "user_id", "check_in_id", "goal", "created_at")
+    return {rec.check_in_id: rec for rec in lists}  # oldest first: later lists replace earlier ones
+
+
+def list_songs(*, recommendation_ids) -> dict[int, list[tuple[int, int, str, str]]]:
+    """{list id: [(rank, song id, title, artist), ...]} in rank order, in one query."""
+    songs: dict[int, list[tuple[int, int, str, str]]] = {}
+    for rec_id, *row in (
+        RecommendationItem.objects.filter(recommendation_id__in=list(recommendation_ids))
+        .order_by("recommendation_id", "rank")
+        .values_list("recommendation_id", "rank", "song_id", "song__title", "song__artist")
+    ):
+        songs.setdefault(rec_id, []).append(tuple(row))
+    return songs
+
+
+def feedback_kinds(*, user, recommendation_ids) -> dict[tuple[int, int], list[str]]:
+    """{(list id, song id): the feedback kinds given on that song in that list, first given first}."""
+    kinds: dict[tuple[int, int], list[str]] = {}
+    for rec_id, song_id, kind in (
+        Feedback.objects.filter(user=user, recommendation_id__in=list(recommendation_ids))
+        .order_by("created_at", "id")
+        .values_list("recommendation_id", "song_id", "kind")
+    ):
+        seen = kinds.setdefault((rec_id, song_id), [])
+        if kind not in seen:
+            seen.append(kind)
+    return kinds
+
+
+def most_liked(*, user, since=None, until=None, check_in_ids=None, limit: int = 5) -> list[dict]:
+    """The songs the user liked most (by like events), optionally only between `since` and `until`
+    or only in the lists of some check-ins: [{id, title, artist, likes}]."""
+    limits = {"created_at__gte": since, "created_at__lt": until, "recommendation__check_in_id__in": check_in_ids}
+    likes = Feedback.objects.filter(
+        user=user, kind=FeedbackKind.LIKE, **{k: v for k, v in limits.items() if v is not None}
+    )
+    rows = (
+        likes.order_by()
+        .values("song_id", "song__title", "song__artist")
+        .annotate(likes=Count("id"))
+        .order_by("-likes", "song__artist", "song__title")[:limit]
+    )
+    return [
+        {"id": r["song_id"], "title": r["song__title"], "artist": r["song__artist"], "likes": r["likes"]} for r in rows
+    ]
