@@ -10,7 +10,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 SESSION_KEY = "accounts_authenticated_at"
-PASSWORD_NEEDED = "Confirm with your current password (field `password`)."
+PASSWORD_NEEDED = "Confirm with your current password (field `password`)."  # noqa: S105 - a message
 
 
 @receiver(user_logged_in)

@@ -80,7 +80,7 @@ def user_data_archive(user: User) -> tuple[IO[bytes], str]:
 
     Returns an open file positioned at its start, and a download name.
     """
-    archive = tempfile.SpooledTemporaryFile(max_size=_ARCHIVE_MEMORY_BYTES)  # noqa: SIM115 (the response closes it)
+    archive = tempfile.SpooledTemporaryFile(max_size=_ARCHIVE_MEMORY_BYTES)
     with zipfile.ZipFile(archive, "w") as zf:
         body = json.dumps(user_data_export(user), cls=DjangoJSONEncoder, indent=2)
         zf.writestr("data.json", body, compress_type=zipfile.ZIP_DEFLATED)

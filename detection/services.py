@@ -131,7 +131,7 @@ def check_in_create(*, user, files: Sequence[UploadedFile], kind: str) -> CheckI
             f"Too many frames: {len(files)} sent, at most {settings.MAX_BURST_FRAMES} allowed.", code="invalid"
         )
     # A photo may be a camera's full resolution; a webcam frame is video-sized.
-    max_pixels = settings.MAX_PHOTO_PIXELS if kind == Submission.Kind.UPLOAD else settings.MAX_FRAME_PIXELS
+    max_pixels = settings.MAX_PHOTO_PIXELS if kind == CheckIn.Kind.UPLOAD else settings.MAX_FRAME_PIXELS
     prepared = [
         _decode_and_sanitize(upload, "The file" if len(files) == 1 else f"Frame {index + 1}", max_pixels=max_pixels)
         for index, upload in enumerate(files)

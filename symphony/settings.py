@@ -4,35 +4,15 @@ Every variable is listed in `.env.example`. With nothing set, the app runs on
 SQLite with Celery tasks executed in-process and a local-memory cache.
 """
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from symphony.env import env, env_bool, env_int, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env(name: str, default: str = "") -> str:
-    # An empty value counts as unset, so `NAME=` lines in a .env file keep the default.
-    return os.environ.get(name) or default
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
 # Fail closed: DEBUG is off unless the environment turns it on (bin/run and

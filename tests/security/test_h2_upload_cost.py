@@ -43,7 +43,7 @@ def test_h2_the_91_kb_16_bit_photo_is_refused_from_its_header(api, no_decoding):
     data = png_16bit_gray(6300, 6300)
     assert len(data) < 200_000
 
-    response = api.post("/api/v1/submissions/", {"image": SimpleUploadedFile("a.png", data)}, format="multipart")
+    response = api.post("/api/v1/checkins/", {"image": SimpleUploadedFile("a.png", data)}, format="multipart")
 
     assert response.status_code == 413
     assert "megapixels" in response.json()["detail"]
@@ -55,11 +55,11 @@ def test_h2_a_burst_frame_has_a_smaller_pixel_cap_than_a_photo(api, settings):
     big = images.encode(images.Image.fromarray(images.astronaut()).resize((side, side)), "JPEG")
 
     burst = api.post(
-        "/api/v1/submissions/",
+        "/api/v1/checkins/",
         {"frames": [SimpleUploadedFile("0.jpg", frame), SimpleUploadedFile("1.jpg", big)]},
         format="multipart",
     )
-    photo = api.post("/api/v1/submissions/", {"image": SimpleUploadedFile("1.jpg", big)}, format="multipart")
+    photo = api.post("/api/v1/checkins/", {"image": SimpleUploadedFile("1.jpg", big)}, format="multipart")
 
     assert burst.status_code == 413
     assert "Frame 2" in burst.json()["detail"]
@@ -69,7 +69,7 @@ def test_h2_a_burst_frame_has_a_smaller_pixel_cap_than_a_photo(api, settings):
 def test_h2_pixel_caps_come_from_settings(api, settings):
     settings.MAX_PHOTO_PIXELS = 100_000
     response = api.post(
-        "/api/v1/submissions/", {"image": SimpleUploadedFile("a.jpg", images.face_jpeg())}, format="multipart"
+        "/api/v1/checkins/", {"image": SimpleUploadedFile("a.jpg", images.face_jpeg())}, format="multipart"
     )
     assert response.status_code == 413
 

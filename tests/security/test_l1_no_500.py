@@ -26,7 +26,7 @@ def api():
         ("/api/v1/recommendations/", f'{{"emotions": {{"{SURROGATE}": 1.0}}}}'),
         ("/api/v1/recommendations/", f'{{"emotions": {{"happiness": "{SURROGATE}"}}}}'),
         ("/api/v1/recommendations/", f'{{"emotion": "{SURROGATE}"}}'),
-        ("/api/v1/submissions/", f'{{"emotion": "{SURROGATE}"}}'),
+        ("/api/v1/checkins/", f'{{"emotion": "{SURROGATE}"}}'),
         ("/api/v1/auth/token/", f'{{"username": "a", "password": "b", "{SURROGATE}": 1}}'),
     ],
 )

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tests.factories import UserFactory
 from detection import services
-from detection.models import Submission
+from detection.models import CheckIn
 from detection.tests import images
 
 pytestmark = pytest.mark.browser
@@ -51,11 +51,11 @@ def test_l4_public_pages_and_api_docs_have_no_csp_violations(watched):
 
 def test_l4_signed_in_pages_have_no_csp_violations(watched, db):
     user = UserFactory(consented=True, is_staff=True, is_superuser=True)
-    submission = services.submission_create_manual(user=user, emotion="happiness")
+    check_in = services.check_in_create_manual(user=user, emotion="happiness")
     page = watched(user=user)
     for path in (
         "/feel/",
-        f"/submissions/{submission.pk}/",
+        f"/checkins/{check_in.pk}/",
         "/history/",
         "/accounts/profile/",
         "/accounts/data/",
@@ -71,7 +71,7 @@ def test_l4_a_photo_result_with_its_face_box_has_no_csp_violations(watched, db, 
         pytest.skip("the emotion model is not installed")
     user = UserFactory(consented=True, keep_images=True)
     upload = SimpleUploadedFile("me.jpg", images.face_jpeg())
-    submission = services.submission_create(user=user, files=[upload], kind=Submission.Kind.UPLOAD)
-    services.submission_analyze(submission.pk)
+    check_in = services.check_in_create(user=user, files=[upload], kind=CheckIn.Kind.UPLOAD)
+    services.check_in_analyze(check_in.pk)
     page = watched(user=user)
-    assert violations(page, f"/submissions/{submission.pk}/", wait_for="#emotion-bars meter") == []
+    assert violations(page, f"/checkins/{check_in.pk}/", wait_for="#emotion-bars meter") == []

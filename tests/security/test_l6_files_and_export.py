@@ -11,20 +11,20 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import PASSWORD
-from detection.models import Submission
-from detection.services import submission_create
+from detection.models import CheckIn
+from detection.services import check_in_create
 from detection.tests import images
 
 pytestmark = pytest.mark.django_db
 
 
-def kept_submission(user) -> Submission:
+def kept_check_in(user) -> CheckIn:
     user.keep_images = True
     user.save()
-    submission = submission_create(
-        user=user, files=[SimpleUploadedFile("me.jpg", images.face_jpeg())], kind=Submission.Kind.UPLOAD
+    check_in = check_in_create(
+        user=user, files=[SimpleUploadedFile("me.jpg", images.face_jpeg())], kind=CheckIn.Kind.UPLOAD
     )
-    return submission
+    return check_in
 
 
 def mode(path: Path) -> int:
@@ -32,7 +32,7 @@ def mode(path: Path) -> int:
 
 
 def test_l6_face_files_and_their_folders_are_readable_by_the_server_user_only(alice):
-    kept_submission(alice)
+    kept_check_in(alice)
     [stored] = images.stored_files()
 
     assert mode(stored) == 0o600

@@ -42,7 +42,7 @@ def test_m1_a_session_upload_over_the_limit_is_refused_before_csrf_reads_it(sett
     client = Client(enforce_csrf_checks=True)
     client.force_login(UserFactory(consented=True))
 
-    response = post_declaring(client, "/api/v1/submissions/", 85 * MB, MULTIPART)
+    response = post_declaring(client, "/api/v1/checkins/", 85 * MB, MULTIPART)
 
     assert response.status_code == 413
     assert "too large" in response.json()["detail"].lower()
@@ -60,7 +60,7 @@ def test_m1_an_anonymous_form_post_over_the_limit_is_refused_before_it_is_read(s
         ("/accounts/login/", FORM, "form"),
         ("/accounts/signup/", MULTIPART, "form"),
         ("/api/v1/auth/token/", "application/json", "json"),
-        ("/api/v1/submissions/", MULTIPART, "upload"),
+        ("/api/v1/checkins/", MULTIPART, "upload"),
         ("/feel/", MULTIPART, "upload"),
     ],
 )
