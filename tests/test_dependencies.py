@@ -11,8 +11,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ("accounts", "detection", "music", "history")
 PACKAGES = (*APPS, "ml", "symphony")
-# symphony is the project package; apps may use its shared helpers, never its settings or URLs.
-SYMPHONY_HELPERS = {"symphony.api", "symphony.shortcuts", "symphony.parsers"}
+# symphony is the project package; apps may use its shared helpers (api, shortcuts, middleware, ...),
+# never its settings (django.conf.settings is the way), URLs, WSGI entry or Celery app.
+SYMPHONY_GLUE = {"symphony.settings", "symphony.urls", "symphony.wsgi", "symphony.celery", "symphony.env"}
 ALLOWED_CYCLES = [{"detection.services", "detection.tasks"}]
 
 
@@ -67,7 +68,7 @@ def violations(graph: dict[str, set[str]]) -> list[str]:
                 continue
             if app == "ml" and (other in PACKAGES or other == "django"):
                 found.append(f"{module} -> {target}: ml imports no app and not Django")
-            elif other == "symphony" and app != "symphony" and target not in SYMPHONY_HELPERS:
+            elif other == "symphony" and app != "symphony" and target in SYMPHONY_GLUE:
                 found.append(f"{module} -> {target}: apps use only symphony's shared helpers")
             elif app == "accounts" and other in APPS:
                 found.append(f"{module} -> {target}: accounts imports no other app")
