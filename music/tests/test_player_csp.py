@@ -4,8 +4,9 @@ frame and image sources (settings.PLAYER_CSP_SOURCES) and no other outside host.
 import pytest
 from django.urls import reverse
 
-from detection.services import submission_create_manual
-from music.tests.factories import SongFactory, UserFactory
+from accounts.tests.factories import UserFactory
+from detection.services import check_in_create_manual
+from music.tests.factories import SongFactory
 from music.tests.fake_itunes import FakeItunes
 
 pytestmark = pytest.mark.django_db
@@ -16,11 +17,11 @@ def directives(header: str) -> dict[str, list[str]]:
 
 
 def test_the_result_page_allows_exactly_the_players_sources(client):
-    user = UserFactory()
+    user = UserFactory(goal="match")
     song = SongFactory(emotions={"happiness": 1.0}, youtube_id="YQHsXMglC9A", spotify_id="4sPmO7WMQUAf45kwMOtONw")
-    submission = submission_create_manual(user=user, emotion="happiness")
+    check_in = check_in_create_manual(user=user, emotion="happiness")
     client.force_login(user)
-    response = client.get(reverse("detection:submission", args=[submission.pk]))
+    response = client.get(reverse("detection:check-in", args=[check_in.pk]))
     assert response.status_code == 200 and "data-player" in response.content.decode()
     csp = directives(response["Content-Security-Policy"])
 
