@@ -64,10 +64,10 @@ def model_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
-def ssd_anchors(height: int, width: int) -> np.ndarray:
+def ssd_anchors(height: int, width: int, grids=ANCHOR_GRIDS) -> np.ndarray:
     """(N, 2) anchor centres in input pixels, in the order the model emits its predictions."""
     centres = []
-    for stride, per_cell in ANCHOR_GRIDS:
+    for stride, per_cell in grids:
         ys, xs = np.meshgrid(
             (np.arange(height // stride, dtype=np.float32) + 0.5) * stride,
             (np.arange(width // stride, dtype=np.float32) + 0.5) * stride,
@@ -176,9 +176,18 @@ def brighten(rgb: np.ndarray) -> np.ndarray:
 class BlazeFace:
     """The BlazeFace model on one input size at a time: `scan` finds raw candidates in a whole image."""
 
-    def __init__(self, *, num_threads: int | None = 1, score_threshold: float = 0.5):
+    def __init__(
+        self,
+        *,
+        num_threads: int | None = 1,
+        score_threshold: float = 0.5,
+        model_file: str = MODEL_FILE,
+        grids: tuple[tuple[int, int], ...] = ANCHOR_GRIDS,
+    ):
+        """`model_file` and `grids` (stride, anchors per cell) select another BlazeFace from the wheel."""
         self.score_threshold = score_threshold
-        self._interpreter = load_interpreter(model_dir() / MODEL_FILE, num_threads)
+        self._grids = grids
+        self._interpreter = load_interpreter(model_dir() / model_file, num_threads)
         self._input = self._interpreter.get_input_details()[0]["index"]
         self._shape: tuple[int, int] | None = None
         self._anchors = np.zeros((0, 2), np.float32)
@@ -190,7 +199,7 @@ class BlazeFace:
             self._interpreter.allocate_tensors()
             outputs = sorted(self._interpreter.get_output_details(), key=lambda d: d["shape"][-1], reverse=True)
             self._regressors, self._scores = outputs[0]["index"], outputs[1]["index"]
-            self._anchors = ssd_anchors(height, width)
+            self._anchors = ssd_anchors(height, width, self._grids)
             self._shape = (height, width)
 
     def scan(self, rgb: np.ndarray, input_height: int, input_width: int):

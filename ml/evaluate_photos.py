@@ -4,7 +4,9 @@
 
 The labels file is a JSON object mapping image paths (relative to the labels
 file) to {"faces": N, "emotion": "<FER+ name>"}; "emotion", optional, is the
-expression of the largest face ("you"). Each photo is read as bytes and given
+expression of the largest face ("you"). Other keys are ignored here (the
+shared photos' file also marks face centres, "centres", for the tests and the
+detector comparison in benchmarks/detectors.py). Each photo is read as bytes and given
 to `EmotionRecognizer.analyze`, exactly as an upload reaches the app.
 
 With --json, stdout carries one JSON object:

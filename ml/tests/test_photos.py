@@ -1,6 +1,7 @@
 """Real photos from ../shared/data/photos through the whole app path (bytes -> faces -> emotions)."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -9,19 +10,9 @@ from ml.tests.conftest import REPO
 
 LABELS = REPO / "ml" / "photos.labels.json"
 PHOTOS = REPO.parent / "shared" / "data" / "photos"
-# Face centres (x, y) and rough widths in the photos' own pixels, marked by hand.
-FACES = {
-    "selfie-many-people.jpg": [
-        ((533, 459), 170),  # the photographer, large, cut by the right edge: "you"
-        ((425, 218), 140),
-        ((257, 195), 100),
-        ((144, 381), 115),
-        ((558, 166), 90),  # partly hidden behind a head, cut by the right edge
-        ((36, 306), 75),  # cut by the left edge
-        ((34, 506), 90),  # half outside the frame, bottom left: a bonus
-    ],
-    "couple.jpg": [((622, 980), 640), ((1673, 775), 630)],
-}
+# Face centres marked by hand in the labels file, in the photos' own pixels; in the selfie, the
+# first is the photographer ("you"), the last the face half outside the frame (a bonus).
+CENTRES = {Path(name).name: label.get("centres") for name, label in json.loads(LABELS.read_text()).items()}
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +37,11 @@ def row(result, name):
     return found
 
 
-def matched(boxes, faces) -> tuple[int, int]:
+def matched(boxes, centres) -> tuple[int, int]:
     """(faces matched by a box, boxes matching no face): a box matches a face whose centre lies inside it."""
     hits, extra = set(), 0
     for x, y, w, h in boxes:
-        inside = [i for i, ((cx, cy), _) in enumerate(faces) if x <= cx <= x + w and y <= cy <= y + h]
+        inside = [i for i, (cx, cy) in enumerate(centres) if x <= cx <= x + w and y <= cy <= y + h]
         if not inside:
             extra += 1
         hits.update(inside[:1])
@@ -60,17 +51,18 @@ def matched(boxes, faces) -> tuple[int, int]:
 @pytest.mark.parametrize("which", ["result", "dimmed"])
 def test_group_selfie_at_least_six_of_seven_faces_and_no_extra_box(request, which):
     selfie = row(request.getfixturevalue(which), "selfie-many-people.jpg")
-    found, extra = matched(selfie["boxes"], FACES["selfie-many-people.jpg"])
+    found, extra = matched(selfie["boxes"], CENTRES["selfie-many-people.jpg"])
     assert found >= 6 and extra == 0
     # "You" is the photographer's large face.
     x, y, w, h = selfie["boxes"][0]
-    assert x <= 533 <= x + w and y <= 459 <= y + h
+    you_x, you_y = CENTRES["selfie-many-people.jpg"][0]
+    assert x <= you_x <= x + w and y <= you_y <= y + h
 
 
 @pytest.mark.parametrize("which", ["result", "dimmed"])
 def test_couple_both_faces_and_no_extra_box(request, which):
     couple = row(request.getfixturevalue(which), "couple.jpg")
-    assert matched(couple["boxes"], FACES["couple.jpg"]) == (2, 0)
+    assert matched(couple["boxes"], CENTRES["couple.jpg"]) == (2, 0)
 
 
 @pytest.mark.parametrize("which", ["result", "dimmed"])
