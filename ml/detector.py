@@ -164,8 +164,9 @@ def brighten(rgb: np.ndarray) -> np.ndarray:
     An underexposed photo is a scaled-down well-exposed one; scaling it back up
     shows BlazeFace and the presence check what they were trained on.
     """
-    sample = rgb[:: max(1, rgb.shape[0] // 64), :: max(1, rgb.shape[1] // 64)]
-    top = float(np.percentile(sample, 99))
+    sample = rgb[:: max(1, rgb.shape[0] // 48), :: max(1, rgb.shape[1] // 48)].ravel()
+    rank = int(len(sample) * 0.99)
+    top = float(np.partition(sample, rank)[rank])
     gain = min(MAX_GAIN, 255.0 / max(top, 1.0))
     if gain < MIN_GAIN:
         return rgb
@@ -209,8 +210,9 @@ class BlazeFace:
         `rgb`'s pixels, and scores (N,), at or above `score_threshold`.
         """
         height, width = rgb.shape[:2]
-        interpolation = cv2.INTER_AREA if input_width < width else cv2.INTER_LINEAR
-        tensor = cv2.resize(rgb, (input_width, input_height), interpolation=interpolation)
+        # Bilinear: as good as area averaging for BlazeFace here (same faces found on the synthetic
+        # small-face frames) at a fifth of the cost.
+        tensor = cv2.resize(rgb, (input_width, input_height), interpolation=cv2.INTER_LINEAR)
         tensor = tensor.astype(np.float32) * (2.0 / 255.0) - 1.0
         with self._lock:
             self._resize(input_height, input_width)
@@ -292,7 +294,7 @@ class FaceDetector:
         num_threads: int | None = 1,
         input_pixels: int = 256 * 256,
         min_face: float = 0.03,
-        candidate_score: float = 0.2,
+        candidate_score: float = 0.3,
         sure_score: float = 0.8,
         presence_score: float = 0.6,
     ):

@@ -49,3 +49,46 @@ def test_training_smoke_run_writes_a_usable_model(tmp_path, monkeypatch, capsys)
     result = json.loads(capsys.readouterr().out)
     assert result["n"] == 16 and set(result["per_class"]) == set(EMOTIONS)
     assert np.array(result["confusion_matrix"]).sum() == 16
+
+
+@pytest.mark.slow
+def test_an_ensemble_of_a_tflite_model_and_saved_weights_averages_their_logits(tmp_path, monkeypatch):
+    from ml import ensemble
+    from ml.inference import EmotionRecognizer
+
+    monkeypatch.setenv("ML_CACHE_DIR", str(tmp_path / "cache"))
+    rng = np.random.default_rng(1)
+    data = tmp_path / "ferplus"
+    make_split(data / "FER2013Train", 32, rng)
+    make_split(data / "FER2013Valid", 8, rng)
+    out = tmp_path / "run"
+    assert (
+        train.main(["--data", str(data), "--out", str(out), "--epochs", "1", "--batch-size", "16", "--width", "8"]) == 0
+    )
+
+    # The exported file read back into Keras, next to the weights it came from: the same network twice.
+    assert (
+        ensemble.main(
+            [
+                "--member",
+                str(out / "emotion.tflite"),
+                "--member",
+                f"{out / 'best.weights.h5'}:8",
+                "--out",
+                str(tmp_path / "ensemble.tflite"),
+            ]
+        )  # fmt: skip
+        == 0
+    )
+    crops = rng.integers(0, 255, (5, 48, 48), dtype=np.uint8)
+    single = EmotionRecognizer(out / "emotion.tflite").logits(crops)
+    both = EmotionRecognizer(tmp_path / "ensemble.tflite").logits(crops)
+    assert np.allclose(single, both, atol=1e-3)
+
+
+def test_a_tflite_model_outside_the_family_is_refused():
+    from ml import ensemble
+    from ml.detector import model_dir
+
+    with pytest.raises(ValueError, match="not part of the ml.model family"):
+        ensemble.keras_from_tflite(model_dir() / "face_detection_short_range.tflite")
