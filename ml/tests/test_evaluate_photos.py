@@ -52,3 +52,15 @@ def test_bad_labels_files_are_refused_with_a_message(tmp_path, capsys, content, 
     labels.write_text(content)
     assert evaluate_photos.main(["--labels", str(labels), "--json"]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_robustness_report_on_a_small_split(tmp_path, monkeypatch):
+    from ml import evaluate_robustness
+    from ml.tests.test_train_smoke import make_split
+
+    monkeypatch.setenv("ML_CACHE_DIR", str(tmp_path / "cache"))
+    make_split(tmp_path / "split", 16, np.random.default_rng(0))
+    result = evaluate_robustness.evaluate_robustness(tmp_path / "split")
+    assert set(evaluate_robustness.PERTURBATIONS) <= set(result)
+    assert all(0 <= result[name] <= 1 for name in evaluate_robustness.PERTURBATIONS)
+    assert 0 <= result["detector found"] <= 1 and "found and cut by the app's detector" in result

@@ -8,7 +8,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_ml_imports_without_django():
     code = (
         "import sys, ml.inference, ml.evaluate, ml.train, ml.data, ml.model, ml.export, ml.detector, ml.align,"
-        " ml.calibration, ml.evaluate_photos, ml.ensemble;"
+        " ml.calibration, ml.evaluate_photos, ml.evaluate_robustness, ml.ensemble;"
         "bad = [m for m in sys.modules if m == 'django' or m.startswith('django.')];"
         "assert not bad, bad; print('clean')"
     )
