@@ -117,6 +117,7 @@ _ORIENTATION_TRANSPOSE = {
     8: Image.Transpose.ROTATE_90,
 }
 UPRIGHT_SIZE = (400, 512)
+UPRIGHT_FACE_CENTRE = (185, 127)  # the astronaut's face in the upright 400x512 crop
 _INVERSE = {
     Image.Transpose.ROTATE_270: Image.Transpose.ROTATE_90,
     Image.Transpose.ROTATE_90: Image.Transpose.ROTATE_270,
