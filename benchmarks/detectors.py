@@ -21,7 +21,7 @@ Candidates:
   NumPy < 2 and protobuf < 5, which TensorFlow 2.21 here rules out, so its
   models are measured through this decoder.
 - mtcnn: the mtcnn 1.0 package on TensorFlow (installed for this benchmark
-  only into benchmarks/.peer-mtcnn), faces from 3% of the shorter side.
+  only, into ~/.cache/emotion-symphony/peer-mtcnn), faces from 3% of the shorter side.
 - ours: ml.detector.FaceDetector, what the app runs.
 """
 
@@ -45,7 +45,8 @@ from ml.evaluate_photos import dim  # noqa: E402
 from ml.imageio import decode_image  # noqa: E402
 
 LABELS = REPO / "ml" / "photos.labels.json"
-MTCNN_DIR = REPO / "benchmarks" / ".peer-mtcnn"
+# Outside the repository: a third-party package tree is no part of it.
+MTCNN_DIR = Path.home() / ".cache" / "emotion-symphony" / "peer-mtcnn"
 MTCNN_REQUIREMENTS = ["mtcnn==1.0.0", "lz4>=4.3.3,<5", "joblib>=1.4.2,<1.5"]
 DECODE_SIDE = 360
 

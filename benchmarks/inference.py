@@ -17,7 +17,7 @@ For each thread count one subprocess runs both pipelines (TensorFlow fixes
 its thread pools when it starts), timing them in alternation so that both
 see the same machine load: on a shared machine the ratio is the figure to
 trust. The `fer` package is installed only here, with --no-deps into
-benchmarks/.peer (its dependencies would replace our OpenCV build and pull
+~/.cache/emotion-symphony/peer-fer (its dependencies would replace our OpenCV build and pull
 in PyTorch); what it needs at run time is already in our environment.
 """
 
@@ -32,7 +32,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-PEER_DIR = REPO / "benchmarks" / ".peer"
+# Outside the repository: a third-party package tree is no part of it.
+PEER_DIR = Path.home() / ".cache" / "emotion-symphony" / "peer-fer"
 PEER_REQUIREMENT = "fer==25.10.3"
 FERPLUS_VALID = REPO.parent / "shared" / "data" / "ferplus" / "FER2013Valid"
 # fer's 7 FER-2013 classes -> our names (it has no "contempt").
