@@ -70,7 +70,7 @@ def build(args) -> dict:
 
     from accounts.models import User
     from detection.models import CheckIn
-    from music.models import Feedback, Rating, Recommendation, RecommendationItem, Song
+    from music.models import Feedback, Genre, Rating, Recommendation, RecommendationItem, Song
 
     # Timestamps are part of the data here: let bulk_create keep the ones given.
     for model in (CheckIn, Recommendation, Feedback):
@@ -78,8 +78,9 @@ def build(args) -> dict:
 
     rng = random.Random(7)
     now = timezone.now()
+    pop, _ = Genre.objects.get_or_create(name="pop")
     songs = [
-        Song(title=f"Track {i}", artist=f"Artist {i // 4}", genre="pop", emotions={rng.choice(EMOTIONS): 1.0})
+        Song(title=f"Track {i}", artist=f"Artist {i // 4}", genre=pop, emotions={rng.choice(EMOTIONS): 1.0})
         for i in range(args.songs)
     ]
     for song in songs:

@@ -182,7 +182,7 @@ def mood_lifted(*, user, period: Period, limit: int = 5) -> dict:
     if period.end:
         found = found.filter(created_at__lt=period.end + FOLLOW_UP_WITHIN)
     rows = list(found.order_by("created_at", "id").values_list("id", "created_at", "effective"))
-    goals = {cid: rec.goal for cid, rec in music_selectors.latest_lists(user=user, since=period.start).items()}
+    goals = music_selectors.latest_goals(user=user, since=period.start)
     valence = music_selectors.EMOTION_VALENCE
     pairs = []
     for (check_in_id, at, emotion), (_, next_at, next_emotion) in zip(rows, rows[1:], strict=False):

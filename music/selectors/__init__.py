@@ -117,6 +117,14 @@ def latest_lists(*, user, check_in_ids=None, since=None, with_songs: bool = Fals
     return {rec.check_in_id: rec for rec in lists}  # oldest first: later lists replace earlier ones
 
 
+def latest_goals(*, user, since=None) -> dict[int, str]:
+    """{check-in id: the goal of its latest list}, as plain rows (a long history has thousands)."""
+    lists = Recommendation.objects.filter(user=user, check_in__isnull=False).order_by("created_at", "id")
+    if since is not None:
+        lists = lists.filter(created_at__gte=since)
+    return dict(lists.values_list("check_in_id", "goal"))  # later lists replace earlier ones
+
+
 def list_songs(*, recommendation_ids) -> dict[int, list[tuple[int, int, str, str]]]:
     """{list id: [(rank, song id, title, artist), ...]} in rank order, in one query."""
     songs: dict[int, list[tuple[int, int, str, str]]] = {}
