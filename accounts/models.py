@@ -28,3 +28,8 @@ class User(AbstractUser):
     @property
     def has_current_consent(self) -> bool:
         return self.consent_version == CONSENT_VERSION
+
+    @property
+    def keeps_images(self) -> bool:
+        """Face images are kept only while the user asks for it and consents to face analysis."""
+        return self.keep_images and self.has_current_consent

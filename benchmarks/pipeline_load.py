@@ -1,6 +1,8 @@
 """Load benchmark of the selfie pipeline on the real stack.
 
-Starts gunicorn on 127.0.0.1, uses PostgreSQL and Redis (bin/services starts them), and
+Starts gunicorn on 127.0.0.1 with the README's production command (read from the
+README itself, only the address changed) and production settings (DEBUG off, behind
+a TLS-terminating proxy that this script plays), uses PostgreSQL and Redis (bin/services starts them), and
 real Celery workers with 1 and then 2 pool processes. N users submit selfies through the
 API with token auth and poll until each is analysed. Prints, per worker count,
 throughput (check_ins/s) and p50/p95 seconds from submit to `done`:
@@ -15,6 +17,8 @@ import argparse
 import io
 import json
 import os
+import secrets
+import shlex
 import socket
 import statistics
 import subprocess
@@ -105,8 +109,21 @@ def multipart(field: str, filename: str, data: bytes) -> tuple[bytes, str]:
     return body, f"multipart/form-data; boundary={boundary}"
 
 
+def gunicorn_command(port: int) -> list[str]:
+    """The README's production gunicorn command, bound to 127.0.0.1:port instead."""
+    readme = (ROOT / "README.md").read_text()
+    [line] = [line for line in readme.splitlines() if line.lstrip().startswith(".venv/bin/gunicorn ")]
+    args = shlex.split(line.split("#")[0])[1:]
+    args[args.index("--bind") + 1] = f"127.0.0.1:{port}"
+    return [PYTHON, "-m", "gunicorn", *args]
+
+
+# What the TLS-terminating proxy in front of production adds to every request.
+PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "127.0.0.1"}
+
+
 def request(base: str, token: str, path: str, body: bytes | None = None, content_type: str | None = None):
-    headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
+    headers = {"Authorization": f"Token {token}", "Accept": "application/json", **PROXY_HEADERS}
     if content_type:
         headers["Content-Type"] = content_type
     req = urllib.request.Request(base + path, data=body, headers=headers, method="POST" if body else "GET")
@@ -216,7 +233,11 @@ def main() -> None:
         "REDIS_URL": args.redis_url,
         "PRIVATE_MEDIA_ROOT": str(tmp / "media"),
         "CHECK_IN_THROTTLE_RATE": "100000/min",
-        "DEBUG": "1",
+        # Production settings, as the README's production section sets them.
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BEHIND_PROXY": "1",
         "LOG_LEVEL": "WARNING",
     }
     import redis
@@ -227,8 +248,7 @@ def main() -> None:
     image = selfie_jpeg()
 
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "symphony.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--worker-class", "gthread", "--threads", "8", "--log-level", "warning"],
+        gunicorn_command(port),
         cwd=ROOT, env=env, stdout=open(tmp / "gunicorn.log", "wb"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
@@ -236,13 +256,15 @@ def main() -> None:
 
     def server_up() -> bool:
         try:
-            return urllib.request.urlopen(base + "/healthz", timeout=2).status == 200
+            probe = urllib.request.Request(base + "/healthz", headers=PROXY_HEADERS)
+            return urllib.request.urlopen(probe, timeout=2).status == 200
         except (urllib.error.URLError, OSError):
             return False
 
     try:
         wait_for(server_up, 60, "gunicorn")
         report = {f"workers_{n}": phase(env, base, tokens, image, n, args.rounds, tmp) for n in (1, 2)}
+        report["gunicorn"] = " ".join(gunicorn_command(port)[3:])
     finally:
         stop(server)
     if args.json:

@@ -13,4 +13,6 @@ class DetectionConfig(AppConfig):
             "detection",
             export=lambda user: selectors.check_in_export(user=user),
             delete_files=services.user_files_delete,
+            files=services.user_image_files,
+            forget_images=services.user_images_forget,
         )

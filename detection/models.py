@@ -21,10 +21,14 @@ def manual_distribution(emotion: str) -> dict[str, float]:
     return {name: (MANUAL_WEIGHT if name == emotion else rest) for name in EMOTIONS}
 
 
+def user_folder(user_id: int) -> str:
+    """Where one user's face images live in storage: together, for deletion."""
+    return f"faces/{user_id}"
+
+
 def frame_upload_to(instance: "CheckInFrame", filename: str) -> str:
-    # Random names: a guessed path reveals nothing, and the owner id keeps one
-    # user's files together for deletion.
-    return f"faces/{instance.check_in.owner_id}/{uuid.uuid4().hex}.jpg"
+    # Random names: a guessed path reveals nothing.
+    return f"{user_folder(instance.check_in.owner_id)}/{uuid.uuid4().hex}.jpg"
 
 
 class CheckInKind(models.TextChoices):

@@ -2,6 +2,7 @@
 
 import io
 import logging
+import os
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -18,7 +19,7 @@ from PIL import Image
 from ml.labels import EMOTIONS
 from music.services import recommendation_create
 
-from .models import CheckIn, CheckInFrame, FaceResult, manual_distribution
+from .models import CheckIn, CheckInFrame, FaceResult, manual_distribution, user_folder
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,12 @@ NO_FACE_WEBCAM = (
     "Try more light, upload a photo instead, or just tell us how you feel."
 )
 IMAGE_GONE = "The photo was deleted before it could be analysed. Please submit it again."
+TOO_MANY_ATTEMPTS = (
+    "This picture stopped the analyser {attempts} times, so we gave up on it and deleted it. Please try another photo."
+)
+TOO_SLOW = "The analysis took too long. Please try again with a smaller photo."
+STALE = "The analysis did not finish in time, so we deleted the picture. Please submit it again."
+CONSENT_GONE = "You withdrew your consent to face analysis, so this picture was not analysed and has been deleted."
 MODEL_MISSING = "Mood analysis is not available right now (the emotion model is not installed). Please try later."
 
 
@@ -58,12 +65,13 @@ def _files_delete(names: Sequence[str]) -> None:
             logger.warning("Could not delete stored image %s", name, exc_info=True)
 
 
-def _frames_release(check_in: CheckIn) -> None:
+def _frames_release(check_in: CheckIn, *, keep: bool = True) -> None:
     """Drop a check-in's stored images unless the owner keeps them (then set their expiry).
 
-    Call inside a transaction: the files go only once the row changes commit.
+    keep=False drops them whatever the owner chose. Call inside a transaction: the
+    files go only once the row changes commit.
     """
-    if check_in.owner.keep_images:
+    if keep and check_in.owner.keeps_images:
         if check_in.frames.exists():
             check_in.image_expires_at = timezone.now() + timedelta(days=settings.KEEP_IMAGES_DAYS)
         return
@@ -190,8 +198,12 @@ def _locked(check_in_id: int) -> CheckIn | None:
     return CheckIn.objects.select_for_update(of=("self",)).select_related("owner").filter(pk=check_in_id).first()
 
 
-def check_in_fail(check_in_id: int, message: str) -> CheckIn | None:
-    """Mark an unfinished check-in failed with a message for its owner."""
+def check_in_fail(check_in_id: int, message: str, *, release_images: bool = False) -> CheckIn | None:
+    """Mark an unfinished check-in failed with a message for its owner.
+
+    With release_images, its images go even if the owner keeps images: for analyses
+    that never finished (stuck, killed, cancelled), there is nothing to keep them for.
+    """
     with transaction.atomic():
         check_in = _locked(check_in_id)
         if check_in is None or check_in.is_finished:
@@ -200,31 +212,40 @@ def check_in_fail(check_in_id: int, message: str) -> CheckIn | None:
         check_in.status = CheckIn.Status.FAILED
         check_in.error = message
         check_in.finished_at = timezone.now()
-        _frames_release(check_in)
+        _frames_release(check_in, keep=not release_images)
         check_in.save()
     return check_in
 
 
-def _check_in_start(check_in_id: int) -> CheckIn | None:
+def _check_in_start(check_in_id: int, max_attempts: int | None) -> tuple[CheckIn | None, str]:
+    """Mark the check-in running and count the attempt; or say why it must not run."""
     with transaction.atomic():
         check_in = _locked(check_in_id)
         if check_in is None or check_in.is_finished:
-            return None
+            return None, ""
+        if not check_in.owner.has_current_consent:
+            return None, CONSENT_GONE
+        if max_attempts is not None and check_in.attempts >= max_attempts:
+            return None, TOO_MANY_ATTEMPTS.format(attempts=check_in.attempts)
         CheckIn.objects.filter(pk=check_in_id).update(
             status=CheckIn.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
         )
-    return check_in
+    return check_in, ""
 
 
-def check_in_analyze(check_in_id: int) -> CheckIn | None:
+def check_in_analyze(check_in_id: int, *, max_attempts: int | None = None) -> CheckIn | None:
     """Run face and emotion recognition on a queued check-in and store the result.
 
     Idempotent: a finished check-in is left alone, and results are replaced,
-    never appended, so a re-delivered task cannot duplicate them.
+    never appended, so a re-delivered task cannot duplicate them. A check-in
+    already started `max_attempts` times (each start a dying worker re-queued)
+    fails instead of running again, and so does one whose owner withdrew consent.
     """
     from ml import inference
 
-    check_in = _check_in_start(check_in_id)
+    check_in, refusal = _check_in_start(check_in_id, max_attempts)
+    if refusal:
+        return check_in_fail(check_in_id, refusal, release_images=True)
     if check_in is None:
         return CheckIn.objects.filter(pk=check_in_id).first()
 
@@ -357,8 +378,64 @@ def check_ins_delete_all(*, user) -> int:
     return per_model.get(CheckIn._meta.label, 0)
 
 
+def check_ins_stale_fail(*, now: datetime | None = None) -> int:
+    """Fail check-ins queued or running for longer than ANALYSIS_STALE_AFTER, and release
+    their images: a lost message or a killed worker must not keep a face image for ever."""
+    cutoff = (now or timezone.now()) - settings.ANALYSIS_STALE_AFTER
+    stale = CheckIn.objects.filter(
+        status__in=(CheckIn.Status.QUEUED, CheckIn.Status.RUNNING), created_at__lt=cutoff
+    ).values_list("pk", flat=True)
+    failed = 0
+    for check_in_id in list(stale):
+        check_in = check_in_fail(check_in_id, STALE, release_images=True)
+        failed += check_in is not None and check_in.error == STALE
+    return failed
+
+
+def user_images_forget(user, *, cancel_pending: bool) -> None:
+    """Data rights: the user stopped keeping images (or withdrew consent): delete the kept ones.
+
+    With cancel_pending (consent withdrawn), analyses not yet run are failed and their
+    images deleted too; otherwise they run, and their images go when they finish.
+    """
+    with transaction.atomic():
+        if cancel_pending:
+            pending = CheckIn.objects.filter(
+                owner=user, status__in=(CheckIn.Status.QUEUED, CheckIn.Status.RUNNING)
+            ).values_list("pk", flat=True)
+            for check_in_id in list(pending):
+                check_in_fail(check_in_id, CONSENT_GONE, release_images=True)
+        finished = (CheckIn.Status.DONE, CheckIn.Status.FAILED)
+        kept = CheckInFrame.objects.filter(check_in__owner=user, check_in__status__in=finished)
+        names = list(kept.values_list("image", flat=True))
+        kept.delete()
+        CheckIn.objects.filter(owner=user, image_expires_at__isnull=False).update(image_expires_at=None)
+        transaction.on_commit(lambda: _files_delete(names))
+
+
+def user_image_files(user) -> list[tuple[str, str]]:
+    """Data rights: the kept images, as (name in the export archive, storage name)."""
+    frames = CheckInFrame.objects.filter(check_in__owner=user).order_by("check_in_id", "index")
+    return [(f"check-in-{f.check_in_id}-frame-{f.index}.jpg", f.image.name) for f in frames]
+
+
+def _user_folder_remove(user_id: int) -> None:
+    try:
+        os.rmdir(default_storage.path(user_folder(user_id)))
+    except (NotImplementedError, FileNotFoundError):
+        pass  # storage without local folders, or the user never stored an image
+    except OSError:
+        logger.warning("Could not remove the image folder of user %s", user_id, exc_info=True)
+
+
 def user_files_delete(user) -> None:
-    """Data rights: remove every stored image of the user (rows go by cascade)."""
+    """Data rights: remove every stored image of the user, and their folder (rows go by cascade)."""
     names = list(CheckInFrame.objects.filter(check_in__owner=user).values_list("image", flat=True))
+    user_id = user.pk
+
+    def delete():
+        _files_delete(names)
+        _user_folder_remove(user_id)
+
     # After the account deletion commits: if it rolls back, the user keeps their files too.
-    transaction.on_commit(lambda: _files_delete(names))
+    transaction.on_commit(delete)

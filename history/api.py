@@ -216,6 +216,9 @@ def check_ins_page(view, request, period: selectors.Period, emotion: str) -> tup
 
 
 class HistorySummaryApi(APIView):
+    # Whole-history queries cost the database: limited per user (settings' throttle rates).
+    throttle_scope = "history"
+
     @extend_schema(
         operation_id="history_summary",
         parameters=[PeriodFilterSerializer],
@@ -228,6 +231,8 @@ class HistorySummaryApi(APIView):
 
 
 class HistoryCheckInListApi(APIView):
+    throttle_scope = "history"
+
     @extend_schema(
         operation_id="history_check_ins_list",
         parameters=[CheckInFilterSerializer],
@@ -314,6 +319,7 @@ def export_response(request, fmt: str, period: selectors.Period, json_payload) -
 
 
 class HistoryExportApi(APIView):
+    throttle_scope = "history"
     renderer_classes = [JSONRenderer, CSVRenderer]
     content_negotiation_class = ExportNegotiation
 

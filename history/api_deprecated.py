@@ -37,6 +37,7 @@ def old_summary(summary: dict) -> dict:
 
 class HistoryApi(DeprecatedApiMixin, APIView):
     successor = "api-v1:history-summary"
+    throttle_scope = "history"
 
     @extend_schema(operation_id="history_retrieve", parameters=[api.CheckInFilterSerializer], responses=OLD_SHAPE)
     def get(self, request):
@@ -63,6 +64,7 @@ class HistoryApi(DeprecatedApiMixin, APIView):
 
 class HistorySessionApi(DeprecatedApiMixin, APIView):
     successor = "api-v1:check-in-detail"
+    throttle_scope = "history"
     renamed_kwargs = {"session_id": "check_in_id"}
 
     def _check_in(self, request, check_in_id: int):

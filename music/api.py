@@ -190,6 +190,12 @@ class SongDetailApi(APIView):
 
 
 class RecommendationListCreateApi(APIView):
+    # Each new list runs the recommender: limited per user; reading lists is not.
+    throttle_scope = "recommendations"
+
+    def get_throttles(self):
+        return super().get_throttles() if self.request.method == "POST" else []
+
     @extend_schema_serializer(component_name="RecommendationCreateInput")
     class InputSerializer(StrictInputSerializer):
         emotions = serializers.DictField(child=serializers.FloatField(min_value=0, max_value=1), required=False)

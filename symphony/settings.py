@@ -162,11 +162,11 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Days a kept face image survives before the periodic purge removes it.
 KEEP_IMAGES_DAYS = env_int("KEEP_IMAGES_DAYS", 30)
-# A submission whose analysis was started this many times (each start that a
+# A check-in whose analysis was started this many times (each start that a
 # dying worker re-queues counts) fails instead of being tried again: one poison
 # frame must not loop through the workers for ever.
 ANALYSIS_MAX_ATTEMPTS = env_int("ANALYSIS_MAX_ATTEMPTS", 3)
-# Queued or running for longer than this, a submission is failed by a periodic
+# Queued or running for longer than this, a check-in is failed by a periodic
 # job and its images go. Above the worst case of a real analysis: three attempts
 # up to the hard time limit each, plus the retries through a database outage.
 ANALYSIS_STALE_AFTER = timedelta(minutes=env_int("ANALYSIS_STALE_MINUTES", 15))
@@ -231,7 +231,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-analyses": {
-        "task": "detection.tasks.submission_stale_fail_task",
+        "task": "detection.tasks.check_ins_stale_fail_task",
         "schedule": timedelta(minutes=5),
     },
     "purge-expired-face-images": {

@@ -13,7 +13,7 @@ def test_a_transient_database_error_is_retried_then_succeeds(monkeypatch):
     check_in = CheckInFactory()
     calls = []
 
-    def flaky(check_in_id):
+    def flaky(check_in_id, **kwargs):
         calls.append(check_in_id)
         if len(calls) == 1:
             raise OperationalError("server closed the connection unexpectedly")
@@ -30,7 +30,7 @@ def test_a_transient_database_error_is_retried_then_succeeds(monkeypatch):
 def test_a_persistent_transient_error_gives_up_with_a_message(monkeypatch):
     check_in = CheckInFactory()
 
-    def down(check_in_id):
+    def down(check_in_id, **kwargs):
         raise OperationalError("database is down")
 
     monkeypatch.setattr("detection.services.check_in_analyze", down)
@@ -48,7 +48,7 @@ def test_an_unexpected_error_fails_fast_without_retry(monkeypatch):
     check_in = CheckInFactory()
     calls = []
 
-    def broken(check_in_id):
+    def broken(check_in_id, **kwargs):
         calls.append(check_in_id)
         raise ValueError("cannot decode")
 
@@ -64,7 +64,7 @@ def test_an_unexpected_error_fails_fast_without_retry(monkeypatch):
 def test_hitting_the_soft_time_limit_fails_the_check_in(monkeypatch):
     check_in = CheckInFactory()
 
-    def slow(check_in_id):
+    def slow(check_in_id, **kwargs):
         raise SoftTimeLimitExceeded()
 
     monkeypatch.setattr("detection.services.check_in_analyze", slow)

@@ -1,7 +1,10 @@
 """L6: face files are private to the server's user, deletion leaves no folder behind, and the
 export holds login records and the kept images themselves."""
 
+import io
+import json
 import stat
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -64,3 +67,34 @@ def test_l6_the_export_page_offers_the_archive(alice):
     assert "/accounts/data/export/archive/" in page.get("/accounts/data/").content.decode()
     response = page.get("/accounts/data/export/archive/")
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+
+
+def test_l6_deleting_the_account_leaves_no_empty_folder(alice, django_capture_on_commit_callbacks):
+    kept_check_in(alice)
+    user_folder = images.stored_files()[0].parent
+    page = Client()
+    page.force_login(alice)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page.post("/accounts/data/delete/", {"password": PASSWORD})
+
+    assert images.stored_files() == []
+    assert not user_folder.exists()
+
+
+def test_l6_the_export_archive_holds_the_kept_images(alice):
+    check_in = kept_check_in(alice)
+    [stored] = images.stored_files()
+    api = APIClient()
+    api.force_authenticate(alice)
+
+    response = api.get("/api/v1/me/export/archive/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    data = json.loads(archive.read("data.json"))
+    assert data["user"]["username"] == "alice"
+    [image_name] = [name for name in archive.namelist() if name.endswith(".jpg")]
+    assert str(check_in.pk) in image_name
+    assert archive.read(image_name) == stored.read_bytes()
