@@ -86,13 +86,17 @@ def _encode(array, fmt: str, **params) -> bytes:
     return out.getvalue()
 
 
-def _fit(make, max_bytes: int) -> bytes:
+def _fit(make, max_bytes: int, levels=(12, 6, 3, 1.5, 0)) -> bytes:
     """The grainiest version of a file that still fits under the byte cap."""
-    for noise in (12, 6, 3, 1.5, 0):
+    for noise in levels:
         data = make(noise)
         if len(data) <= max_bytes:
             return data
     raise SystemExit("could not make a candidate under the byte cap")
+
+
+# Grain in 16-bit units: random low bits are what make a 16-bit file large.
+SIXTEEN_BIT_GRAIN = (64, 16, 8, 4, 2, 1, 0)
 
 
 def _png_16bit(width: int, height: int, channels: int, noise: float) -> bytes:
@@ -105,11 +109,17 @@ def _png_16bit(width: int, height: int, channels: int, noise: float) -> bytes:
     packer = zlib.compressobj(6)
     chunks = []
     for y in range(height):
-        line = ramp + rng.normal(0, noise * 257, width).astype(np.float32) + y
+        line = ramp + rng.normal(0, noise, width).astype(np.float32) + y
         line = np.clip(line, 0, 65535).astype(">u2")
         if channels == 4:
             line = np.repeat(line, 4)
-        rows.append(b"\x00" + line.tobytes())
+        # PNG's "Sub" filter (each byte minus the same byte of the pixel before), as encoders
+        # pick for smooth images: it is what lets a 16-bit photo fit under the byte cap.
+        raw = np.frombuffer(line.tobytes(), dtype=np.uint8)
+        bpp = 2 * channels
+        sub = raw.copy()
+        sub[bpp:] = raw[bpp:] - raw[:-bpp]
+        rows.append(b"\x01" + sub.tobytes())
         if len(rows) == 64:
             chunks.append(packer.compress(b"".join(rows)))
             rows = []
@@ -136,8 +146,8 @@ def candidates(max_pixels: int, max_bytes: int) -> dict[str, bytes]:
         "png-rgb": _fit(lambda n: _encode(_photo_like(w, h, n), "PNG"), max_bytes),
         "png-rgba": _fit(lambda n: _encode(_photo_like(w, h, n, channels=4), "PNG"), max_bytes),
         "png-palette-transparent": _fit(lambda n: _palette_png(_photo_like(w, h, n)), max_bytes),
-        "png-16bit-gray": _fit(lambda n: _png_16bit(w, h, channels=1, noise=n), max_bytes),
-        "png-16bit-rgba": _fit(lambda n: _png_16bit(w, h, channels=4, noise=n), max_bytes),
+        "png-16bit-gray": _fit(lambda n: _png_16bit(w, h, 1, n), max_bytes, SIXTEEN_BIT_GRAIN),
+        "png-16bit-rgba": _fit(lambda n: _png_16bit(w, h, 4, n), max_bytes, SIXTEEN_BIT_GRAIN),
         "webp-lossy": _fit(lambda n: _encode(_photo_like(w, h, n), "WEBP", quality=95), max_bytes),
         "webp-lossless-rgba": _fit(
             lambda n: _encode(_photo_like(w, h, n, channels=4), "WEBP", lossless=True, method=0), max_bytes

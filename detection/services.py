@@ -32,9 +32,7 @@ NO_FACE_WEBCAM = (
     "Try more light, upload a photo instead, or just tell us how you feel."
 )
 IMAGE_GONE = "The photo was deleted before it could be analysed. Please submit it again."
-TOO_MANY_ATTEMPTS = (
-    "This picture stopped the analyser {attempts} times, so we gave up on it and deleted it. Please try another photo."
-)
+TOO_MANY_ATTEMPTS = "This picture stopped the analyser {attempts} times, so we gave up and deleted it. Try another."
 TOO_SLOW = "The analysis took too long. Please try again with a smaller photo."
 STALE = "The analysis did not finish in time, so we deleted the picture. Please submit it again."
 CONSENT_GONE = "You withdrew your consent to face analysis, so this picture was not analysed and has been deleted."
@@ -66,10 +64,9 @@ def _files_delete(names: Sequence[str]) -> None:
 
 
 def _frames_release(check_in: CheckIn, *, keep: bool = True) -> None:
-    """Drop a check-in's stored images unless the owner keeps them (then set their expiry).
+    """Drop a check-in's stored images unless the owner keeps them (and keep=True), else set their expiry.
 
-    keep=False drops them whatever the owner chose. Call inside a transaction: the
-    files go only once the row changes commit.
+    Call inside a transaction: the files go only once the row changes commit.
     """
     if keep and check_in.owner.keeps_images:
         if check_in.frames.exists():
@@ -199,11 +196,8 @@ def _locked(check_in_id: int) -> CheckIn | None:
 
 
 def check_in_fail(check_in_id: int, message: str, *, release_images: bool = False) -> CheckIn | None:
-    """Mark an unfinished check-in failed with a message for its owner.
-
-    With release_images, its images go even if the owner keeps images: for analyses
-    that never finished (stuck, killed, cancelled), there is nothing to keep them for.
-    """
+    """Mark an unfinished check-in failed with a message for its owner. With release_images its
+    images go even if the owner keeps images: an analysis that never ran leaves nothing to keep."""
     with transaction.atomic():
         check_in = _locked(check_in_id)
         if check_in is None or check_in.is_finished:
@@ -237,9 +231,8 @@ def check_in_analyze(check_in_id: int, *, max_attempts: int | None = None) -> Ch
     """Run face and emotion recognition on a queued check-in and store the result.
 
     Idempotent: a finished check-in is left alone, and results are replaced,
-    never appended, so a re-delivered task cannot duplicate them. A check-in
-    already started `max_attempts` times (each start a dying worker re-queued)
-    fails instead of running again, and so does one whose owner withdrew consent.
+    never appended, so a re-delivered task cannot duplicate them. Started `max_attempts` times
+    already (a dying worker re-queues it), or its owner withdrew consent: it fails instead.
     """
     from ml import inference
 
@@ -382,41 +375,10 @@ def check_ins_stale_fail(*, now: datetime | None = None) -> int:
     """Fail check-ins queued or running for longer than ANALYSIS_STALE_AFTER, and release
     their images: a lost message or a killed worker must not keep a face image for ever."""
     cutoff = (now or timezone.now()) - settings.ANALYSIS_STALE_AFTER
-    stale = CheckIn.objects.filter(
-        status__in=(CheckIn.Status.QUEUED, CheckIn.Status.RUNNING), created_at__lt=cutoff
-    ).values_list("pk", flat=True)
-    failed = 0
-    for check_in_id in list(stale):
-        check_in = check_in_fail(check_in_id, STALE, release_images=True)
-        failed += check_in is not None and check_in.error == STALE
-    return failed
-
-
-def user_images_forget(user, *, cancel_pending: bool) -> None:
-    """Data rights: the user stopped keeping images (or withdrew consent): delete the kept ones.
-
-    With cancel_pending (consent withdrawn), analyses not yet run are failed and their
-    images deleted too; otherwise they run, and their images go when they finish.
-    """
-    with transaction.atomic():
-        if cancel_pending:
-            pending = CheckIn.objects.filter(
-                owner=user, status__in=(CheckIn.Status.QUEUED, CheckIn.Status.RUNNING)
-            ).values_list("pk", flat=True)
-            for check_in_id in list(pending):
-                check_in_fail(check_in_id, CONSENT_GONE, release_images=True)
-        finished = (CheckIn.Status.DONE, CheckIn.Status.FAILED)
-        kept = CheckInFrame.objects.filter(check_in__owner=user, check_in__status__in=finished)
-        names = list(kept.values_list("image", flat=True))
-        kept.delete()
-        CheckIn.objects.filter(owner=user, image_expires_at__isnull=False).update(image_expires_at=None)
-        transaction.on_commit(lambda: _files_delete(names))
-
-
-def user_image_files(user) -> list[tuple[str, str]]:
-    """Data rights: the kept images, as (name in the export archive, storage name)."""
-    frames = CheckInFrame.objects.filter(check_in__owner=user).order_by("check_in_id", "index")
-    return [(f"check-in-{f.check_in_id}-frame-{f.index}.jpg", f.image.name) for f in frames]
+    unfinished = CheckIn.objects.filter(status__in=(CheckIn.Status.QUEUED, CheckIn.Status.RUNNING))
+    stale = list(unfinished.filter(created_at__lt=cutoff).values_list("pk", flat=True))
+    failed = [check_in_fail(check_in_id, STALE, release_images=True) for check_in_id in stale]
+    return sum(1 for check_in in failed if check_in is not None and check_in.error == STALE)
 
 
 def _user_folder_remove(user_id: int) -> None:
@@ -432,10 +394,5 @@ def user_files_delete(user) -> None:
     """Data rights: remove every stored image of the user, and their folder (rows go by cascade)."""
     names = list(CheckInFrame.objects.filter(check_in__owner=user).values_list("image", flat=True))
     user_id = user.pk
-
-    def delete():
-        _files_delete(names)
-        _user_folder_remove(user_id)
-
     # After the account deletion commits: if it rolls back, the user keeps their files too.
-    transaction.on_commit(delete)
+    transaction.on_commit(lambda: (_files_delete(names), _user_folder_remove(user_id)))
