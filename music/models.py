@@ -164,14 +164,22 @@ class Song(models.Model):
         ordering = ["artist", "title"]
         indexes = [
             models.Index(fields=["quadrant", "id"], condition=Q(active=True), name="music_song_active_quadrant"),
+            # The id breaks ties in the index itself: in a big catalogue thousands of songs share a
+            # weight of 1.0, and "ORDER BY weight DESC, id LIMIT 60" would otherwise read them all.
             *[
-                models.Index(emotion_weight(name).desc(), condition=Q(active=True), name=f"music_song_w_{name}")
+                models.Index(
+                    emotion_weight(name).desc(), F("id"), condition=Q(active=True), name=f"music_song_w_{name}"
+                )
                 for name in EMOTIONS
             ],
             # "The best songs for sadness in folk": a listener's favourite genres, at any catalog size.
             *[
                 models.Index(
-                    F("genre"), emotion_weight(name).desc(), condition=Q(active=True), name=f"music_song_g_{name}"
+                    F("genre"),
+                    emotion_weight(name).desc(),
+                    F("id"),
+                    condition=Q(active=True),
+                    name=f"music_song_g_{name}",
                 )
                 for name in EMOTIONS
             ],

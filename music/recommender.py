@@ -149,7 +149,9 @@ def mood_fit(target: np.ndarray, tags: np.ndarray, va: np.ndarray, tag_norms: np
     return 0.75 * cosine + 0.25 * closeness
 
 
-def taste_scores(pool: list[Candidate], tags: np.ndarray, h: History) -> np.ndarray:
+def taste_scores(
+    pool: list[Candidate], tags: np.ndarray, h: History, feature_scores: np.ndarray | None = None
+) -> np.ndarray:
     """(c) Personal taste per candidate, in -1..1.
 
     A liked song counts most; the artist's likes, dislikes and skips generalise to their other
@@ -160,8 +162,9 @@ def taste_scores(pool: list[Candidate], tags: np.ndarray, h: History) -> np.ndar
     """
     scores = np.zeros(len(pool))
     if h.observations:
-        taste = h.taste
-        scores += W_FEATURES * np.array([taste.score(c.features) for c in pool])
+        if feature_scores is None:
+            feature_scores = np.array(h.taste.assess([c.features for c in pool])[0])
+        scores += W_FEATURES * feature_scores
     if not (h.liked or h.artist_likes or h.artist_dislikes or h.artist_skips or h.liked_tags or h.skips or h.plays):
         return np.clip(scores, -1.0, 1.0)  # nothing more to learn from
     for i, c in enumerate(pool):
@@ -271,10 +274,14 @@ def recommend(
     )
     jitter = np.array([rng.random() for _ in pool]) * MAX_JITTER
     neutral = W_COLLAB * collab - recency + jitter
-    base = W_TASTE * taste_scores(pool, tags, history) + neutral
+    feature_scores, novel = np.zeros(len(pool)), np.zeros(len(pool), dtype=bool)
+    if history.observations:
+        assessed = history.taste.assess([c.features for c in pool])
+        feature_scores, novel = np.array(assessed[0]), np.array(assessed[1], dtype=bool)
+    base = W_TASTE * taste_scores(pool, tags, history, feature_scores) + neutral
     artist_index: dict[str, int] = {}
     artists = np.array([artist_index.setdefault(c.artist_key, len(artist_index)) for c in pool])
-    explore_ranks, novel = _exploration(pool, history, rng, n)
+    explore_ranks = _exploration_ranks(history, rng, n)
 
     opening = mood_phrase(emotions, detected)
     targets = targets_for(emotions, goal, n)
@@ -318,13 +325,11 @@ def recommend(
     return picks
 
 
-def _exploration(pool: list[Candidate], history: History, rng: random.Random, n: int) -> tuple[set[int], np.ndarray]:
-    """The ranks given to exploration (a seeded EXPLORE_SHARE of them, never the first) and which
-    candidates are new to the listener. None for a listener with too little history."""
+def _exploration_ranks(history: History, rng: random.Random, n: int) -> set[int]:
+    """The ranks given to exploration: a seeded EXPLORE_SHARE of them, never the first; none for
+    a listener with too little history."""
     if len(history.observations) < EXPLORE_AFTER or n < 2:
-        return set(), np.zeros(len(pool), dtype=bool)
+        return set()
     share = EXPLORE_SHARE * n
     count = int(share) + (rng.random() < share - int(share))
-    ranks = set(rng.sample(range(2, n + 1), min(count, n - 1)))
-    taste = history.taste
-    return ranks, np.array([taste.is_novel(c.features) for c in pool], dtype=bool)
+    return set(rng.sample(range(2, n + 1), min(count, n - 1)))

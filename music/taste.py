@@ -164,9 +164,26 @@ class Taste:
             for level, group in enumerate(GENRE_GROUPS[: len(path)])
         )
 
+    def assess(self, songs: Sequence[Features]) -> tuple[list[float], list[bool]]:
+        """score() and is_novel() of many songs at once, reading each song's features once."""
+        scores, novel = [], []
+        scored = [(g, self.effects[g]) for g in SCORED]
+        for f in songs:
+            keys = feature_keys(f)
+            total = 0.0
+            for group, effects in scored:
+                key = keys.get(group)
+                if key is not None:
+                    total += effects.get(key, 0.0)
+            scores.append(total)
+            novel.append(self._novel(keys))
+        return scores, novel
+
     def is_novel(self, f: Features) -> bool:
         """The listener has (almost) never met this song's genre, nor its artist."""
-        keys = feature_keys(f)
+        return self._novel(feature_keys(f))
+
+    def _novel(self, keys: dict) -> bool:
         if self.met["artist"].get(keys.get("artist"), 0):
             return False
         leaf = next((keys[g] for g in reversed(GENRE_GROUPS) if g in keys), None)
@@ -240,43 +257,40 @@ def fit(observations: Sequence[Observation]) -> Taste:
     keys = [feature_keys(o.features) for o in obs]
     n = len(obs)
 
-    index: dict[str, np.ndarray] = {}
-    weight: dict[str, np.ndarray] = {}
-    values: dict[str, list] = {}
+    # Per group: which observations have a value (rows), the value's index (ids), each one's weight.
+    groups = []
     for group in GROUPS:
-        ids, seen_count, vocab = np.full(n, -1), {}, {}
-        w = np.zeros(n)
-        for i, k in enumerate(keys):
-            if group not in k:
-                continue
-            key = k[group]
-            ids[i] = vocab.setdefault(key, len(vocab))
-            newer = seen_count.get(key, 0) if group != "all" else 0
-            w[i] = time_weight[i] * 0.5 ** (newer / SAME_VALUE_HALF_LIFE)
-            seen_count[key] = seen_count.get(key, 0) + 1
-        index[group], weight[group], values[group] = ids, w, list(vocab)
-        taste.met[group] = dict(seen_count)
+        vocab: dict = {}
+        column = [k.get(group) for k in keys]
+        ids = np.array([-1 if v is None else vocab.setdefault(v, len(vocab)) for v in column], dtype=np.int64)
+        rows = np.flatnonzero(ids >= 0)
+        ids = ids[rows]
+        counts = np.bincount(ids, minlength=len(vocab))
+        newer = np.zeros(len(ids))
+        if group != "all" and len(ids):
+            # How many newer observations share each one's value: rows are newest first, so a
+            # stable sort by value leaves each value's rows newest first.
+            by_value = np.argsort(ids, kind="stable")
+            starts = np.repeat(np.cumsum(counts) - counts, counts)
+            newer[by_value] = np.arange(len(ids)) - starts
+        w = time_weight[rows] * 0.5 ** (newer / SAME_VALUE_HALF_LIFE)
+        den = np.bincount(ids, weights=w, minlength=len(vocab)) + PRIOR[group]
+        groups.append((group, rows, ids, w, den, list(vocab), counts))
 
-    effects = {g: np.zeros(len(values[g])) for g in GROUPS}
-    contribution = {g: np.zeros(n) for g in GROUPS}
+    effects = {g[0]: np.zeros(len(g[5])) for g in groups}
+    contribution = [np.zeros(len(g[1])) for g in groups]
     total = np.zeros(n)
     for _ in range(SWEEPS):
-        for group in GROUPS:
-            ids, w = index[group], weight[group]
-            present = ids >= 0
-            if not present.any():
+        for j, (group, rows, ids, w, den, vocab, _counts) in enumerate(groups):
+            if not len(rows):
                 continue
-            residual = y - (total - contribution[group])
-            size = len(values[group])
-            num = np.bincount(ids[present], weights=(w * residual)[present], minlength=size)
-            den = np.bincount(ids[present], weights=w[present], minlength=size) + PRIOR[group]
-            effects[group] = num / den
-            new = np.where(present, effects[group][np.maximum(ids, 0)], 0.0)
-            total += new - contribution[group]
-            contribution[group] = new
-    for group in GROUPS:
-        present = index[group] >= 0
-        evidence = np.bincount(index[group][present], weights=weight[group][present], minlength=len(values[group]))
-        taste.effects[group] = dict(zip(values[group], effects[group].tolist(), strict=True))
-        taste.evidence[group] = dict(zip(values[group], evidence.tolist(), strict=True))
+            residual = y[rows] - total[rows] + contribution[j]
+            effects[group] = np.bincount(ids, weights=w * residual, minlength=len(vocab)) / den
+            new = effects[group][ids]
+            total[rows] += new - contribution[j]
+            contribution[j] = new
+    for group, _rows, _ids, _w, den, vocab, counts in groups:
+        taste.effects[group] = dict(zip(vocab, effects[group].tolist(), strict=True))
+        taste.evidence[group] = dict(zip(vocab, (den - PRIOR[group]).tolist(), strict=True))
+        taste.met[group] = dict(zip(vocab, counts.tolist(), strict=True))
     return taste
