@@ -36,7 +36,6 @@ import argparse
 import io
 import json
 import os
-import random
 import statistics
 import sys
 import time
@@ -59,44 +58,57 @@ DAYS = 90
 
 
 class Catalog:
-    """Generated songs, row by row: the same for the CSV and for COPY."""
+    """Generated songs, drawn with numpy all at once: the same rows for the CSV and for COPY."""
 
-    def __init__(self, genres: list[str], seed: int = 1):
-        self.genres = genres
-        self.rng = random.Random(seed)
-        # Each scene's genre: a long tail over the vocabulary, as real catalogues have.
-        weights = [1 / (rank + 1) for rank in range(len(genres))]
-        self.scene_genre = lambda scene: random.Random(scene).choices(genres, weights)[0]
+    def __init__(self, np, genres: list[str], n: int, seed: int = 1):
+        from music.emotions import EMOTION_VA
 
-    def row(self, i: int) -> dict:
-        rng = self.rng
-        names = rng.sample(EMOTIONS, rng.choice((1, 2, 2, 3)))
-        genre = self.scene_genre(i // SCENE) if rng.random() < 0.8 else rng.choice(self.genres)
-        return {
-            "title": f"Track {i}", "artist": f"Artist {i // 5}", "album": f"Album {i // 12}",
-            "year": rng.randint(1960, 2024), "genre": genre, "language": rng.choice(LANGUAGES),
-            "duration": rng.randint(90, 420),
-            "emotions": {name: round(rng.uniform(0.2, 1.0), 2) for name in names},
-            "va": (round(rng.uniform(-1, 1), 2), round(rng.uniform(-1, 1), 2)) if i % 10 == 0 else None,
-        }  # fmt: skip
+        gen = np.random.default_rng(seed)
+        self.genres, self.n = genres, n
+        # 1 to 3 distinct emotions per song, weights 0.2-1.0 in steps of 0.01.
+        count = gen.choice([1, 2, 2, 3], size=n)
+        chosen = np.argsort(gen.random((n, len(EMOTIONS))), axis=1)[:, :3]
+        weights = np.where(np.arange(3) < count[:, None], np.round(gen.uniform(0.2, 1.0, (n, 3)), 2), 0.0)
+        self.tags = np.zeros((n, len(EMOTIONS)))
+        np.put_along_axis(self.tags, chosen, weights, axis=1)
+        # Each scene's genre from a long tail over the vocabulary, as real catalogues have.
+        tail = 1 / np.arange(1, len(genres) + 1)
+        scene = gen.choice(len(genres), size=n // SCENE + 1, p=tail / tail.sum())[np.arange(n) // SCENE]
+        self.genre = np.where(gen.random(n) < 0.8, scene, gen.integers(0, len(genres), n))
+        self.year = gen.integers(1960, 2025, n)
+        self.language = gen.integers(0, len(LANGUAGES), n)
+        self.duration = gen.integers(90, 421, n)
+        # One song in ten has a valence/arousal point set by hand; the rest derive it from the tags
+        # as music.emotions.va_from_tags does (checked on a sample in copy_songs).
+        self.manual = np.arange(n) % 10 == 0
+        va = np.array([EMOTION_VA[name] for name in EMOTIONS])
+        derived = np.round(self.tags @ va / self.tags.sum(axis=1, keepdims=True), 4)
+        self.va = np.where(self.manual[:, None], np.round(gen.uniform(-1, 1, (n, 2)), 2), derived)
+
+    def tags_of(self, i: int) -> dict[str, float]:
+        return tags_dict(self.tags[i].tolist())
+
+
+def tags_dict(row: list[float]) -> dict[str, float]:
+    return {name: weight for name, weight in zip(EMOTIONS, row, strict=True) if weight}
 
 
 def catalog_csv(catalog: Catalog, start: int, stop: int) -> bytes:
     out = io.StringIO()
     out.write("title,artist,album,year,genre,language,duration,tags,valence,arousal,active\n")
     for i in range(start, stop):
-        r = catalog.row(i)
-        tags = ";".join(f"{name}:{weight}" for name, weight in r["emotions"].items())
-        va = f"{r['va'][0]},{r['va'][1]}" if r["va"] else ","
+        tags = ";".join(f"{name}:{weight:g}" for name, weight in catalog.tags_of(i).items())
+        va = f"{catalog.va[i, 0]:g},{catalog.va[i, 1]:g}" if catalog.manual[i] else ","
         out.write(
-            f"{r['title']},{r['artist']},{r['album']},{r['year']},{r['genre']},{r['language']},{r['duration']},"
-            f"{tags},{va},true\n"
+            f"Track {i},Artist {i // 5},Album {i // 12},{catalog.year[i]},{catalog.genres[catalog.genre[i]]},"
+            f"{LANGUAGES[catalog.language[i]]},{catalog.duration[i]},{tags},{va},true\n"
         )
     return out.getvalue().encode()
 
 
-def copy_songs(catalog: Catalog, start: int, stop: int) -> None:
-    """COPY generated songs, every column the model has, derived ones by the model's own rules."""
+def copy_songs(np, catalog: Catalog, start: int, stop: int, chunk: int = 100_000) -> None:
+    """COPY generated songs: every column the model has, in COPY's text format, built a chunk at
+    a time; key, valence/arousal and quadrant follow the model's rules (checked on a sample)."""
     from django.db import connection
     from django.utils import timezone
 
@@ -104,26 +116,56 @@ def copy_songs(catalog: Catalog, start: int, stop: int) -> None:
     from music.models import Genre, Song, song_key
 
     genre_ids = dict(Genre.objects.values_list("name", "id"))
+    genre_of = np.array([genre_ids[name] for name in catalog.genres])
     fields = [f for f in Song._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    now = timezone.now()
-    defaults = {f.column: f.get_default() for f in fields}
+    now = timezone.now().isoformat()
+
+    def text(value) -> str:
+        return "\\N" if value is None else ("t" if value else "f") if isinstance(value, bool) else str(value)
+
+    generated = [
+        "title", "artist", "album", "year", "genre_id", "language", "duration", "emotions", "valence", "arousal",
+        "va_manual", "quadrant", "active", "key", "artist_key", "created_at", "updated_at",
+    ]  # fmt: skip
+    template = "\t".join(
+        f"{{{f.column}}}" if f.column in generated else text(f.get_default()).replace("{", "{{").replace("}", "}}")
+        for f in fields
+    ) + "\n"  # fmt: skip
+    for i in np.random.default_rng(5).integers(start, stop, 50):
+        tags = catalog.tags_of(i)
+        valence, arousal = catalog.va[i] if catalog.manual[i] else va_from_tags(tags)
+        assert abs(valence - catalog.va[i, 0]) < 2e-4 and abs(arousal - catalog.va[i, 1]) < 2e-4, i
+        assert song_key(f"Artist {i // 5}", f"Track {i}") == f"artist{i // 5}\x1ftrack{i}"
+    quadrants = np.where(
+        catalog.va[:, 1] >= 0, np.where(catalog.va[:, 0] >= 0, "happy", "tense"),
+        np.where(catalog.va[:, 0] >= 0, "relaxed", "sad"),
+    )  # fmt: skip
+    assert all(quadrant_of(*catalog.va[i]) == quadrants[i] for i in range(start, min(stop, start + 50)))
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {Song._meta.db_table} ({columns}) FROM STDIN") as copy,
     ):
-        for i in range(start, stop):
-            r = catalog.row(i)
-            valence, arousal = r["va"] or va_from_tags(r["emotions"])
-            key = song_key(r["artist"], r["title"])
-            values = {
-                **defaults, "title": r["title"], "artist": r["artist"], "album": r["album"], "year": r["year"],
-                "genre_id": genre_ids[r["genre"]], "language": r["language"], "duration": r["duration"],
-                "emotions": json.dumps(r["emotions"]), "valence": valence, "arousal": arousal,
-                "va_manual": r["va"] is not None, "quadrant": quadrant_of(valence, arousal), "active": True,
-                "key": key, "artist_key": key.split("\x1f", 1)[0], "created_at": now, "updated_at": now,
-            }  # fmt: skip
-            copy.write_row([values[f.column] for f in fields])
+        for first in range(start, stop, chunk):
+            part = slice(first, min(stop, first + chunk))
+            columns_of_part = zip(
+                range(part.start, part.stop), catalog.year[part].tolist(), genre_of[catalog.genre[part]].tolist(),
+                catalog.language[part].tolist(), catalog.duration[part].tolist(), catalog.tags[part].tolist(),
+                catalog.va[part].tolist(), catalog.manual[part].tolist(), quadrants[part].tolist(), strict=True,
+            )  # fmt: skip
+            copy.write(
+                "".join(
+                    template.format(
+                        title=f"Track {i}", artist=f"Artist {i // 5}", album=f"Album {i // 12}", year=year,
+                        genre_id=genre, language=LANGUAGES[language], duration=duration,
+                        emotions=json.dumps(tags_dict(tags)), valence=va[0], arousal=va[1],
+                        va_manual="t" if manual else "f", quadrant=quadrant, active="t",
+                        key=f"artist{i // 5}\x1ftrack{i}", artist_key=f"artist{i // 5}", created_at=now,
+                        updated_at=now,
+                    )
+                    for i, year, genre, language, duration, tags, va, manual, quadrant in columns_of_part
+                )
+            )  # fmt: skip
 
 
 def copy_users(count: int) -> None:
@@ -259,7 +301,7 @@ def build(args, np) -> dict:
         steps[name] = round(time.perf_counter() - started, 1)
         log(f"  {name}: {steps[name]} s")
 
-    catalog = Catalog(list(Genre.objects.order_by("path").values_list("name", flat=True)))
+    catalog = Catalog(np, list(Genre.objects.order_by("path").values_list("name", flat=True)), args.songs)
     imported = min(args.songs, IMPORTED)
     data = catalog_csv(catalog, 0, imported)
     log(f"importing {imported:,} catalog rows through the importer ({len(data) / 1e6:.1f} MB)…")
@@ -273,7 +315,7 @@ def build(args, np) -> dict:
         log(f"COPY of {args.songs - imported:,} more songs…")
         started = time.perf_counter()
         with bulk_load(Song._meta.db_table):
-            copy_songs(catalog, imported, args.songs)
+            copy_songs(np, catalog, imported, args.songs)
         step("copy_songs", started)
     song_ids = np.array(Song.objects.order_by("id").values_list("id", flat=True))
 
