@@ -46,6 +46,15 @@ def emotion_weight(name: str):
     return Cast(KeyTextTransform(name, "emotions"), FloatField())
 
 
+def weight_indexes(prefix: str, *leading) -> list[models.Index]:
+    # One index per emotion on its weight, best first; the id breaks ties in the index itself, or
+    # "ORDER BY weight DESC, id LIMIT 40" reads every one of thousands of songs weighing 1.0.
+    return [
+        models.Index(*leading, emotion_weight(n).desc(), F("id"), condition=Q(active=True), name=f"{prefix}{n}")
+        for n in EMOTIONS
+    ]
+
+
 class Enrichment(models.TextChoices):
     """What enrich_catalog found for a song the last time it asked the catalogue service."""
 
@@ -55,11 +64,10 @@ class Enrichment(models.TextChoices):
 
 
 class Genre(models.Model):
-    """One name of the controlled genre vocabulary, optionally under a parent ("metal" under "rock").
-
-    It starts from music/data/genres.csv and is curated in the admin. `path` holds the names from the
-    root down ("rock/metal"), kept up to date on every save, so the recommender learns a sub-genre's
-    taste as a deviation from its parent's without walking the tree in SQL or Python."""
+    """One name of the controlled genre vocabulary (music/data/genres.csv, curated in the admin),
+    optionally under a parent ("metal" under "rock"). `path` holds the names from the root down
+    ("rock/metal"), kept up to date on every save, so the recommender learns a sub-genre's taste
+    as a deviation from its parent's without walking the tree in SQL or Python."""
 
     name = models.CharField(max_length=40, unique=True, help_text="Lower case, e.g. “metal” or “r&b”.")
     parent = models.ForeignKey(
@@ -164,25 +172,9 @@ class Song(models.Model):
         ordering = ["artist", "title"]
         indexes = [
             models.Index(fields=["quadrant", "id"], condition=Q(active=True), name="music_song_active_quadrant"),
-            # The id breaks ties in the index itself: in a big catalogue thousands of songs share a
-            # weight of 1.0, and "ORDER BY weight DESC, id LIMIT 60" would otherwise read them all.
-            *[
-                models.Index(
-                    emotion_weight(name).desc(), F("id"), condition=Q(active=True), name=f"music_song_w_{name}"
-                )
-                for name in EMOTIONS
-            ],
+            *weight_indexes("music_song_w_"),
             # "The best songs for sadness in folk": a listener's favourite genres, at any catalog size.
-            *[
-                models.Index(
-                    F("genre"),
-                    emotion_weight(name).desc(),
-                    F("id"),
-                    condition=Q(active=True),
-                    name=f"music_song_g_{name}",
-                )
-                for name in EMOTIONS
-            ],
+            *weight_indexes("music_song_g_", F("genre")),
         ]
 
     def __str__(self) -> str:

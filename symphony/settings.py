@@ -92,15 +92,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Session settings sent with the connection (no extra round trip). The recommender's reads are
-    # prepared statements whose best plan does not depend on the values (music.selectors._fetchall):
-    # plan them once per connection. JIT compilation costs far more than it saves on this app's
-    # short queries (a second for the recommender's generic plan). Nothing else prepares
-    # statements: Django's cursors bind values on the client, which never prepares, and a
-    # psycopg cursor prepares only when asked (prepare=True; the threshold only has to be set).
-    options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = "-c plan_cache_mode=force_generic_plan -c jit=off"
-    options["prepare_threshold"] = env_int("DB_PREPARE_THRESHOLD", 1_000_000)
+    # The recommender's reads are prepared statements planned once per connection (see
+    # music.selectors.recommendation._fetchall); JIT costs far more than it saves on short queries.
+    # Only a psycopg cursor asked to (prepare=True) prepares: Django's cursors bind on the client.
+    DATABASES["default"]["OPTIONS"] = {
+        "options": "-c plan_cache_mode=force_generic_plan -c jit=off",
+        "prepare_threshold": 10**9,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -305,7 +305,7 @@ def _candidates_sql(liked_artists: int, liked_songs: int) -> str:
     return (
         f"SELECT c.*, g.path FROM ({union}) AS c LEFT JOIN {genres} g ON g.id = c.genre_id WHERE c.id NOT IN "
         f"(SELECT song_id FROM {Rating._meta.db_table} WHERE user_id = %s AND value = -1)"
-    )  # noqa: S608 - table names are ours, every value is a parameter
+    )
 
 
 def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: int) -> list[Candidate]:

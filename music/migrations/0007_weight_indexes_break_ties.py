@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('music', '0005_genre_emotion_indexes'),
+        ('music', '0006_recommendation_check_in'),
     ]
 
     operations = [
