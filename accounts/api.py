@@ -16,7 +16,6 @@ from rest_framework.views import APIView
 
 from accounts.consent import CONSENT_TITLE, CONSENT_VERSION, consent_sections, consent_text
 from accounts.models import Goal, User
-from accounts.reauth import PASSWORD_NEEDED, password_confirmed
 from accounts.selectors import user_data_archive, user_data_export
 from accounts.services import (
     user_consent_give,
@@ -145,15 +144,16 @@ class AuthTokenApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-REAUTH_HELP = (
-    "Needs `password` (the current one) unless the credential in use proved it in the last few minutes "
-    "(a token just issued, or a fresh login)."
-)
+# Whoever holds a session or token must still know the password to take over or erase the account.
+REAUTH_HELP = "Needs `password`, the current one."
+PASSWORD_NEEDED = "Confirm with your current password (field `password`)."  # noqa: S105 - a message
 
 
 def _require_password(request, password: str | None) -> None:
-    if not password_confirmed(request, password):
-        raise PermissionDenied(PASSWORD_NEEDED if not password else "That is not your current password.")
+    if not password:
+        raise PermissionDenied(PASSWORD_NEEDED)
+    if not request.user.check_password(password):
+        raise PermissionDenied("That is not your current password.")
 
 
 class MeApi(APIView):

@@ -72,7 +72,7 @@ def _email_change_notify(user: User, old_email: str) -> None:
 def user_update(
     user: User, *, email: str | None = None, goal: str | None = None, keep_images: bool | None = None
 ) -> User:
-    """Change profile fields. Callers check the password first for an email change (accounts.reauth)."""
+    """Change profile fields. Callers check the password first for an email change (accounts.api)."""
     fields = []
     old_email = user.email
     stops_keeping = keep_images is not None and user.keep_images and not keep_images

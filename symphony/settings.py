@@ -308,9 +308,6 @@ REST_KNOX = {
     "AUTO_REFRESH_MAX_TTL": timedelta(days=365),
     "MIN_REFRESH_INTERVAL": 60,
 }
-# Deleting the account or changing its email needs the password, unless the
-# credential in use proved it this recently (a fresh token or login).
-REAUTH_WINDOW = timedelta(minutes=env_int("REAUTH_WINDOW_MINUTES", 10))
 
 # --- Client address -------------------------------------------------------
 # Behind a reverse proxy every request comes from the proxy's address. Each
