@@ -11,3 +11,6 @@ for bench in inference upload_cost pipeline_load recommend_scale taste history_p
   echo "== $bench" >&2
   .venv/bin/python "benchmarks/$bench.py" --json | tail -1 | tee "benchmarks/results/$bench.json"
 done
+echo "== recommend_scale at 1M songs, 100k users, 10M events" >&2
+.venv/bin/python benchmarks/recommend_scale.py --json --songs 1000000 --users 100000 --events 10000000 \
+  | tail -1 | tee benchmarks/results/recommend_scale_1m.json
