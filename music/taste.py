@@ -156,7 +156,10 @@ class Taste:
         return out
 
     def score(self, f: Features) -> float:
-        return float(sum(self.contributions(f).values()))
+        return self._score(feature_keys(f))
+
+    def _score(self, keys: dict) -> float:
+        return float(sum(self.effects[group].get(keys[group], 0.0) for group in SCORED if group in keys))
 
     def genre_effect(self, path: tuple[str, ...]) -> float:
         return sum(
@@ -165,23 +168,14 @@ class Taste:
         )
 
     def assess(self, songs: Sequence[Features]) -> tuple[list[float], list[bool]]:
-        """score() and is_novel() of many songs at once, reading each song's features once."""
+        """Each song's score, and whether it is new to the listener (never met its genre, nor its
+        artist), reading each song's features once."""
         scores, novel = [], []
-        scored = [(g, self.effects[g]) for g in SCORED]
         for f in songs:
             keys = feature_keys(f)
-            total = 0.0
-            for group, effects in scored:
-                key = keys.get(group)
-                if key is not None:
-                    total += effects.get(key, 0.0)
-            scores.append(total)
+            scores.append(self._score(keys))
             novel.append(self._novel(keys))
         return scores, novel
-
-    def is_novel(self, f: Features) -> bool:
-        """The listener has (almost) never met this song's genre, nor its artist."""
-        return self._novel(feature_keys(f))
 
     def _novel(self, keys: dict) -> bool:
         if self.met["artist"].get(keys.get("artist"), 0):

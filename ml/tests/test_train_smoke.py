@@ -28,18 +28,22 @@ def make_split(folder, n, rng):
             writer.writerow([name, "(0, 0, 48, 48)", *votes])
 
 
-@pytest.mark.slow
-def test_training_smoke_run_writes_a_usable_model(tmp_path, monkeypatch, capsys):
+def tiny_run(tmp_path, monkeypatch, rng, n_train, n_valid):
+    """Build a tiny FER+-shaped dataset and train one epoch on it; returns (data folder, run folder)."""
     monkeypatch.setenv("ML_CACHE_DIR", str(tmp_path / "cache"))
-    rng = np.random.default_rng(0)
     data = tmp_path / "ferplus"
-    make_split(data / "FER2013Train", 64, rng)
-    make_split(data / "FER2013Valid", 16, rng)
+    make_split(data / "FER2013Train", n_train, rng)
+    make_split(data / "FER2013Valid", n_valid, rng)
     out = tmp_path / "run"
-
     assert (
         train.main(["--data", str(data), "--out", str(out), "--epochs", "1", "--batch-size", "16", "--width", "8"]) == 0
     )
+    return data, out
+
+
+@pytest.mark.slow
+def test_training_smoke_run_writes_a_usable_model(tmp_path, monkeypatch, capsys):
+    data, out = tiny_run(tmp_path, monkeypatch, np.random.default_rng(0), 64, 16)
 
     log = (out / "train.log").read_text()
     assert "epoch 1/1" in log and "val_acc=" in log
@@ -56,15 +60,8 @@ def test_an_ensemble_of_a_tflite_model_and_saved_weights_averages_their_logits(t
     from ml import ensemble
     from ml.inference import EmotionRecognizer
 
-    monkeypatch.setenv("ML_CACHE_DIR", str(tmp_path / "cache"))
     rng = np.random.default_rng(1)
-    data = tmp_path / "ferplus"
-    make_split(data / "FER2013Train", 32, rng)
-    make_split(data / "FER2013Valid", 8, rng)
-    out = tmp_path / "run"
-    assert (
-        train.main(["--data", str(data), "--out", str(out), "--epochs", "1", "--batch-size", "16", "--width", "8"]) == 0
-    )
+    _, out = tiny_run(tmp_path, monkeypatch, rng, 32, 8)
 
     # The exported file read back into Keras, next to the weights it came from: the same network twice.
     assert (
