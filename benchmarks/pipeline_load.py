@@ -178,7 +178,28 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
-def phase(env: dict, base: str, tokens: list[str], image: bytes, concurrency: int, rounds: int, tmp: Path) -> dict:
+def cpu_seconds(groups: dict[str, int]) -> dict[str, float]:
+    """CPU seconds used so far by each process group (web, worker) and by PostgreSQL and Redis, from /proc."""
+    totals = dict.fromkeys([*groups, "postgres", "redis"], 0.0)
+    by_group = {pgid: name for name, pgid in groups.items()}
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # the process ended meanwhile
+        comm, fields = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
+        used = (int(fields[11]) + int(fields[12])) / tick
+        name = by_group.get(int(fields[2])) or ("postgres" if comm.startswith("postgres") else None)
+        name = name or ("redis" if comm.startswith("redis-server") else None)
+        if name:
+            totals[name] += used
+    return totals
+
+
+def phase(
+    env: dict, base: str, tokens: list[str], image: bytes, concurrency: int, rounds: int, tmp: Path, web_pgid: int
+) -> dict:
     worker = start_worker(env, concurrency, tmp / f"worker-{concurrency}.log")
     try:
         wait_for(lambda: worker_ready(env), 90, "the Celery worker")
@@ -187,10 +208,13 @@ def phase(env: dict, base: str, tokens: list[str], image: bytes, concurrency: in
             list(pool.map(lambda t: one_check_in(base, t, image), tokens[: concurrency * 2]))
         # Other work on this small machine (model training, test runs) shows up here.
         load_before = os.getloadavg()[0]
+        groups = {"web": web_pgid, "worker": worker.pid}
+        cpu_before, own_before = cpu_seconds(groups), time.process_time()
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
             sessions = list(pool.map(lambda t: user_session(base, t, image, rounds), tokens))
         elapsed = time.perf_counter() - started
+        cpu_after, own_after = cpu_seconds(groups), time.process_time()
     finally:
         stop(worker)
     results = [item for session in sessions for item in session]
@@ -204,6 +228,11 @@ def phase(env: dict, base: str, tokens: list[str], image: bytes, concurrency: in
         "p50_s": round(statistics.median(latencies), 3),
         "p95_s": round(latencies[max(0, int(round(0.95 * len(latencies))) - 1)], 3),
         "load_avg_1m_before": round(load_before, 2),
+        # Where the two cores went, per check-in: the users' throughput is bounded by their sum.
+        "cpu_ms_per_check_in": {
+            **{name: round((cpu_after[name] - cpu_before[name]) * 1000 / len(results), 1) for name in cpu_after},
+            "load_generator": round((own_after - own_before) * 1000 / len(results), 1),
+        },
         "cpus": os.cpu_count(),
     }
 
@@ -212,7 +241,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print only the JSON result")
     parser.add_argument("--users", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=3, help="selfies each user submits, one after another")
+    parser.add_argument("--rounds", type=int, default=6, help="selfies each user submits, one after another")
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/symphony_bench"),
@@ -263,7 +292,7 @@ def main() -> None:
 
     try:
         wait_for(server_up, 60, "gunicorn")
-        report = {f"workers_{n}": phase(env, base, tokens, image, n, args.rounds, tmp) for n in (1, 2)}
+        report = {f"workers_{n}": phase(env, base, tokens, image, n, args.rounds, tmp, server.pid) for n in (1, 2)}
         report["gunicorn"] = " ".join(gunicorn_command(port)[3:])
     finally:
         stop(server)

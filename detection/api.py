@@ -118,6 +118,13 @@ class CheckInOutputSerializer(serializers.Serializer):
         return RecommendationOutputSerializer(recommendation, context={"request": self.context.get("request")}).data
 
 
+def _output_context(request, check_in: CheckIn) -> dict:
+    context = {"request": request}
+    if check_in.status not in FINISHED:
+        context["recommendations"] = {}  # songs come with the result: no query for an unfinished one
+    return context
+
+
 class CheckInPagination(PageNumberPagination):
     page_size = 20
 
@@ -201,8 +208,9 @@ class CheckInListCreateApi(APIView):
                 check_in = services.check_in_create(user=request.user, files=data["frames"], kind=CheckIn.Kind.WEBCAM)
         except ValidationError as exc:
             return _validation_response(exc)
-        check_in.refresh_from_db()
-        data = CheckInOutputSerializer(check_in, context={"request": request}).data
+        # Read back with its faces and frames (the analysis may have run in-process already).
+        check_in = selectors.check_in_get(user=request.user, check_in_id=check_in.pk)
+        data = CheckInOutputSerializer(check_in, context=_output_context(request, check_in)).data
         code = status.HTTP_201_CREATED if check_in.kind == CheckIn.Kind.MANUAL else status.HTTP_202_ACCEPTED
         return Response(data, status=code, headers={"Location": data["url"]})
 
@@ -224,13 +232,14 @@ class CheckInDetailApi(APIView):
     def get(self, request, check_in_id: int):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        check_in = object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id))
         wait = filters.validated_data.get("wait")
-        if wait and not check_in.is_finished:
-            # One cheap status query at a time here beats a client re-sending the whole request.
-            selectors.check_in_wait_finished(check_in_id=check_in.pk, timeout=wait)
-            check_in = object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id))
-        return Response(CheckInOutputSerializer(check_in, context={"request": request}).data)
+        if wait:
+            # Hold the answer on one small row; the whole check-in is read once, at the end.
+            found = object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id))
+            if found["status"] not in FINISHED:
+                selectors.check_in_wait_finished(check_in_id=found["id"], timeout=wait)
+        check_in = object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id))
+        return Response(CheckInOutputSerializer(check_in, context=_output_context(request, check_in)).data)
 
     @extend_schema(operation_id="check_ins_destroy", responses={204: None, 404: ERROR_RESPONSES[404]})
     def delete(self, request, check_in_id: int):

@@ -6,6 +6,7 @@ from django.db.models import Prefetch, QuerySet
 
 from music import selectors as music_selectors
 
+from . import notify
 from .models import CheckIn, FaceResult
 
 
@@ -29,19 +30,23 @@ def check_in_get(*, user, check_in_id) -> CheckIn | None:
 
 
 MAX_WAIT_S = 20.0
-WAIT_POLL_S = 0.05
 
 
 def check_in_wait_finished(*, check_in_id: int, timeout: float) -> bool:
-    """Block until the check-in is done or failed, at most `timeout` seconds; True if it is."""
+    """Block until the check-in is done or failed, at most `timeout` seconds; True if it is.
+
+    Sleeps until the worker announces the result (detection.notify), re-reading one small row.
+    """
     finished = (CheckIn.Status.DONE, CheckIn.Status.FAILED)
     deadline = time.monotonic() + min(timeout, MAX_WAIT_S)
-    while True:
-        if CheckIn.objects.filter(pk=check_in_id, status__in=finished).exists():
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(WAIT_POLL_S)
+    with notify.listening(check_in_id) as pause:
+        while True:
+            if CheckIn.objects.filter(pk=check_in_id, status__in=finished).exists():
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            pause(left)
 
 
 def check_in_status(*, user, check_in_id) -> dict | None:

@@ -19,6 +19,7 @@ from PIL import Image
 from ml.labels import EMOTIONS
 from music.services import recommendation_create
 
+from . import notify
 from .models import CheckIn, CheckInFrame, FaceResult, manual_distribution, user_folder
 
 logger = logging.getLogger(__name__)
@@ -208,6 +209,7 @@ def check_in_fail(check_in_id: int, message: str, *, release_images: bool = Fals
         check_in.finished_at = timezone.now()
         _frames_release(check_in, keep=not release_images)
         check_in.save()
+        transaction.on_commit(lambda: notify.finished_announce(check_in_id))
     return check_in
 
 
@@ -307,6 +309,7 @@ def check_in_analyze(check_in_id: int, *, max_attempts: int | None = None) -> Ch
         _frames_release(check_in)
         check_in.save()
         _recommend(check_in)
+        transaction.on_commit(lambda: notify.finished_announce(check_in_id))
     return check_in
 
 
