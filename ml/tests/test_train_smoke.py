@@ -61,7 +61,7 @@ def test_an_ensemble_of_a_tflite_model_and_saved_weights_averages_their_logits(t
     from ml.inference import EmotionRecognizer
 
     rng = np.random.default_rng(1)
-    _, out = tiny_run(tmp_path, monkeypatch, rng, 32, 8)
+    data, out = tiny_run(tmp_path, monkeypatch, rng, 32, 8)
 
     # The exported file read back into Keras, next to the weights it came from: the same network twice.
     assert (
@@ -81,6 +81,19 @@ def test_an_ensemble_of_a_tflite_model_and_saved_weights_averages_their_logits(t
     single = EmotionRecognizer(out / "emotion.tflite").logits(crops)
     both = EmotionRecognizer(tmp_path / "ensemble.tflite").logits(crops)
     assert np.allclose(single, both, atol=1e-3)
+
+    # An ensemble file gives back each of its networks, so a member can join a shipped model.
+    networks = ensemble.networks_from_tflite(tmp_path / "ensemble.tflite")
+    assert len(networks) == 2
+    x = rng.normal(size=(3, 48, 48, 1)).astype(np.float32)
+    assert np.allclose(networks[0].predict(x, verbose=0), networks[1].predict(x, verbose=0), atol=1e-3)
+
+    # Quantised to int8: the same answers, within quantisation error.
+    args = ["--member", str(tmp_path / "ensemble.tflite"), "--member", str(out / "emotion.tflite"), "--int8"]
+    assert ensemble.main([*args, "--data", str(data), "--out", str(tmp_path / "int8.tflite")]) == 0
+    quantised = EmotionRecognizer(tmp_path / "int8.tflite").logits(crops)
+    assert np.abs(quantised - single).max() < 0.1 * np.abs(single).max() + 0.05
+    assert (tmp_path / "int8.tflite").stat().st_size < 0.6 * (tmp_path / "ensemble.tflite").stat().st_size
 
 
 def test_a_tflite_model_outside_the_family_is_refused():
