@@ -10,7 +10,10 @@ classify_ms_p50/p95 (one face crop, classification only), pipeline_ms_p50/p95
 pipeline_ratio (ours / fer's pipeline median), detector_ms_p50 (face
 detection alone on the decoded 1280x720 photo), group_pipeline_ms_p50 (the
 whole pipeline on ../shared/data/photos/selfie-many-people.jpg, every face
-classified in one batch; null without the shared data) and group_faces.
+classified in one batch; null without the shared data) and group_faces;
+baseline_classify_ms_p50 (one float network of the ml.model family, mirrored: the
+classifier the app shipped before issue 10, exported here from fresh weights, since
+the cost does not depend on them) and classify_cost_ratio (ours / that; issue 10's bar: 2).
 "threads_1" and "threads_2" hold the full figures with one and both cores.
 
 For each thread count one subprocess runs both pipelines (TensorFlow fixes
@@ -28,6 +31,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -132,6 +136,16 @@ def fer_peer(threads: int):
     return detector, photo, FER_TO_OURS[top]
 
 
+def baseline(threads: int, folder: Path):
+    """The classifier shipped before issue 10: one float network of the family, mirrored."""
+    from ml.export import export_tflite
+    from ml.inference import EmotionRecognizer
+    from ml.model import build_model
+
+    path = export_tflite(build_model(width=32), folder / "baseline.tflite")
+    return EmotionRecognizer(path, num_threads=threads)
+
+
 def run_both(threads: int, repeats: int, model: str | None) -> dict:
     import cv2
     import numpy as np
@@ -139,10 +153,16 @@ def run_both(threads: int, repeats: int, model: str | None) -> dict:
     fer, fer_photo, fer_top = fer_peer(threads)
     recognizer, photo, rgb, crop, top = ours(threads, model)
     fer_crop = np.zeros((1, 64, 64), np.float32)  # fer adds the channel axis itself
-    classify = alternating(
-        {"ours": lambda: recognizer.classify_crops(crop), "fer": lambda: fer._classify_emotions(fer_crop)},
-        repeats * 4,
-    )
+    with tempfile.TemporaryDirectory() as folder:
+        before = baseline(threads, Path(folder))
+        classify = alternating(
+            {
+                "ours": lambda: recognizer.classify_crops(crop),
+                "fer": lambda: fer._classify_emotions(fer_crop),
+                "baseline": lambda: before.classify_crops(crop),
+            },
+            repeats * 4,
+        )
     pipeline = alternating(
         {
             "ours": lambda: recognizer.analyze(photo),
@@ -156,6 +176,10 @@ def run_both(threads: int, repeats: int, model: str | None) -> dict:
         result[kind]["classify_ms_p50"], result[kind]["classify_ms_p95"] = percentiles(classify[kind])
         result[kind]["pipeline_ms_p50"], result[kind]["pipeline_ms_p95"] = percentiles(pipeline[kind])
     result["ours"]["top_emotion"], result["fer"]["top_emotion"] = top, fer_top
+    result["ours"]["baseline_classify_ms_p50"] = percentiles(classify["baseline"])[0]
+    result["ours"]["classify_cost_ratio"] = round(
+        result["ours"]["classify_ms_p50"] / result["ours"]["baseline_classify_ms_p50"], 3
+    )
     result["ours"]["detector_ms_p50"] = percentiles(pipeline["detector"])[0]
     result["ours"]["pipeline_ratio"] = round(result["ours"]["pipeline_ms_p50"] / result["fer"]["pipeline_ms_p50"], 4)
     result["ours"]["group_pipeline_ms_p50"] = result["ours"]["group_faces"] = None
@@ -240,7 +264,10 @@ def main() -> int:
     for prefix, kind in (("", "ours"), ("fer_", "fer")):
         for key in ("classify_ms_p50", "classify_ms_p95", "pipeline_ms_p50", "pipeline_ms_p95", "accuracy"):
             result[prefix + key] = single[kind].get(key)
-    for key in ("pipeline_ratio", "detector_ms_p50", "group_pipeline_ms_p50", "group_faces"):
+    for key in (
+        "pipeline_ratio", "detector_ms_p50", "group_pipeline_ms_p50", "group_faces", "baseline_classify_ms_p50",
+        "classify_cost_ratio",
+    ):  # fmt: skip
         result[key] = single["ours"][key]
     result["threads_1"] = figures["threads_1"]
     result["threads_2"] = figures["threads_2"]
