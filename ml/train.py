@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weight-decay", type=float, default=5e-4)
     parser.add_argument("--width", type=int, default=32)
     parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument(
+        "--augment", choices=["robust", "mild"], default="robust", help="ml.augment's full set, or its mild one"
+    )
     parser.add_argument("--init", help="start from these weights (a warm restart of a finished run)")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N training images (smoke runs)")
     parser.add_argument("--no-cache", action="store_true", help="do not cache decoded splits as .npz")
@@ -111,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             idx = self.order[index * args.batch_size : (index + 1) * args.batch_size]
             # One generator per (epoch, batch): the run is reproducible whatever the worker order.
             rng = np.random.default_rng((args.seed, self.epoch, index))
-            x = normalize(augment_batch(train.images[idx], rng))
+            x = normalize(augment_batch(train.images[idx], rng, mild=args.augment == "mild"))
             y = train.targets[idx]
             return x, y, weights[y.argmax(axis=1)]
 
