@@ -32,3 +32,18 @@ def test_augmentation_is_seeded_and_keeps_shape():
     assert a.shape == images.shape and a.dtype == np.uint8
     assert np.array_equal(a, b)
     assert not np.array_equal(a, images)
+
+
+def test_the_mild_augmentation_changes_faces_less_than_the_robust_one():
+    images = np.random.default_rng(2).integers(0, 255, (64, 48, 48)).astype(np.uint8)
+    face = np.zeros((64, 48, 48), np.uint8)
+    face[:, 12:36, 12:36] = images[:, 12:36, 12:36]  # a bright square on black: framing changes show at its edges
+    mild = augment_batch(face, np.random.default_rng(7), mild=True)
+    robust = augment_batch(face, np.random.default_rng(7))
+    assert mild.shape == face.shape and mild.dtype == np.uint8
+    assert np.array_equal(mild, augment_batch(face, np.random.default_rng(7), mild=True))
+
+    def change(x):
+        return float(np.abs(x.astype(np.int16) - face).mean())
+
+    assert change(mild) < change(robust)
