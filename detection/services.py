@@ -20,24 +20,18 @@ from ml.labels import EMOTIONS
 from music.services import recommendation_create
 
 from . import notify
+from .messages import (
+    CONSENT_GONE,
+    IMAGE_GONE,
+    MODEL_MISSING,
+    NO_FACE_PHOTO,
+    NO_FACE_WEBCAM,
+    STALE,
+    TOO_MANY_ATTEMPTS,
+)
 from .models import CheckIn, CheckInFrame, FaceResult, manual_distribution, user_folder
 
 logger = logging.getLogger(__name__)
-
-NO_FACE_PHOTO = (
-    "We couldn't find a face in this photo. Try a well-lit photo facing the camera, "
-    "or just tell us how you feel instead."
-)
-NO_FACE_WEBCAM = (
-    "We couldn't see a face on the webcam — the room may be too dark, or your face was out of frame. "
-    "Try more light, upload a photo instead, or just tell us how you feel."
-)
-IMAGE_GONE = "The photo was deleted before it could be analysed. Please submit it again."
-TOO_MANY_ATTEMPTS = "This picture stopped the analyser {attempts} times, so we gave up and deleted it. Try another."
-TOO_SLOW = "The analysis took too long. Please try again with a smaller photo."
-STALE = "The analysis did not finish in time, so we deleted the picture. Please submit it again."
-CONSENT_GONE = "You withdrew your consent to face analysis, so this picture was not analysed and has been deleted."
-MODEL_MISSING = "Mood analysis is not available right now (the emotion model is not installed). Please try later."
 
 
 def _emotion_validate(emotion: str) -> str:

@@ -10,6 +10,7 @@ from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from . import services
+from .messages import TOO_SLOW
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ class AnalysisTask(Task):
         # Called in the worker's main process when the hard time limit killed the pool
         # process mid-task: nothing in the task could mark the check-in, so do it here.
         if isinstance(exc, TimeLimitExceeded) and args:
-            services.check_in_fail(args[0], services.TOO_SLOW, release_images=True)
+            services.check_in_fail(args[0], TOO_SLOW, release_images=True)
 
 
 # Time limits come from settings (CELERY_TASK_SOFT_TIME_LIMIT / CELERY_TASK_TIME_LIMIT).
@@ -49,7 +50,7 @@ def check_in_analyze_task(self, check_in_id: int) -> None:
             return
         raise self.retry(exc=exc, countdown=retry_delay(self.request.retries), max_retries=MAX_RETRIES) from exc
     except SoftTimeLimitExceeded:
-        services.check_in_fail(check_in_id, services.TOO_SLOW, release_images=True)
+        services.check_in_fail(check_in_id, TOO_SLOW, release_images=True)
     except Exception:
         # Never crash the worker on one bad check-in; say so to its owner.
         logger.exception("Analysis of check-in %s failed", check_in_id)

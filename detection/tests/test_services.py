@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from detection import services, tasks
+from detection import messages, services, tasks
 from detection.models import CheckIn, CheckInFrame, FaceResult, manual_distribution
 from detection.tests import images
 from detection.tests.factories import CheckInFactory, FaceResultFactory
@@ -302,4 +302,4 @@ class TestAnalysis:
 
         check_in.refresh_from_db()
         assert check_in.status == CheckIn.Status.FAILED
-        assert check_in.error == services.IMAGE_GONE
+        assert check_in.error == messages.IMAGE_GONE
