@@ -139,7 +139,8 @@ def build_ensemble(members: list):
     from keras import layers
 
     inputs = keras.Input(members[0].input_shape[1:] if hasattr(members[0], "input_shape") else (48, 48, 1))
-    outputs = [member(inputs) for member in members]
+    # Each under its own name: two networks built by ml.model.build_model share one.
+    outputs = [keras.Model(m.inputs, m.outputs[0], name=f"network_{i + 1}")(inputs) for i, m in enumerate(members)]
     mean = outputs[0] if len(outputs) == 1 else layers.Average(name="logits")(outputs)
     return keras.Model(inputs, mean, name="emotion_ensemble")
 
