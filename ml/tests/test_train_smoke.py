@@ -88,6 +88,12 @@ def test_an_ensemble_of_a_tflite_model_and_saved_weights_averages_their_logits(t
     x = rng.normal(size=(3, 48, 48, 1)).astype(np.float32)
     assert np.allclose(networks[0].predict(x, verbose=0), networks[1].predict(x, verbose=0), atol=1e-3)
 
+    # Two members from ml.train weights: two networks built by build_model, under one name each.
+    twice = [f"{out / 'best.weights.h5'}:8", f"{out / 'best.weights.h5'}:8"]
+    weights_pair = ["--member", twice[0], "--member", twice[1], "--out", str(tmp_path / "pair.tflite")]
+    assert ensemble.main(weights_pair) == 0
+    assert np.allclose(EmotionRecognizer(tmp_path / "pair.tflite").logits(crops), single, atol=1e-3)
+
     # Quantised to int8: the same answers, within quantisation error.
     args = ["--member", str(tmp_path / "ensemble.tflite"), "--member", str(out / "emotion.tflite"), "--int8"]
     assert ensemble.main([*args, "--data", str(data), "--out", str(tmp_path / "int8.tflite")]) == 0
