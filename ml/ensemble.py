@@ -22,11 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-INT8_CALIBRATION_CROPS = 500
-
 
 def _rebuild(path: str | Path):
-    """Rebuild a TFLite model of the ml.model family as Keras: (inputs, final output, [each network's logits]).
+    """Rebuild a TFLite model of the ml.model family as Keras: (inputs, the whole model, [each network's logits]).
 
     Convolutions, residual adds, mean and dense layers make one network; an ensemble file adds
     the average of the networks' logits (adds over logits, then a multiplication by 1/n). The
@@ -161,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.int8:
         from ml.data import load_split
 
-        representative = load_split(Path(args.data) / "FER2013Train").images[:INT8_CALIBRATION_CROPS]
+        representative = load_split(Path(args.data) / "FER2013Train").images
     print(export_tflite(model, args.out, representative=representative, quantize=args.int8))
     return 0
 

@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         # backend-neutral, so export them where TensorFlow is installed.
         _log(log_path, f"done: best val_acc={best}; no TensorFlow here: run ml.export on {out / 'best.weights.h5'}")
         return 0
-    export_tflite(model, out / "emotion.tflite", representative=train.images[:500])
+    export_tflite(model, out / "emotion.tflite")
     _log(log_path, f"done: best val_acc={best} exported {out / 'emotion.tflite'}")
     return 0
 
