@@ -10,7 +10,7 @@ import pytest
 from ml.evaluate import evaluate
 
 SHIPPED_VALID_ACCURACY = 0.8762  # see ml/MODEL_CARD.md
-REQUIRED_VALID_ACCURACY = 0.86  # the bar the shipped model must clear (issue 3)
+REQUIRED_VALID_ACCURACY = 0.875  # the bar the shipped model must clear (issue 10; issue 3 asked 0.86)
 REQUIRED_ECE = 0.03  # expected calibration error after calibration (issue 10)
 
 
