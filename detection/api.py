@@ -25,9 +25,8 @@ from symphony.api import ObjectIdField, StrictInputSerializer
 from symphony.shortcuts import object_or_404
 
 from . import selectors, services
-from .models import CheckIn
+from .models import FINISHED_STATUSES, CheckIn
 
-FINISHED = (CheckIn.Status.DONE, CheckIn.Status.FAILED)
 ERROR_RESPONSES = {
     400: OpenApiResponse(description="Bad input, with a message saying what is wrong."),
     404: OpenApiResponse(description="No such check-in (or it belongs to someone else)."),
@@ -120,7 +119,7 @@ class CheckInOutputSerializer(serializers.Serializer):
 
 def _output_context(request, check_in: CheckIn) -> dict:
     context = {"request": request}
-    if check_in.status not in FINISHED:
+    if check_in.status not in FINISHED_STATUSES:
         context["recommendations"] = {}  # songs come with the result: no query for an unfinished one
     return context
 
@@ -236,7 +235,7 @@ class CheckInDetailApi(APIView):
         if wait:
             # Hold the answer on one small row; the whole check-in is read once, at the end.
             found = object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id))
-            if found["status"] not in FINISHED:
+            if found["status"] not in FINISHED_STATUSES:
                 selectors.check_in_wait_finished(check_in_id=found["id"], timeout=wait)
         check_in = object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id))
         return Response(CheckInOutputSerializer(check_in, context=_output_context(request, check_in)).data)
@@ -273,10 +272,10 @@ class CheckInStatusApi(APIView):
         filters.is_valid(raise_exception=True)
         found = object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id))
         wait = filters.validated_data.get("wait")
-        if wait and found["status"] not in FINISHED:
+        if wait and found["status"] not in FINISHED_STATUSES:
             selectors.check_in_wait_finished(check_in_id=found["id"], timeout=wait)
             found = object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id))
-        return Response({**found, "finished": found["status"] in FINISHED})
+        return Response({**found, "finished": found["status"] in FINISHED_STATUSES})
 
 
 class CheckInCorrectionApi(APIView):

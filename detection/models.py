@@ -44,6 +44,10 @@ class CheckInStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+# A check-in in one of these has its final answer and changes no more.
+FINISHED_STATUSES = (CheckInStatus.DONE, CheckInStatus.FAILED)
+
+
 def effective_emotion() -> Coalesce:
     """The mood of a check-in, in SQL: the user's correction wins over the detected emotion.
 
@@ -120,7 +124,7 @@ class CheckIn(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in FINISHED_STATUSES
 
     @property
     def is_low_confidence(self) -> bool:

@@ -3,8 +3,9 @@ export them (data-rights hooks, registered in detection.apps)."""
 
 from django.db import transaction
 
-from .models import CheckIn, CheckInFrame
-from .services import CONSENT_GONE, _files_delete, check_in_fail
+from .messages import CONSENT_GONE
+from .models import FINISHED_STATUSES, CheckIn, CheckInFrame
+from .services import _files_delete, check_in_fail
 
 
 def user_images_forget(user, *, cancel_pending: bool) -> None:
@@ -20,8 +21,7 @@ def user_images_forget(user, *, cancel_pending: bool) -> None:
             ).values_list("pk", flat=True)
             for check_in_id in list(pending):
                 check_in_fail(check_in_id, CONSENT_GONE, release_images=True)
-        finished = (CheckIn.Status.DONE, CheckIn.Status.FAILED)
-        kept = CheckInFrame.objects.filter(check_in__owner=user, check_in__status__in=finished)
+        kept = CheckInFrame.objects.filter(check_in__owner=user, check_in__status__in=FINISHED_STATUSES)
         names = list(kept.values_list("image", flat=True))
         kept.delete()
         CheckIn.objects.filter(owner=user, image_expires_at__isnull=False).update(image_expires_at=None)

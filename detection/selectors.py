@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from music import selectors as music_selectors
 
 from . import notify
-from .models import CheckIn, FaceResult
+from .models import FINISHED_STATUSES, CheckIn, FaceResult
 
 
 def check_in_list(*, user) -> QuerySet[CheckIn]:
@@ -37,11 +37,10 @@ def check_in_wait_finished(*, check_in_id: int, timeout: float) -> bool:
 
     Sleeps until the worker announces the result (detection.notify), re-reading one small row.
     """
-    finished = (CheckIn.Status.DONE, CheckIn.Status.FAILED)
     deadline = time.monotonic() + min(timeout, MAX_WAIT_S)
     with notify.listening(check_in_id) as pause:
         while True:
-            if CheckIn.objects.filter(pk=check_in_id, status__in=finished).exists():
+            if CheckIn.objects.filter(pk=check_in_id, status__in=FINISHED_STATUSES).exists():
                 return True
             left = deadline - time.monotonic()
             if left <= 0:
