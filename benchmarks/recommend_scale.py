@@ -26,7 +26,7 @@ Build (each step timed, `build_s` in all):
    taste model reads songs shown and left alone as it would in use;
 6. VACUUM ANALYZE, as autovacuum would do after bulk loads.
 
-Then `music.services.recommendation_create` (a list of 10, stored, as the app does it) is timed
+Then `music.recommendation.services.recommendation_create` (a list of 10, stored, as the app does it) is timed
 for the listeners with the most events ("rich") and for brand-new users ("cold"). Prints JSON:
 rich_p50_ms, rich_p95_ms, cold_p50_ms, cold_p95_ms, import_100k_s, build_s, and context: the time
 of each build step, this process's CPU time per list, the load average, sizes.
@@ -213,8 +213,8 @@ def build(args, np) -> dict:
     from django.db import connection
 
     from accounts.models import User
+    from music.catalog.services import song_import
     from music.models import Feedback, Genre, Rating, Recommendation, RecommendationItem, Song
-    from music.services import song_import
 
     steps: dict[str, float] = {}
 
@@ -317,7 +317,7 @@ def measure(args, np, rich_ids) -> dict:
     from django.db import connection
 
     from accounts.models import User
-    from music.services import recommendation_create
+    from music.recommendation.services import recommendation_create
 
     gen = np.random.default_rng(3)
 

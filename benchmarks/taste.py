@@ -6,7 +6,7 @@
 Works in its own temporary SQLite database (migrated, starter catalogue seeded, deleted at the
 end): what is measured is the quality of the lists, not speed, and the same code runs on every
 backend. Each list is made and each reaction recorded by the service functions the REST API
-calls (`music.services.recommendation_create`, `music.services.feedback_create`), so the whole
+calls (`music.recommendation.services.recommendation_create`, `music.library.services.feedback_create`), so the whole
 real path is exercised: history query, candidate query, taste model, scoring.
 
 **Listeners.** Each has a hidden taste:
@@ -211,7 +211,7 @@ def popularity_list(songs, score_counts, listener: Listener, emotions, goal, n=1
     import numpy as np
 
     from music.emotions import EMOTION_VA
-    from music.recommender import mood_fit, targets_for
+    from music.recommendation.recommender import mood_fit, targets_for
 
     recent = {s for lst in listener.recent[-3:] for s in lst}
     pool = [s for s in songs.values() if s.id not in recent]
@@ -234,8 +234,9 @@ def popularity_list(songs, score_counts, listener: Listener, emotions, goal, n=1
 
 def simulate(args) -> dict:
     from accounts.models import User
+    from music.library.services import feedback_create
     from music.models import Recommendation
-    from music.services import feedback_create, recommendation_create
+    from music.recommendation.services import recommendation_create
 
     songs = load_songs()
     rng = random.Random(args.seed)

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import HasConsent
 from ml.labels import EMOTIONS
-from music.api import RecommendationOutputSerializer
+from music.recommendation.api import RecommendationOutputSerializer
 from symphony.api import ObjectIdField, StrictInputSerializer
 from symphony.shortcuts import object_or_404
 

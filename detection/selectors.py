@@ -4,7 +4,7 @@ import time
 
 from django.db.models import Prefetch, QuerySet
 
-from music import selectors as music_selectors
+from music.library import selectors as music_selectors
 
 from . import notify
 from .models import FINISHED_STATUSES, CheckIn, FaceResult

@@ -17,7 +17,7 @@ from django.utils import timezone
 from PIL import Image
 
 from ml.labels import EMOTIONS
-from music.services import recommendation_create
+from music.recommendation.services import recommendation_create
 
 from . import notify
 from .messages import (

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import consent_required
 from ml.labels import EMOTIONS
-from music import selectors as music_selectors
+from music.library import selectors as music_selectors
 from symphony.middleware import body_limit
 from symphony.shortcuts import object_or_404
 

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ml.labels import EMOTIONS
-from music.selectors import FEEDBACK_KINDS
+from music.library.selectors import FEEDBACK_KINDS
 
 from . import selectors, services
 

@@ -2,7 +2,7 @@
 
 A check-in's mood is its *effective* emotion (detection.models.effective_emotion: the user's
 correction when there is one, else the detected emotion). Check-ins come from detection.selectors
-and music from music.selectors: this app owns no table and writes no SQL. Every aggregate is one
+and music from music.library.selectors: this app owns no table and writes no SQL. Every aggregate is one
 GROUP BY query, so the cost does not grow with per-row Python work as a history gets long, and
 every one works on SQLite as on PostgreSQL.
 """
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from detection import selectors as detection_selectors
 from ml.labels import EMOTIONS
-from music import selectors as music_selectors
+from music.library import selectors as music_selectors
 
 # Goals whose songs try to move the mood rather than match it; "what lifted me" looks at these.
 LIFT_GOALS = ("lift", "calm", "match_then_lift")

@@ -6,7 +6,7 @@ class MusicConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import data_rights
-        from music.services import user_data_export
+        from music.library.services import user_data_export
 
         # Music keeps no files: its rows go with the user through on_delete=CASCADE.
         data_rights.register("music", export=user_data_export)

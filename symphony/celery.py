@@ -21,3 +21,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "symphony.settings")
 app = Celery("symphony")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The music app keeps its tasks in its catalogue area, not in music/tasks.py.
+app.autodiscover_tasks(["music.catalog"])

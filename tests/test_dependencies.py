@@ -15,6 +15,9 @@ PACKAGES = (*APPS, "ml", "symphony")
 # never its settings (django.conf.settings is the way), URLs, WSGI entry or Celery app.
 SYMPHONY_GLUE = {"symphony.settings", "symphony.urls", "symphony.wsgi", "symphony.celery", "symphony.env"}
 ALLOWED_CYCLES = [{"detection.services", "detection.tasks"}]
+# Inside music, the floors from the ground up (music/README.md): the catalogue, the listener's
+# library, the recommender. Each area may import those below it, never those above.
+MUSIC_AREAS = ("music.catalog", "music.library", "music.recommendation")
 
 
 def _module_name(path: Path) -> str:
@@ -58,13 +61,25 @@ def project_graph() -> dict[str, set[str]]:
     return graph
 
 
+def _music_area(module: str) -> int | None:
+    for floor, area in enumerate(MUSIC_AREAS):
+        if module == area or module.startswith(area + "."):
+            return floor
+    return None
+
+
 def violations(graph: dict[str, set[str]]) -> list[str]:
     found = []
     for module, targets in graph.items():
         app = module.split(".")[0]
         for target in targets:
             other = target.split(".")[0]
-            if other == app or target in PACKAGES:  # a bare package: its empty __init__
+            here, there = _music_area(module), _music_area(target)
+            if here is not None and there is not None and there > here:
+                found.append(f"{module} -> {target}: {MUSIC_AREAS[here]} does not import {MUSIC_AREAS[there]}")
+                continue
+            # A bare package (its empty __init__): `from music.library import selectors` names it.
+            if other == app or target in PACKAGES or target in MUSIC_AREAS:
                 continue
             if app == "ml" and (other in PACKAGES or other == "django"):
                 found.append(f"{module} -> {target}: ml imports no app and not Django")
@@ -131,8 +146,10 @@ def test_the_rules_catch_a_wrong_import():
         "music.services": {"history.selectors", "detection.models"},
         "history.views": {"music.models"},
         "detection.views": {"symphony.settings"},
+        "music.catalog.services": {"music.library.models", "music.recommendation.selectors"},
+        "music.library.api": {"music.recommendation.api"},
     }
-    assert len(violations(wrong)) == 7
+    assert len(violations(wrong)) == 10
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]
     assert imports_of("history.views", "from . import selectors\nfrom music import services") >= {
         "history.selectors",

@@ -6,8 +6,8 @@ from django.core.files.base import ContentFile
 
 from detection.models import CheckIn, CheckInFrame, manual_distribution
 from detection.tests.factories import CheckInFactory
+from music.library.services import feedback_create
 from music.models import Feedback, Recommendation, RecommendationItem
-from music.services import feedback_create
 from music.tests.factories import SongFactory
 
 

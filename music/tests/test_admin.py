@@ -193,7 +193,7 @@ def test_playable_filter_and_the_enrich_action(admin_client, settings, django_ca
 
 
 def test_the_enrich_action_refuses_a_huge_selection(admin_client, monkeypatch):
-    monkeypatch.setattr("music.admin.ENRICH_ACTION_MAX", 2)
+    monkeypatch.setattr("music.catalog.admin.ENRICH_MAX_SONGS", 2)
     songs = [SongFactory() for _ in range(3)]
     url = reverse("admin:music_song_changelist")
     response = admin_client.post(url, {"action": "enrich", "_selected_action": [s.pk for s in songs]}, follow=True)

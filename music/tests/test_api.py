@@ -4,8 +4,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
+from music.library.services import feedback_create
 from music.models import Feedback, Playlist, Rating, Recommendation
-from music.services import feedback_create, recommendation_create
+from music.recommendation.services import recommendation_create
 from music.tests.factories import GenreFactory, SongFactory
 
 pytestmark = pytest.mark.django_db
@@ -176,7 +177,7 @@ def test_other_users_playlists_and_lists_cannot_be_read_or_used(client, catalog)
     bobs_rec = recommendation_create(user=bob, emotions={"sadness": 1.0})
     bobs_list = client.post("/api/v1/playlists/", {"recommendation": bobs_rec.pk}, format="json")
     assert bobs_list.status_code == 404
-    from music.services import playlist_from_recommendation
+    from music.library.services import playlist_from_recommendation
 
     playlist = playlist_from_recommendation(user=bob, recommendation=bobs_rec)
     assert client.get(f"/api/v1/playlists/{playlist.pk}/").status_code == 404

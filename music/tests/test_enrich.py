@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.forms.models import model_to_dict
 
-from music import itunes
-from music.enrichment import songs_enrich
+from music.catalog import itunes
+from music.catalog.enrichment import songs_enrich
 from music.models import Song
 from music.tests.factories import SongFactory
 from music.tests.fake_itunes import FakeItunes

@@ -38,4 +38,4 @@ def test_a_worker_enriches_the_songs_a_curator_queued(request, transactional_db,
     hello.refresh_from_db()
     assert hello.enrichment == "matched" and hello.duration == 295 and hello.preview_url == fake.tracks[0]["previewUrl"]
     assert Song.objects.get(pk=unknown.pk).enrichment == "unmatched"
-    assert "music.tasks.songs_enrich_task" in workers.logs()
+    assert "music.catalog.tasks.songs_enrich_task" in workers.logs()

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db.models import ProtectedError
 
+from music.catalog.services import genres_seed
 from music.models import LANGUAGE_RE, Genre, Song
-from music.services import genres_seed
 from music.tests.factories import GenreFactory, SongFactory
 
 pytestmark = pytest.mark.django_db

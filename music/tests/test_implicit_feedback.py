@@ -4,10 +4,10 @@ the song and its artist, an implicit play raises them, and the explanation says 
 import pytest
 
 from accounts.tests.factories import UserFactory
-from music import recommender, selectors
-from music.listening import listening_event_create
+from music.library.services import feedback_create, listening_event_create
 from music.models import Recommendation, RecommendationItem
-from music.services import feedback_create, recommendation_create
+from music.recommendation import recommender, selectors
+from music.recommendation.services import recommendation_create
 from music.tests.factories import GenreFactory, SongFactory
 
 pytestmark = pytest.mark.django_db

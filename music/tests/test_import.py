@@ -6,9 +6,9 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from music.catalog_csv import songs_to_csv
+from music.catalog.csv_format import songs_to_csv
+from music.catalog.services import song_import
 from music.models import Song
-from music.services import song_import
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +154,7 @@ def test_a_ten_megabyte_field_is_a_row_error_not_a_crash():
 
 
 def test_files_over_the_size_limit_are_refused(monkeypatch):
-    monkeypatch.setattr("music.services.MAX_IMPORT_BYTES", 1000)
+    monkeypatch.setattr("music.catalog.services.MAX_IMPORT_BYTES", 1000)
     data = (HEADER + "x,y,,,,,,,,,\n" * 100).encode()
     report = imported(data)
     assert report.errors == [(1, f"the file has {len(data):,} bytes; at most 1,000 can be imported at once, split it")]
@@ -187,7 +187,7 @@ def test_seed_catalog_is_idempotent_and_covers_every_emotion():
     count = Song.objects.count()
     call_command("seed_catalog")
     assert Song.objects.count() == count >= 150
-    from music.selectors import coverage
+    from music.catalog.selectors import coverage
 
     assert all(row["songs"] >= 15 for row in coverage()), coverage()
 

@@ -9,9 +9,9 @@ from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
-from music.listening import listening_event_create
+from music.library.services import listening_event_create, playlist_from_recommendation
 from music.models import Feedback, Song
-from music.services import playlist_from_recommendation, recommendation_create
+from music.recommendation.services import recommendation_create
 from music.tests.factories import SongFactory
 from music.tests.fake_itunes import FakeItunes
 
@@ -78,7 +78,7 @@ def test_a_player_event_is_stored_once_per_song_and_list(alice, rec):
 
 def test_player_events_are_in_the_users_data_export(alice, rec):
     api(alice).post("/api/v1/feedback/", event(rec), format="json")
-    from music.services import user_data_export
+    from music.library.services import user_data_export
 
     (row,) = user_data_export(alice)["feedback"]
     assert row["position"] == 31.5 and row["recommendation"] == rec.pk and row["playlist"] is None

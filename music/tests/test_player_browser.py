@@ -191,13 +191,14 @@ def test_the_player_on_phone_and_without_javascript(new_page, browser, listener,
 
 
 def test_the_music_pages_log_no_console_errors(new_page, listener, live_server):
-    from music.services import playlist_from_recommendation, recommendation_create
+    from music.library.services import playlist_from_recommendation
+    from music.recommendation.services import recommendation_create
 
     for i in range(12):
         SongFactory(title=f"Song {i}", emotions={"happiness": 1.0})
     rec = recommendation_create(user=listener, emotions={"happiness": 1.0})
     playlist = playlist_from_recommendation(user=listener, recommendation=rec)
-    from music.services import feedback_create
+    from music.library.services import feedback_create
 
     feedback_create(user=listener, song=rec.items.first().song, kind="like")
     check_in = check_in_create_manual(user=listener, emotion="happiness")
@@ -224,7 +225,7 @@ def test_the_music_pages_log_no_console_errors(new_page, listener, live_server):
 
 def test_the_player_starts_when_the_finished_result_is_swapped_into_the_page(new_page, listener, live_server):
     from detection.models import CheckIn, manual_distribution
-    from music.services import recommendation_create
+    from music.recommendation.services import recommendation_create
 
     for i in range(6):
         song = SongFactory(title=f"Late {i}", emotions={"happiness": 1.0})

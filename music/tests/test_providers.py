@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from music.providers import normalize_provider_id
+from music.catalog.providers import normalize_provider_id
 from music.tests.factories import SongFactory
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from music.emotions import va_from_tags
-from music.recommender import Candidate, History, recommend
+from music.recommendation.recommender import Candidate, History, recommend
 
 SAD = {"sadness": 0.61, "fear": 0.2, "neutral": 0.19}
 

@@ -6,16 +6,11 @@ from django.core.exceptions import ValidationError
 from accounts import data_rights
 from accounts.tests.factories import UserFactory
 from detection.tests.factories import CheckInFactory
+from music.catalog.services import songs_tag_add, songs_tag_remove
+from music.library.services import feedback_create, playlist_from_recommendation, rating_delete
 from music.models import Feedback, Rating, Recommendation, Song
-from music.selectors import collaborative_scores, history_for
-from music.services import (
-    feedback_create,
-    playlist_from_recommendation,
-    rating_delete,
-    recommendation_create,
-    songs_tag_add,
-    songs_tag_remove,
-)
+from music.recommendation.selectors import collaborative_scores, history_for
+from music.recommendation.services import recommendation_create
 from music.tests.factories import SongFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +78,7 @@ def test_next_lists_do_not_repeat_recent_songs_nor_disliked_ones(catalog):
 
 
 def test_an_old_dislike_beyond_the_history_window_still_excludes_the_song(catalog, monkeypatch):
-    monkeypatch.setattr("music.selectors.recommendation.HISTORY_RATINGS", 2)
+    monkeypatch.setattr("music.recommendation.selectors.HISTORY_RATINGS", 2)
     user = UserFactory(goal="match")
     disliked = catalog[0]
     feedback_create(user=user, song=disliked, kind="dislike")

@@ -1,10 +1,10 @@
-"""The taste model (music.taste) and its use by the recommender, on hand-built histories: no database."""
+"""The taste model (music.recommendation.taste) and its use by the recommender, on hand-built histories: no database."""
 
 import pytest
 
 from music.emotions import va_from_tags
-from music.recommender import EXPLORE_SHARE, Candidate, History, recommend
-from music.taste import Features, Observation, fit
+from music.recommendation.recommender import EXPLORE_SHARE, Candidate, History, recommend
+from music.recommendation.taste import Features, Observation, fit
 
 FOLK = Features("x", ("folk",), 1970, "en", -0.3, 200)
 METAL = Features("y", ("rock", "metal"), 1990, "en", 0.7, 300)

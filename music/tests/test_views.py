@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
+from music.library.services import feedback_create, playlist_from_recommendation
 from music.models import Playlist, Recommendation
-from music.services import feedback_create, playlist_from_recommendation, recommendation_create
+from music.recommendation.services import recommendation_create
 from music.tests.factories import GenreFactory, SongFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from music.enrichment import client_from_settings, songs_enrich
+from music.catalog.enrichment import client_from_settings, songs_enrich
 from music.models import Song
 
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from music.services import genres_seed, song_import
+from music.catalog.services import genres_seed, song_import
 
 STARTER_CATALOG = Path(__file__).resolve().parents[2] / "data" / "starter_catalog.csv"
 

@@ -21,8 +21,8 @@ from music.models import (
     RecommendationItem,
     Song,
 )
-from music.recommender import Candidate, History
-from music.taste import Features, Observation
+from music.recommendation.recommender import Candidate, History
+from music.recommendation.taste import Features, Observation
 
 RECENT_LISTS = 3  # songs of the listener's last 3 lists are never repeated
 TASTE_LISTS = 12  # lists read for the songs shown and left alone (taste evidence)
@@ -123,7 +123,7 @@ def _features(artist_key, path, year, language, arousal, duration) -> Features:
 def history_for(*, user) -> History:
     """Likes and dislikes, plays and skips, and the songs of the last lists, in one round trip.
 
-    Besides rule (c)'s counts it gathers one taste observation (music.taste) per song met: its
+    Besides rule (c)'s counts it gathers one taste observation (music.recommendation.taste) per song met: its
     rating, plays and skips, or, for a song shown in a list the listener acted on (rated, played
     or skipped one of its songs after it was made) and left alone, "ignored"."""
     params = [user.pk, HISTORY_RATINGS, user.pk, HISTORY_EVENTS, user.pk, TASTE_LISTS]

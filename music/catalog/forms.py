@@ -1,16 +1,6 @@
 from django import forms
 
-from accounts.models import Goal
-from music.emotions import EMOTION_ADJECTIVE, EMOTIONS
-
-
-class MoodForm(forms.Form):
-    emotion = forms.ChoiceField(
-        choices=[(name, f"{name.capitalize()} ({EMOTION_ADJECTIVE[name]})") for name in EMOTIONS],
-        widget=forms.RadioSelect,
-        label="How do you feel?",
-    )
-    goal = forms.ChoiceField(choices=Goal.choices, label="What should the music do?")
+from music.emotions import EMOTIONS
 
 
 class SongSearchForm(forms.Form):
@@ -26,10 +16,6 @@ class SongSearchForm(forms.Form):
         self.fields["genre"].choices = [("", "Any genre")] + [
             (g.name, "\u2003" * (len(g.names) - 1) + g.name) for g in genres
         ]
-
-
-class PlaylistNameForm(forms.Form):
-    name = forms.CharField(required=False, max_length=120, label="Playlist name")
 
 
 class CatalogImportForm(forms.Form):

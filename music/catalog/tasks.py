@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from music.enrichment import songs_enrich
+from music.catalog.enrichment import songs_enrich
 from music.models import Song
 
 logger = logging.getLogger(__name__)

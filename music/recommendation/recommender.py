@@ -1,6 +1,6 @@
 """The recommender's scoring rules: plain Python and numpy, no Django, no database.
 
-`music.selectors` gathers a listener's history and a few hundred candidate songs from the
+`music.recommendation.selectors` gathers a listener's history and a few hundred candidate songs from the
 database; `recommend()` here turns them into a ranked, explained list. Keeping the rules free of
 I/O lets each of them be tested with hand-built scenarios, and keeps the hot path to a handful of
 indexed queries plus vector arithmetic on a few hundred rows.
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from music.emotions import EMOTION_ADJECTIVE, EMOTION_VA, EMOTIONS
-from music.taste import Features, Observation, Taste, fit
+from music.recommendation.taste import Features, Observation, Taste, fit
 
 GOALS = ("match", "lift", "calm", "match_then_lift")
 # Where "lift" and "calm" steer the listener, as emotion distributions.
@@ -39,7 +39,7 @@ CALM_TARGET = {"neutral": 0.8, "happiness": 0.2}
 GOAL_KEEPS_MOOD = 0.2
 
 W_MOOD, W_TASTE, W_COLLAB, MAX_JITTER = 0.55, 0.4, 0.15, 0.03
-# How much the learned feature taste (music.taste: genre, era, ...) adds to rule (c)'s score.
+# How much the learned feature taste (music.recommendation.taste: genre, era, ...) adds to rule (c)'s score.
 W_FEATURES = 1.0
 # Taste chooses among the songs whose mood fit is within MOOD_BAND of the best one left, so it
 # can change which songs fit a mood, never how well they fit it; an exploration pick must fit
@@ -91,7 +91,7 @@ class History:
     hours_since_played: dict[int, float] = field(default_factory=dict)
     # Songs of the listener's last few lists: never repeated.
     recent_list_songs: set[int] = field(default_factory=set)
-    # Every song met recently, with its features: what music.taste learns from.
+    # Every song met recently, with its features: what music.recommendation.taste learns from.
     observations: list[Observation] = field(default_factory=list)
     _taste: Taste | None = field(default=None, repr=False, compare=False)
 
@@ -157,7 +157,7 @@ def taste_scores(
     A liked song counts most; the artist's likes, dislikes and skips generalise to their other
     songs; the mean tag vectors of liked (and disliked) songs generalise to similar-sounding songs;
     skips of the song itself push it down and plays nudge it up; the learned feature taste
-    (music.taste) generalises to songs of the genres, eras, languages, energy and length the
+    (music.recommendation.taste) generalises to songs of the genres, eras, languages, energy and length the
     listener plays or skips.
     """
     scores = np.zeros(len(pool))

@@ -9,7 +9,7 @@ Two formats, told apart by the header row:
   `tags` is "happiness:0.9;surprise:0.4" (emotion names from music.emotions.EMOTIONS, weights
   0..1, a bare name means 1); valence and arousal are both given (-1..1) or both left empty
   (then they are derived from the tags); provider ids are bare ids or the provider's track links
-  (music.providers); `active` is true/false/yes/no/1/0 (default true).
+  (music.catalog.providers); `active` is true/false/yes/no/1/0 (default true).
 * MoodyLyrics (`Index, Artist, Song|Title, Emotion|Mood`): each mood becomes emotion tags through
   music.emotions.MOODYLYRICS_MOODS. The published files repeat some songs with the same mood;
   such repeats are skipped with a warning, a repeat with a different mood is an error.
@@ -28,9 +28,9 @@ from urllib.parse import urlparse
 
 import ftfy
 
+from music.catalog.providers import PROVIDER_FIELDS, PROVIDERS, normalize_provider_id
 from music.emotions import MOODYLYRICS_MOODS, format_tags, parse_tags
 from music.models import LANGUAGE_RE, normalize_language, song_key
-from music.providers import PROVIDER_FIELDS, PROVIDERS, normalize_provider_id
 
 GENERIC_COLUMNS = (
     "title", "artist", "album", "year", "genre", "language", "duration", "tags", "valence", "arousal", "preview_url",

@@ -1,62 +1,19 @@
-"""Reads of the music app: the catalogue, a user's lists, likes and playlists, and (for other apps)
-the lists made for check-ins and the feedback given on them. The recommender's own reads (a
-listener's history, collaborative scores, candidate songs) are in music.selectors.recommendation;
-they are re-exported here, so `music.selectors` stays the one way in."""
+"""Reads of a listener's library (always scoped to a user): lists, likes, playlists, ratings, and for
+other apps the lists made for check-ins and the feedback given on them."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
+from music.catalog.models import Song
 from music.emotions import EMOTION_VA, EMOTIONS
-from music.models import (
-    GENRE_SEPARATOR,
+from music.library.models import (
     Feedback,
     FeedbackKind,
-    Genre,
     Playlist,
     PlaylistItem,
     Rating,
     Recommendation,
     RecommendationItem,
-    Song,
-    emotion_weight,
-    genre_key,
 )
-from music.selectors.recommendation import (  # noqa: F401  (re-exported: the one way in)
-    HISTORY_EVENTS,
-    HISTORY_RATINGS,
-    RECENT_LISTS,
-    candidates_for,
-    collaborative_scores,
-    history_for,
-)
-
-
-def genre_list() -> QuerySet[Genre]:
-    return Genre.objects.select_related("parent")
-
-
-def genre_subtree(name: str) -> QuerySet[Genre]:
-    """A genre and every genre under it ("rock": rock, metal, punk, …); empty for an unknown name."""
-    genre = Genre.objects.filter(key=genre_key(name)).first()
-    if genre is None:
-        return Genre.objects.none()
-    return Genre.objects.filter(Q(path=genre.path) | Q(path__startswith=genre.path + GENRE_SEPARATOR))
-
-
-def song_list(
-    *, q: str = "", emotion: str = "", genre: str = "", era: int | None = None, active_only: bool = True
-) -> QuerySet[Song]:
-    songs = Song.objects.select_related("genre")
-    if active_only:
-        songs = songs.filter(active=True)
-    for word in q.split()[:8]:
-        songs = songs.filter(Q(title__icontains=word) | Q(artist__icontains=word) | Q(album__icontains=word))
-    if genre:
-        songs = songs.filter(genre__in=genre_subtree(genre))
-    if era is not None:
-        songs = songs.filter(year__gte=era, year__lt=era + 10)
-    if emotion:
-        songs = songs.annotate(weight=emotion_weight(emotion)).filter(weight__gt=0).order_by("-weight", "artist")
-    return songs
 
 
 def items_with_songs() -> Prefetch:
@@ -87,16 +44,9 @@ def ratings_for(*, user, song_ids) -> dict[int, int]:
     return dict(Rating.objects.filter(user=user, song_id__in=list(song_ids)).values_list("song_id", "value"))
 
 
-def coverage() -> list[dict]:
-    """Active songs per emotion (weight at least 0.5), for the admin's coverage view."""
-    songs = Song.objects.filter(active=True).annotate(**{f"w_{n}": emotion_weight(n) for n in EMOTIONS})
-    counts = songs.aggregate(**{n: Count("id", filter=Q(**{f"w_{n}__gte": 0.5})) for n in EMOTIONS})
-    return [{"emotion": name, "songs": counts[name]} for name in EMOTIONS]
-
-
-# --- For other apps: the lists made for check-ins and the feedback given on them ------------------
-
 FEEDBACK_KINDS: tuple[str, ...] = tuple(FeedbackKind.values)
+
+
 # How pleasant each emotion is (-1..1), from the circumplex the recommender uses.
 EMOTION_VALENCE: dict[str, float] = {name: EMOTION_VA[name][0] for name in EMOTIONS}
 

@@ -1,6 +1,6 @@
 """A listener's taste over song features, learned from what they did: plain Python and numpy.
 
-**Evidence.** One observation per song the listener met, built by `music.selectors.history_for`:
+**Evidence.** One observation per song the listener met, built by `music.recommendation.selectors.history_for`:
 their current rating (like +1, dislike -1), each play +0.3 and each skip -0.7 (two of each at
 most), or, for a song shown in a list the listener acted on but neither played nor skipped,
 -0.1. The sum, clipped to -1..1, is the song's signal. Events sent by a player are the same

@@ -20,7 +20,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlparse
 
-from music.providers import PROVIDERS
+from music.catalog.providers import PROVIDERS
 
 RESULT_LIMIT = 25
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024  # 25 results are ~25 KB; anything far larger is not an answer

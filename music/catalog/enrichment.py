@@ -1,7 +1,7 @@
 """Catalogue enrichment: previews, artwork, duration and Apple Music ids from the iTunes Search API.
 
 `songs_enrich()` is the one workflow behind `manage.py enrich_catalog`, the admin action and the
-API. It asks the service about one song at a time (rate-limited by music.itunes.Client) and writes
+API. It asks the service about one song at a time (rate-limited by music.catalog.itunes.Client) and writes
 each song on its own, only after its answer was read and checked: a timeout, an HTTP error or a
 malformed answer leaves the song exactly as it was, to be asked again on the next run.
 
@@ -19,12 +19,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from music import itunes
+from music.catalog import itunes
 from music.models import Enrichment, Song
 
 # Several failures in a row mean the service (or the network) is down: stop instead of
 # spending the whole catalogue on timeouts.
 MAX_CONSECUTIVE_ERRORS = 5
+# One request or admin action queues at most this many songs (the service answers ~20 a minute);
+# the whole catalogue is a job for manage.py enrich_catalog.
+ENRICH_MAX_SONGS = 50
 REFRESHED_FIELDS = ("preview_url", "artwork_url", "apple_music_id")
 
 

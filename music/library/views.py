@@ -6,33 +6,24 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from music import selectors
-from music.forms import MoodForm, PlaylistNameForm, SongSearchForm
-from music.models import Playlist, Recommendation
-from music.services import playlist_delete, playlist_from_recommendation, recommendation_create
+from music.catalog import selectors as catalog_selectors
+from music.catalog.forms import SongSearchForm
+from music.library import selectors
+from music.library.forms import PlaylistNameForm
+from music.library.models import Playlist, Recommendation
+from music.library.services import playlist_delete, playlist_from_recommendation
 
 
 @login_required
 def song_list(request):
-    form = SongSearchForm(request.GET or None, genres=selectors.genre_list())
+    form = SongSearchForm(request.GET or None, genres=catalog_selectors.genre_list())
     filters = form.cleaned_data if form.is_valid() else {}
-    songs = selectors.song_list(
+    songs = catalog_selectors.song_list(
         q=filters.get("q", ""), emotion=filters.get("emotion", ""), genre=filters.get("genre", "")
     )
     page = Paginator(songs, 25).get_page(request.GET.get("page"))
     ratings = selectors.ratings_for(user=request.user, song_ids=[s.pk for s in page])
     return render(request, "music/song_list.html", {"form": form, "page": page, "ratings": ratings})
-
-
-@login_required
-def mood_pick(request):
-    form = MoodForm(request.POST or None, initial={"goal": request.user.goal})
-    if request.method == "POST" and form.is_valid():
-        rec = recommendation_create(
-            user=request.user, emotions={form.cleaned_data["emotion"]: 1.0}, goal=form.cleaned_data["goal"]
-        )
-        return redirect("music:recommendation_detail", pk=rec.pk)
-    return render(request, "music/mood_pick.html", {"form": form})
 
 
 @login_required

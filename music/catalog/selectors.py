@@ -1,0 +1,42 @@
+"""Reads of the catalogue: the genre vocabulary, song search and the curators' coverage view."""
+
+from django.db.models import Count, Q, QuerySet
+
+from music.catalog.models import GENRE_SEPARATOR, Genre, Song, emotion_weight, genre_key
+from music.emotions import EMOTIONS
+
+
+def genre_list() -> QuerySet[Genre]:
+    return Genre.objects.select_related("parent")
+
+
+def genre_subtree(name: str) -> QuerySet[Genre]:
+    """A genre and every genre under it ("rock": rock, metal, punk, …); empty for an unknown name."""
+    genre = Genre.objects.filter(key=genre_key(name)).first()
+    if genre is None:
+        return Genre.objects.none()
+    return Genre.objects.filter(Q(path=genre.path) | Q(path__startswith=genre.path + GENRE_SEPARATOR))
+
+
+def song_list(
+    *, q: str = "", emotion: str = "", genre: str = "", era: int | None = None, active_only: bool = True
+) -> QuerySet[Song]:
+    songs = Song.objects.select_related("genre")
+    if active_only:
+        songs = songs.filter(active=True)
+    for word in q.split()[:8]:
+        songs = songs.filter(Q(title__icontains=word) | Q(artist__icontains=word) | Q(album__icontains=word))
+    if genre:
+        songs = songs.filter(genre__in=genre_subtree(genre))
+    if era is not None:
+        songs = songs.filter(year__gte=era, year__lt=era + 10)
+    if emotion:
+        songs = songs.annotate(weight=emotion_weight(emotion)).filter(weight__gt=0).order_by("-weight", "artist")
+    return songs
+
+
+def coverage() -> list[dict]:
+    """Active songs per emotion (weight at least 0.5), for the admin's coverage view."""
+    songs = Song.objects.filter(active=True).annotate(**{f"w_{n}": emotion_weight(n) for n in EMOTIONS})
+    counts = songs.aggregate(**{n: Count("id", filter=Q(**{f"w_{n}__gte": 0.5})) for n in EMOTIONS})
+    return [{"emotion": name, "songs": counts[name]} for name in EMOTIONS]

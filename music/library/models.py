@@ -1,0 +1,147 @@
+"""What listeners have: the lists they were given, their feedback and ratings, and their playlists."""
+
+from django.conf import settings
+from django.db import models
+
+from accounts.models import Goal
+from music.catalog.models import Song
+from music.emotions import EMOTIONS
+
+
+class FeedbackKind(models.TextChoices):
+    LIKE = "like", "Like"
+    DISLIKE = "dislike", "Dislike"
+    PLAYED = "played", "Played"
+    SKIPPED = "skipped", "Skipped"
+
+
+class Recommendation(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recommendations")
+    # The selfie this list answered; null for a mood picked by hand. Deleting the
+    # check-in deletes its lists (their feedback stays, as the user's taste).
+    check_in = models.ForeignKey(
+        "detection.CheckIn", null=True, blank=True, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    goal = models.CharField(max_length=20)
+    emotions = models.JSONField(help_text="The input distribution, {emotion: probability}.")
+    seed = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="music_rec_user_recent")]
+
+    def __str__(self) -> str:
+        return f"Recommendation {self.pk} for {self.user}"
+
+    @property
+    def goal_label(self) -> str:
+        return dict(Goal.choices).get(self.goal, self.goal)
+
+    @property
+    def top_emotion(self) -> str:
+        return max(EMOTIONS, key=lambda name: self.emotions.get(name, 0.0))
+
+    @property
+    def songs(self) -> list["Song"]:
+        return [item.song for item in self.items.all()]
+
+
+class RecommendationItem(models.Model):
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="items")
+    rank = models.PositiveSmallIntegerField()
+    song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    explanation = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["recommendation", "rank"]
+        constraints = [models.UniqueConstraint(fields=["recommendation", "rank"], name="music_item_unique_rank")]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.song}"
+
+
+class Feedback(models.Model):
+    """One listening event. The log the recommender's "played recently" and "skipped" signals read."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="song_feedback")
+    song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="feedback")
+    kind = models.CharField(max_length=10, choices=FeedbackKind.choices)
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.SET_NULL, null=True, blank=True, related_name="feedback"
+    )
+    playlist = models.ForeignKey("Playlist", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Seconds into the song when the player sent the event; null for a button press.
+    position = models.FloatField(null=True, blank=True)
+    # Player events only: kind, song and list (or day), so a retried event is stored once.
+    event_key = models.CharField(max_length=80, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="music_feedback_user_recent")]
+        constraints = [models.UniqueConstraint(fields=["user", "event_key"], name="music_feedback_unique_event")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.song}"
+
+    @property
+    def implicit(self) -> bool:
+        return self.position is not None
+
+
+class Rating(models.Model):
+    """The current like (+1) or dislike (-1) of a song by a user: the latest of those feedback events.
+
+    Kept apart from the event log so "my likes", "never a disliked song" and the co-occurrence
+    query read one row per (user, song) instead of replaying events."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="song_ratings")
+    song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="ratings")
+    value = models.SmallIntegerField(choices=[(1, "like"), (-1, "dislike")])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "song"], name="music_rating_unique_user_song")]
+        indexes = [
+            # Co-occurrence: who else liked these songs, and what else did they like.
+            models.Index(fields=["song", "value", "user"], name="music_rating_song_value_user"),
+            models.Index(fields=["user", "value", "-updated_at", "song"], name="music_rating_user_value_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {'likes' if self.value > 0 else 'dislikes'} {self.song}"
+
+
+class Playlist(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="playlists")
+    name = models.CharField(max_length=120)
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.SET_NULL, null=True, blank=True, related_name="playlists"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def songs(self) -> list[Song]:
+        return [item.song for item in self.items.all()]
+
+
+class PlaylistItem(models.Model):
+    playlist = models.ForeignKey(Playlist, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["playlist", "position"]
+        constraints = [models.UniqueConstraint(fields=["playlist", "position"], name="music_playlist_unique_position")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.song}"

@@ -1,0 +1,147 @@
+"""Writes of a listener's library: feedback (buttons and the player's events), ratings, playlists,
+and the music part of "export my data"."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from music.catalog.models import Song
+from music.library import selectors
+from music.library.models import Feedback, FeedbackKind, Playlist, PlaylistItem, Rating, Recommendation
+
+
+def feedback_create(*, user, song: Song, kind: str, recommendation: Recommendation | None = None) -> Feedback:
+    """Record a listening event; a like or dislike also becomes the user's current rating of the song."""
+    if kind not in FeedbackKind.values:
+        raise ValidationError(f"Unknown feedback kind {kind!r}; choose one of {', '.join(FeedbackKind.values)}.")
+    if recommendation is not None and recommendation.user_id != user.pk:
+        raise ValidationError("That recommendation belongs to someone else.")
+    with transaction.atomic():
+        feedback = Feedback.objects.create(user=user, song=song, kind=kind, recommendation=recommendation)
+        if kind in (FeedbackKind.LIKE, FeedbackKind.DISLIKE):
+            Rating.objects.update_or_create(
+                user=user, song=song, defaults={"value": 1 if kind == FeedbackKind.LIKE else -1}
+            )
+    return feedback
+
+
+def rating_delete(*, user, song: Song) -> None:
+    """Forget a like or dislike (the events stay in the log)."""
+    Rating.objects.filter(user=user, song=song).delete()
+
+
+def playlist_create(*, user, name: str, songs: list[Song], recommendation: Recommendation | None = None) -> Playlist:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("Give the playlist a name.")
+    if len(name) > 120:
+        raise ValidationError("The name is too long (at most 120 characters).")
+    if not songs:
+        raise ValidationError("A playlist needs at least one song.")
+    if len(songs) > 500:
+        raise ValidationError("A playlist holds at most 500 songs.")
+    with transaction.atomic():
+        playlist = Playlist.objects.create(user=user, name=name, recommendation=recommendation)
+        PlaylistItem.objects.bulk_create(
+            PlaylistItem(playlist=playlist, position=i, song=song) for i, song in enumerate(songs, start=1)
+        )
+    return playlist
+
+
+def playlist_from_recommendation(*, user, recommendation: Recommendation, name: str = "") -> Playlist:
+    if recommendation.user_id != user.pk:
+        raise ValidationError("That recommendation belongs to someone else.")
+    songs = [item.song for item in recommendation.items.select_related("song")]
+    label = timezone.localtime(recommendation.created_at).strftime("%Y-%m-%d %H:%M")
+    default = f"{recommendation.top_emotion.capitalize()} · {label}"
+    return playlist_create(user=user, name=name or default, songs=songs, recommendation=recommendation)
+
+
+def playlist_delete(*, playlist: Playlist) -> None:
+    playlist.delete()
+
+
+# The player's events (music/README.md, "Player"): played after 30 s or 80% of a preview, skipped
+# when left within its first 10 s. A preview or a provider track is at most this long.
+LISTENING_KINDS = (FeedbackKind.PLAYED, FeedbackKind.SKIPPED)
+
+
+MAX_POSITION_SECONDS = 36000
+
+
+def listening_event_create(
+    *,
+    user,
+    song: Song,
+    kind: str,
+    position: float,
+    recommendation: Recommendation | None = None,
+    playlist: Playlist | None = None,
+) -> tuple[Feedback, bool]:
+    """Record what the player saw (played or skipped, at `position` seconds), once per song and list.
+
+    The list is the recommendation or playlist the song was played from; without one, the day.
+    A retry of the same event returns the stored one and `False`, so it never counts twice.
+    Taste reads these events exactly as it reads the buttons' (same kinds, same table).
+    """
+    if kind not in LISTENING_KINDS:
+        raise ValidationError(f"The player sends only {' or '.join(LISTENING_KINDS)} events, not {kind!r}.")
+    if not 0 <= position <= MAX_POSITION_SECONDS:
+        raise ValidationError(f"The position must be between 0 and {MAX_POSITION_SECONDS} seconds.")
+    if recommendation is not None and playlist is not None:
+        raise ValidationError("Name the recommendation or the playlist the song was played from, not both.")
+    if recommendation is not None:
+        if recommendation.user_id != user.pk:
+            raise ValidationError("That recommendation belongs to someone else.")
+        if not recommendation.items.filter(song=song).exists():
+            raise ValidationError("That song is not in that recommendation.")
+        where = f"r{recommendation.pk}"
+    elif playlist is not None:
+        if playlist.user_id != user.pk:
+            raise ValidationError("That playlist belongs to someone else.")
+        if not playlist.items.filter(song=song).exists():
+            raise ValidationError("That song is not in that playlist.")
+        where = f"p{playlist.pk}"
+    else:
+        where = f"d{timezone.localdate().isoformat()}"
+    key = f"{kind}:{song.pk}:{where}"
+    existing = Feedback.objects.filter(user=user, event_key=key).first()
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            feedback = Feedback.objects.create(
+                user=user, song=song, kind=kind, recommendation=recommendation, playlist=playlist,
+                position=round(float(position), 2), event_key=key,
+            )  # fmt: skip
+    except IntegrityError:  # the same event arrived twice at once: the other request stored it
+        return Feedback.objects.get(user=user, event_key=key), False
+    return feedback, True
+
+
+def user_data_export(user) -> dict:
+    """Every record the music app holds about the user (registered with accounts.data_rights)."""
+    return {
+        "ratings": [
+            {"song": r.song_id, "title": r.song.title, "artist": r.song.artist, "value": r.value,
+             "updated_at": r.updated_at.isoformat()}
+            for r in Rating.objects.filter(user=user).select_related("song")
+        ],
+        "feedback": [
+            {"song": f.song_id, "kind": f.kind, "recommendation": f.recommendation_id, "playlist": f.playlist_id,
+             "position": f.position, "created_at": f.created_at.isoformat()}
+            for f in Feedback.objects.filter(user=user)
+        ],
+        "recommendations": [
+            {"id": r.id, "check_in": r.check_in_id, "goal": r.goal, "emotions": r.emotions,
+             "created_at": r.created_at.isoformat(),
+             "items": [{"rank": i.rank, "song": i.song_id, "title": i.song.title, "artist": i.song.artist,
+                        "score": i.score, "explanation": i.explanation} for i in r.items.all()]}
+            for r in selectors.recommendation_list(user=user)
+        ],
+        "playlists": [
+            {"id": p.id, "name": p.name, "created_at": p.created_at.isoformat(),
+             "songs": [{"song": i.song_id, "title": i.song.title, "artist": i.song.artist} for i in p.items.all()]}
+            for p in selectors.playlist_list(user=user)
+        ],
+    }  # fmt: skip

@@ -1,0 +1,89 @@
+"""The recommendation API: lists for a stated mood, and the lists a listener was given."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from music.catalog.api import SongOutputSerializer, _django_errors, paginated
+from music.emotions import EMOTIONS
+from music.library import selectors
+from music.library.models import Recommendation
+from music.recommendation.recommender import GOALS
+from music.recommendation.services import recommendation_create
+from symphony.api import StrictInputSerializer
+
+
+class RecommendationOutputSerializer(serializers.ModelSerializer):
+    @extend_schema_serializer(component_name="RecommendationItem")
+    class ItemSerializer(serializers.Serializer):
+        rank = serializers.IntegerField()
+        song = SongOutputSerializer()
+        score = serializers.FloatField()
+        explanation = serializers.CharField()
+
+    check_in = serializers.IntegerField(source="check_in_id", allow_null=True)
+    submission = serializers.IntegerField(
+        source="check_in_id",
+        allow_null=True,
+        help_text="Deprecated: the old name of `check_in`, until the next version.",
+    )
+    items = ItemSerializer(many=True)
+
+    class Meta:
+        model = Recommendation
+        fields = ["id", "check_in", "submission", "goal", "emotions", "created_at", "items"]
+
+
+class RecommendationListCreateApi(APIView):
+    # Each new list runs the recommender: limited per user; reading lists is not.
+    throttle_scope = "recommendations"
+
+    def get_throttles(self):
+        return super().get_throttles() if self.request.method == "POST" else []
+
+    @extend_schema_serializer(component_name="RecommendationCreateInput")
+    class InputSerializer(StrictInputSerializer):
+        emotions = serializers.DictField(child=serializers.FloatField(min_value=0, max_value=1), required=False)
+        emotion = serializers.ChoiceField(choices=EMOTIONS, required=False)
+        goal = serializers.ChoiceField(choices=GOALS, required=False, help_text="Defaults to the profile's goal.")
+        seed = serializers.IntegerField(required=False, min_value=0, max_value=2**62)
+
+        def validate(self, attrs):
+            attrs = super().validate(attrs)
+            if ("emotions" in attrs) == ("emotion" in attrs):
+                raise serializers.ValidationError("Send either `emotions` (a distribution) or `emotion` (a name).")
+            return attrs
+
+    @extend_schema(responses=RecommendationOutputSerializer(many=True), summary="Your recommendation lists")
+    def get(self, request):
+        lists = selectors.recommendation_list(user=request.user)
+        return paginated(request, self, lists, RecommendationOutputSerializer)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: RecommendationOutputSerializer},
+        summary="Songs for a mood you state by hand",
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        emotions = values["emotions"] if "emotions" in values else {values["emotion"]: 1.0}
+        try:
+            rec = recommendation_create(
+                user=request.user, emotions=emotions, goal=values.get("goal"), seed=values.get("seed")
+            )
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from None
+        rec = selectors.recommendation_list(user=request.user).get(pk=rec.pk)
+        return Response(RecommendationOutputSerializer(rec).data, status=status.HTTP_201_CREATED)
+
+
+class RecommendationDetailApi(APIView):
+    @extend_schema(responses=RecommendationOutputSerializer)
+    def get(self, request, pk: int):
+        rec = get_object_or_404(selectors.recommendation_list(user=request.user), pk=pk)
+        return Response(RecommendationOutputSerializer(rec).data)

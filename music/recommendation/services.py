@@ -1,0 +1,85 @@
+"""Making a list: choose songs for a listener in a mood (the recommender) and store it in the library."""
+
+import json
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from music.emotions import EMOTIONS, normalize_distribution
+from music.library.models import Recommendation, RecommendationItem
+from music.recommendation import recommender, selectors
+
+LIST_LENGTH = 10
+
+
+def recommendation_create(*, user, emotions: dict[str, float], check_in=None, goal=None, seed=None) -> Recommendation:
+    """Choose, store and return a list of songs for this user in this mood.
+
+    `emotions` is a distribution over the 8 emotion names; `goal` defaults to the user's profile
+    goal; `check_in` (a detection CheckIn or its id) links the list to the selfie it came
+    from; the same `seed` with the same history and catalog gives the same list.
+    Raises ValidationError for a malformed distribution or goal.
+    """
+    try:
+        distribution = normalize_distribution(emotions)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+    goal = goal or user.goal
+    if goal not in recommender.GOALS:
+        raise ValidationError(f"Unknown goal {goal!r}; choose one of {', '.join(recommender.GOALS)}.")
+    seed = secrets.randbits(62) if seed is None else int(seed)
+    history = selectors.history_for(user=user)
+    targets = recommender.targets_for(distribution, goal, LIST_LENGTH)
+    candidates = selectors.candidates_for(user=user, history=history, targets=targets, seed=seed)
+    picks = recommender.recommend(
+        distribution, candidates, history, goal=goal, seed=seed, n=LIST_LENGTH, detected=check_in is not None
+    )
+    check_in_id = getattr(check_in, "pk", check_in)
+    rec = Recommendation(
+        user=user,
+        check_in_id=check_in_id,
+        goal=goal,
+        emotions={name: round(distribution[name], 4) for name in EMOTIONS},
+        seed=seed,
+    )
+    if connection.vendor == "postgresql":
+        _recommendation_insert_pg(rec, picks)
+        return rec
+    with transaction.atomic():
+        rec.save()
+        RecommendationItem.objects.bulk_create(
+            RecommendationItem(
+                recommendation=rec, rank=p.rank, song_id=p.song_id, score=p.score, explanation=p.explanation
+            )
+            for p in picks
+        )
+    return rec
+
+
+def _recommendation_insert_pg(rec: Recommendation, picks: list[recommender.Pick]) -> None:
+    """Store a list and its items in one statement: one round trip instead of five (BEGIN, two
+    INSERTs, COMMIT and the savepoint bookkeeping), which matters on a busy database server.
+    A single statement is atomic on its own, and joins the caller's transaction if there is one."""
+    rec.created_at = timezone.now()
+    rec_table, item_table = Recommendation._meta.db_table, RecommendationItem._meta.db_table
+    sql = f"""
+        WITH rec AS (
+            INSERT INTO {rec_table} (user_id, check_in_id, goal, emotions, seed, created_at)
+            VALUES (%s, %s, %s, %s::jsonb, %s, %s) RETURNING id
+        ), items AS (
+            INSERT INTO {item_table} (recommendation_id, rank, song_id, score, explanation)
+            SELECT rec.id, i.rank, i.song_id, i.score, i.explanation FROM rec,
+                unnest(%s::smallint[], %s::bigint[], %s::float8[], %s::text[]) AS i(rank, song_id, score, explanation)
+        )
+        SELECT id FROM rec
+    """
+    params = [
+        rec.user_id, rec.check_in_id, rec.goal, json.dumps(rec.emotions), rec.seed, rec.created_at,
+        [p.rank for p in picks], [p.song_id for p in picks], [p.score for p in picks], [p.explanation for p in picks],
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rec.pk = cursor.fetchone()[0]
+    rec._state.adding = False
