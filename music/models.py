@@ -2,6 +2,9 @@
 module Django reads an app's models from. One app label ("music") keeps one migration history."""
 
 from music.catalog.models import (
+    AUDIO_FEATURES,
+    MACHINE_TAG_SOURCES,
+    TagSource,
     GENRE_SEPARATOR,
     LANGUAGE_RE,
     Enrichment,
@@ -23,6 +26,9 @@ from music.library.models import (
 )
 
 __all__ = [
+    "AUDIO_FEATURES",
+    "MACHINE_TAG_SOURCES",
+    "TagSource",
     "GENRE_SEPARATOR",
     "LANGUAGE_RE",
     "Enrichment",
