@@ -9,8 +9,7 @@
 * `moodylyrics`: MoodyLyrics.csv and MoodyLyrics4Q.csv (mojibake repaired with ftfy), moods happy /
   angry / sad / relaxed = quadrants happy / tense / sad / relaxed; a song in both files counts once.
 
-The join is on artist + title with case, spacing and Unicode width forms ignored (song_key below
-mirrors music.models.song_key, which needs Django). A song that does not match exactly is tried
+The join is on artist + title with case, spacing and Unicode width forms ignored (music.catalog.identity). A song that does not match exactly is tried
 once more with a version suffix removed from both titles ("Bohemian Rhapsody - 2011 Mix",
 "Imagine - Remastered", "Crazy In Love (feat. Jay-Z)"): the same recording, so the same features.
 Remixes, live and acoustic versions are other recordings and are never joined. When a track is in
@@ -38,10 +37,8 @@ Without the shared data it prints {"skipped": reason} and exits 0.
 import argparse
 import csv
 import json
-import re
 import sys
 import time
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from music.catalog import tagging  # noqa: E402
+from music.catalog.identity import base_title, song_key  # noqa: E402
 from music.emotions import parse_tags, quadrant_of, va_from_tags  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "catalog"
@@ -61,34 +59,6 @@ MOODYLYRICS_QUADRANT = {"happy": "happy", "angry": "tense", "sad": "sad", "relax
 MOODYLYRICS_FILES = (("MoodyLyrics.csv", "Song", "Emotion"), ("MoodyLyrics4Q.csv", "Title", "Mood"))
 FIT_L2 = 3.0  # ridge penalty per axis; the figures hardly move between 0.3 and 10
 CV_FOLDS, CV_REPEATS = 5, 4
-# A title suffix naming the same recording: "(feat. X)", or " - ..." naming a remaster, a year's
-# mix, a radio/single/album edit, an original recording, mono/stereo or "From <film>"; never a
-# remix, live, acoustic, instrumental or demo version.
-VERSION_SUFFIX = re.compile(
-    r"\s*(?:[(\[](?:feat\.?|ft\.?|with)\s[^)\]]*[)\]]"
-    r"|\s-\s(?!.*\b(?:remix|live|acoustic|instrumental|demo|mixed)\b)"
-    r".*\b(?:remaster(?:ed)?|\d{4}\s+mix|radio edit|single version|album version|original recording"
-    r"|mono|stereo|soundtrack version|from\s.*)\b.*)$",
-    re.IGNORECASE,
-)
-
-
-def song_key(artist: str, title: str) -> str:
-    """Mirrors music.models.song_key: case, spacing and Unicode width forms ignored."""
-
-    def norm(text: str) -> str:
-        return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
-
-    return f"{norm(artist)}\x1f{norm(title)}"
-
-
-def base_title(title: str) -> str:
-    previous = None
-    while previous != title:
-        previous, title = title, VERSION_SUFFIX.sub("", title)
-    return title
-
-
 @dataclass(frozen=True)
 class Labelled:
     key: str

@@ -3,13 +3,13 @@ module Django reads an app's models from. One app label ("music") keeps one migr
 
 from music.catalog.models import (
     AUDIO_FEATURES,
-    MACHINE_TAG_SOURCES,
-    TagSource,
     GENRE_SEPARATOR,
     LANGUAGE_RE,
+    MACHINE_TAG_SOURCES,
     Enrichment,
     Genre,
     Song,
+    TagSource,
     emotion_weight,
     genre_key,
     normalize_language,

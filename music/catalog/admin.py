@@ -15,9 +15,10 @@ from music.catalog import selectors
 from music.catalog.csv_format import songs_to_csv
 from music.catalog.enrichment import ENRICH_MAX_SONGS
 from music.catalog.forms import CatalogImportForm, TagForm
+from music.catalog.importing import song_import
 from music.catalog.models import GENRE_SEPARATOR, Genre, Song
 from music.catalog.providers import PROVIDER_FIELDS, PROVIDERS, normalize_provider_id
-from music.catalog.services import song_import, songs_set_active, songs_tag_add, songs_tag_remove
+from music.catalog.services import songs_set_active, songs_tag_add, songs_tag_remove
 from music.catalog.tasks import songs_enrich_task
 from music.emotions import EMOTIONS, format_tags
 from symphony.middleware import body_limit

@@ -11,16 +11,8 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from music.catalog import providers
+from music.catalog.identity import song_key
 from music.emotions import EMOTIONS, QUADRANTS, quadrant_of, va_from_tags
-
-
-def song_key(artist: str, title: str) -> str:
-    """The identity of a song: artist and title, ignoring case, spacing and Unicode width forms."""
-
-    def norm(text: str) -> str:
-        return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
-
-    return f"{norm(artist)}\x1f{norm(title)}"
 
 
 def genre_key(name: str) -> str:

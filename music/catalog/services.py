@@ -2,14 +2,10 @@
 a file is music.catalog.importing."""
 
 import csv
-import difflib
-import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -17,12 +13,6 @@ from music.catalog.importing import DERIVED_FIELDS
 from music.catalog.models import Genre, Song, genre_key
 from music.catalog.providers import PROVIDER_FIELDS
 from music.emotions import EMOTIONS
-
-
-
-
-
-
 
 GENRE_VOCABULARY = Path(__file__).resolve().parents[1] / "data" / "genres.csv"
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from music.catalog.csv_format import songs_to_csv
-from music.catalog.services import song_import
+from music.catalog.importing import song_import
 from music.models import Song
 
 pytestmark = pytest.mark.django_db
@@ -154,7 +154,7 @@ def test_a_ten_megabyte_field_is_a_row_error_not_a_crash():
 
 
 def test_files_over_the_size_limit_are_refused(monkeypatch):
-    monkeypatch.setattr("music.catalog.services.MAX_IMPORT_BYTES", 1000)
+    monkeypatch.setattr("music.catalog.importing.MAX_IMPORT_BYTES", 1000)
     data = (HEADER + "x,y,,,,,,,,,\n" * 100).encode()
     report = imported(data)
     assert report.errors == [(1, f"the file has {len(data):,} bytes; at most 1,000 can be imported at once, split it")]

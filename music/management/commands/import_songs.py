@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from music.catalog.services import song_import
+from music.catalog.importing import song_import
 
 
 class Command(BaseCommand):
