@@ -59,6 +59,8 @@ MOODYLYRICS_QUADRANT = {"happy": "happy", "angry": "tense", "sad": "sad", "relax
 MOODYLYRICS_FILES = (("MoodyLyrics.csv", "Song", "Emotion"), ("MoodyLyrics4Q.csv", "Title", "Mood"))
 FIT_L2 = 3.0  # ridge penalty per axis; the figures hardly move between 0.3 and 10
 CV_FOLDS, CV_REPEATS = 5, 4
+
+
 @dataclass(frozen=True)
 class Labelled:
     key: str

@@ -3,7 +3,6 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -13,6 +12,7 @@ from detection.models import CheckIn
 from detection.tests import images
 from detection.tests.factories import CheckInFactory, FaceResultFactory
 from ml.labels import EMOTIONS
+from music.tests.factories import load_starter_catalog
 
 pytestmark = pytest.mark.django_db
 LIST = "/api/v1/checkins/"
@@ -289,7 +289,7 @@ def test_polling_the_status_costs_one_query(api, user, django_assert_num_queries
 
 
 def test_the_list_costs_the_same_queries_for_two_check_ins_as_for_twenty(api, user, django_assert_num_queries):
-    call_command("seed_catalog", verbosity=0)
+    load_starter_catalog()
 
     def add(count):
         for _ in range(count):

@@ -1,7 +1,6 @@
 """With the music app present, every result comes with songs, and a correction re-picks them."""
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
@@ -9,12 +8,13 @@ from django.utils.html import escape
 from detection import services
 from detection.tests.factories import CheckInFactory
 from music.models import Recommendation
+from music.tests.factories import load_starter_catalog
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_manual_mood_gets_a_recommendation_shown_in_the_api_and_page(api, logged_in, user):
-    call_command("seed_catalog", verbosity=0)
+    load_starter_catalog()
     check_in = services.check_in_create_manual(user=user, emotion="sadness")
 
     body = api.get(f"/api/v1/checkins/{check_in.pk}/").json()
@@ -39,7 +39,7 @@ def test_a_correction_picks_songs_for_the_corrected_mood(api, user):
 
 
 def test_the_result_page_lists_the_recommended_songs(logged_in, user):
-    call_command("seed_catalog", verbosity=0)
+    load_starter_catalog()
     check_in = services.check_in_create_manual(user=user, emotion="happiness")
 
     html = logged_in.get(f"/checkins/{check_in.pk}/").content.decode()
@@ -52,7 +52,7 @@ def test_the_result_page_lists_the_recommended_songs(logged_in, user):
 
 
 def test_showing_the_songs_costs_the_same_queries_however_many_songs(api, logged_in, user):
-    call_command("seed_catalog", verbosity=0)
+    load_starter_catalog()
     check_in = services.check_in_create_manual(user=user, emotion="happiness")
     items = Recommendation.objects.get(check_in_id=check_in.pk).items
     counts = {}

@@ -78,8 +78,9 @@ SPOTIFY_IGNORED = {
 UNNAMED_INDEX = {"", "unnamed:_0", "unnamed: 0", "index"}
 REQUIRED_COLUMNS = ("title", "artist")
 URL_COLUMNS = ("preview_url", "artwork_url")
-# The model's field lengths, read from the model (one source); a longer cell is a row error.
-MAX_LENGTH = {"genre": 40, "genre_family": 40, "released": 10}
+# A longer cell is a row error. Model fields are held to the model's lengths (one source), except
+# provider ids, which may be given as the provider's track links and are stored as the bare id.
+MAX_LENGTH = {"genre": 40, "genre_family": 40, "released": 10, **dict.fromkeys(PROVIDER_FIELDS, 200)}
 DEFAULT_MAX_LENGTH = 500
 MAX_ERRORS = 200
 TRUE, FALSE = {"", "1", "true", "yes", "y", "t"}, {"0", "false", "no", "n", "f"}
@@ -158,10 +159,12 @@ def _float(name: str, text: str, low: float, high: float) -> float:
 
 
 def _max_length(name: str) -> int:
+    if name in MAX_LENGTH:
+        return MAX_LENGTH[name]
     try:
         return Song._meta.get_field(name).max_length or DEFAULT_MAX_LENGTH
     except FieldDoesNotExist:
-        return MAX_LENGTH.get(name, DEFAULT_MAX_LENGTH)
+        return DEFAULT_MAX_LENGTH
 
 
 class _Problems(list):
