@@ -80,4 +80,6 @@ class GenreResolver:
             sub.how != "family" or not family.ok or self.family(sub.genre_id) == self.family(family.genre_id)
         ):
             return sub
-        return family if family.ok else sub
+        if family.ok:
+            return family
+        return sub if sub.suggestion or not family_name else family

@@ -125,9 +125,8 @@ def _resolve_genres(parsed: ParsedCatalog, errors: list[tuple[int, str]]) -> Non
         found = resolver.resolve_within(name, family) if family else resolver.resolve(name)
         if not found.ok:
             hint = f"; did you mean {found.suggestion!r}?" if found.suggestion else ""
-            errors.append(
-                (row.line, f"unknown genre {name or family!r}{hint} (the vocabulary is under Admin → Genres)")
-            )
+            shown = f"{name!r} (family {family!r})" if name and family else repr(name or family)
+            errors.append((row.line, f"unknown genre {shown}{hint} (the vocabulary is under Admin → Genres)"))
         row.values["genre_id"] = found.genre_id
 
 
@@ -146,6 +145,7 @@ def _compare(parsed: ParsedCatalog, report: ImportReport) -> tuple[list[Song], l
         song.refresh_derived()
         incoming.append((row, song))
     existing = _existing([song.key for _, song in incoming])
+    genres = dict(Genre.objects.values_list("id", "name")) if existing else {}
     new, updated, fields = [], [], set()
     for row, song in incoming:
         old = existing.get(song.key)
@@ -153,7 +153,7 @@ def _compare(parsed: ParsedCatalog, report: ImportReport) -> tuple[list[Song], l
             new.append(song)
             report.created += 1
             continue
-        changed = _merge(old, song, row.values.keys(), row.line, report)
+        changed = _merge(old, song, row.values.keys(), row.line, report, genres)
         if changed:
             old.refresh_derived()
             updated.append(old)
@@ -168,7 +168,7 @@ def _empty(value) -> bool:
     return value is None or value == "" or value == {}
 
 
-def _merge(old: Song, new: Song, given, line: int, report: ImportReport) -> set[str]:
+def _merge(old: Song, new: Song, given, line: int, report: ImportReport, genres: dict[int, str]) -> set[str]:
     """Apply the file's values to an existing song as the rules above say; return the fields changed."""
     changed = set()
     for name in sorted(set(given) - set(TAG_FIELDS)):
@@ -176,7 +176,11 @@ def _merge(old: Song, new: Song, given, line: int, report: ImportReport) -> set[
         if _empty(after) or before == after:
             continue
         apply = report.replace or _empty(before)
-        report.note(Change(line, str(old), name, _shown(before), _shown(after), apply))
+        if name == "genre_id":
+            shown = ("genre", _shown(genres.get(before)), _shown(genres.get(after)))
+        else:
+            shown = (name, _shown(before), _shown(after))
+        report.note(Change(line, str(old), *shown, apply))
         if apply:
             setattr(old, name, after)
             changed.add(name)
