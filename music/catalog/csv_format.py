@@ -54,6 +54,41 @@ GENERIC_COLUMNS = (
     "title", "artist", "album", "year", "genre", "language", "duration", *TAG_COLUMNS, "valence", "arousal",
     "preview_url", "artwork_url", *PROVIDER_FIELDS, "popularity", *AUDIO_FEATURES, "active",
 )  # fmt: skip
+# What each generic column holds: the admin's import page shows it, so a curator needs no other document.
+COLUMN_HELP = {
+    "title": "Required; at most 300 characters.",
+    "artist": "Required; at most 200 characters. Artist and title together identify a song (case and spacing ignored).",
+    "album": "Text.",
+    "year": "A whole number, 1000–2100.",
+    "genre": "A name from the genre vocabulary (Admin → Genres), any case or spacing; a name with a clear family "
+    '("electro house") becomes that genre, anything else is an error with a suggestion.',
+    "language": "An ISO 639 code: en, pt-BR, zxx for an instrumental.",
+    "duration": "Seconds (215) or minutes and seconds (3:35).",
+    "tags": "Emotion weights 0–1, e.g. happiness:0.9;surprise:0.4 (a bare name means 1). Empty, with audio "
+    "features given: machine tags are read from the features.",
+    "tag_source": "curated, audio, lyrics or enrichment (default curated when tags are given).",
+    "tag_confidence": "0–1, for machine tags.",
+    "tags_reviewed": "true when a curator approved machine tags.",
+    "valence": "-1..1, with arousal: the song's point on the valence/arousal plane; empty: derived from the tags.",
+    "arousal": "-1..1, with valence.",
+    "preview_url": "An http(s) address of an audio preview.",
+    "artwork_url": "An http(s) address of the cover image.",
+    "youtube_id": "The YouTube video id or a link to the video.",
+    "spotify_id": "The Spotify track id or a track link (open.spotify.com/track/…, spotify:track:…).",
+    "apple_music_id": "The Apple Music (iTunes) track id or a track link.",
+    "deezer_id": "The Deezer track id or a track link.",
+    "popularity": "0–100.",
+    "audio_valence": "Spotify's valence, 0–1.",
+    "audio_energy": "Spotify's energy, 0–1.",
+    "danceability": "0–1.",
+    "acousticness": "0–1.",
+    "instrumentalness": "0–1.",
+    "loudness": "dB, -60..5.",
+    "tempo": "Beats per minute, 0–300.",
+    "mode": "1 major, 0 minor.",
+    "active": "true/false/yes/no/1/0; default true.",
+}
+
 # The fields that make a song's tags, decided together on import (music.catalog.services).
 TAG_FIELDS = ("emotions", "tag_source", "tag_confidence", "tags_reviewed", "va_manual", "valence", "arousal")
 
@@ -134,7 +169,7 @@ def _clean_row(cells: list[str]) -> list[str]:
     return [_clean(cell) for cell in fixed]
 
 
-def _duration(text: str) -> int | None:
+def parse_duration(text: str) -> int | None:
     if not text:
         return None
     parts = text.split(":")
@@ -257,7 +292,7 @@ def _generic_values(raw: dict[str, str]) -> tuple[dict, list[str]]:
     if "year" in raw:
         v["year"] = problems.check(_year, raw["year"])
     if "duration" in raw:
-        v["duration"] = problems.check(_duration, raw["duration"])
+        v["duration"] = problems.check(parse_duration, raw["duration"])
     _features(raw, v, problems)
     _tag_values(raw, v, problems)
     if "valence" in raw or "arousal" in raw:

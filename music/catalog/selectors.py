@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from music.catalog.models import GENRE_SEPARATOR, Genre, Song, emotion_weight, genre_key
+from music.catalog.models import GENRE_SEPARATOR, MACHINE_TAG_SOURCES, Genre, Song, emotion_weight, genre_key
 from music.emotions import EMOTIONS
 
 
@@ -40,3 +40,38 @@ def coverage() -> list[dict]:
     songs = Song.objects.filter(active=True).annotate(**{f"w_{n}": emotion_weight(n) for n in EMOTIONS})
     counts = songs.aggregate(**{n: Count("id", filter=Q(**{f"w_{n}__gte": 0.5})) for n in EMOTIONS})
     return [{"emotion": name, "songs": counts[name]} for name in EMOTIONS]
+
+
+def coverage_by_family() -> tuple[list[str], list[dict]]:
+    """Active songs per emotion (weight at least 0.5) and genre family, for the admin's coverage
+    view: (families, [{emotion, counts: [per family], total}]). One query, grouped by genre."""
+    counted = {f"n_{name}": Count("id", filter=Q(**{f"w_{name}__gte": 0.5})) for name in EMOTIONS}
+    rows = (
+        Song.objects.filter(active=True)
+        .annotate(**{f"w_{n}": emotion_weight(n) for n in EMOTIONS})
+        .values("genre__path")
+        .annotate(**counted)
+        .order_by()
+    )
+    per_family: dict[str, dict[str, int]] = {}
+    for row in rows:
+        family = (row["genre__path"] or "").split(GENRE_SEPARATOR, 1)[0] or "(no genre)"
+        bucket = per_family.setdefault(family, dict.fromkeys(EMOTIONS, 0))
+        for name in EMOTIONS:
+            bucket[name] += row[f"n_{name}"]
+    families = sorted(per_family, key=lambda f: (f == "(no genre)", f))
+    table = [
+        {"emotion": name, "counts": [per_family[f][name] for f in families],
+         "total": sum(per_family[f][name] for f in families)}
+        for name in EMOTIONS
+    ]  # fmt: skip
+    return families, table
+
+
+def review_queue() -> QuerySet[Song]:
+    """Machine-tagged songs no curator has reviewed, least confident first (an index serves it)."""
+    return (
+        Song.objects.filter(tag_source__in=MACHINE_TAG_SOURCES, tags_reviewed=False)
+        .select_related("genre")
+        .order_by("tag_confidence", "id")
+    )

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from music.catalog.importing import DERIVED_FIELDS
-from music.catalog.models import Genre, Song, genre_key
+from music.catalog.models import MACHINE_TAG_SOURCES, Genre, Song, TagSource, genre_key
 from music.catalog.providers import PROVIDER_FIELDS
 from music.emotions import EMOTIONS
 
@@ -56,11 +56,29 @@ def _songs_retag(songs: QuerySet[Song], change) -> int:
     with transaction.atomic():
         for song in songs.select_related(None).select_for_update():
             song.emotions = change(song.emotions or {})
+            mark_curated(song)
             song.refresh_derived()
             song.updated_at = now
             changed.append(song)
-        Song.objects.bulk_update(changed, ["emotions", *DERIVED_FIELDS], batch_size=1000)
+        Song.objects.bulk_update(changed, ["emotions", *CURATION_FIELDS, *DERIVED_FIELDS], batch_size=1000)
     return len(changed)
+
+
+# What a person's change of a song's tags sets: the tags are theirs now, and reviewed.
+CURATION_FIELDS = ["tag_source", "tag_confidence", "tags_reviewed"]
+
+
+def mark_curated(song: Song) -> None:
+    """A person set these tags (the admin's weights or a bulk tag action): curated and reviewed."""
+    song.tag_source, song.tag_confidence, song.tags_reviewed = TagSource.CURATED, None, True
+
+
+def songs_tags_approve(*, songs: QuerySet[Song]) -> int:
+    """A curator approves the machine tags of these songs as they are: they leave the review queue
+    and a later import no longer refreshes them. Curated songs are left as they are."""
+    return songs.filter(tag_source__in=MACHINE_TAG_SOURCES, tags_reviewed=False).update(
+        tags_reviewed=True, updated_at=timezone.now()
+    )
 
 
 def songs_set_active(*, songs: QuerySet[Song], active: bool) -> int:
