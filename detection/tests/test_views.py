@@ -18,6 +18,7 @@ def test_the_feel_page_offers_camera_upload_webcam_and_manual_choice(logged_in):
     assert 'id="webcam-start"' in html
     for name in EMOTIONS:
         assert f'value="{name}"' in html
+    assert "this is a check-in: it goes into your mood history" in html
     assert "detection-feel.js" in html
 
 
@@ -37,6 +38,17 @@ def test_picking_an_emotion_on_the_page_leads_to_its_result(logged_in, user):
     result = logged_in.get(response["Location"]).content.decode()
     assert "sadness" in result
     assert 'id="songs"' in result
+
+
+def test_a_hand_picked_mood_shows_no_confidence_on_the_page_nor_in_history(logged_in, user):
+    logged_in.post("/feel/", {"emotion": "sadness"})
+    check_in = CheckIn.objects.get(owner=user)
+
+    result = logged_in.get(f"/checkins/{check_in.pk}/").content.decode()
+    assert 'id="confidence"' not in result and "% sure" not in result
+    history = logged_in.get("/history/").content.decode()
+    assert f'id="check-in-{check_in.pk}"' in history and "% confident" not in history
+    assert "picked by hand" in history.lower()
 
 
 def test_picking_an_unknown_emotion_is_a_clear_400(logged_in):

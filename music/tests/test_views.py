@@ -52,8 +52,14 @@ def test_pick_a_mood_creates_a_list_and_shows_it_with_explanations(client, alice
     rec = Recommendation.objects.get(user=alice)
     assert response.status_code == 302 and response["Location"] == reverse("music:recommendation_detail", args=[rec.pk])
     page = client.get(response["Location"]).content.decode()
-    assert "you feel happy (100%) · goal: match" in page and "Sun " in page
+    assert "you said you feel happy · goal: match" in page and "Sun " in page
     assert "Save as playlist" in page and f'data-recommendation="{rec.pk}"' in page
+
+
+def test_exploring_a_mood_says_it_is_not_a_check_in_and_links_to_one(client, alice):
+    page = client.get(reverse("music:mood_pick")).content.decode()
+    assert "It is not a check-in and does not go into your mood history" in page
+    assert 'href="/feel/#manual"' in page and ">Explore a mood</a>" in page
 
 
 def test_pick_a_mood_with_bad_input_shows_the_form_again(client, alice, catalog):
