@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from ml.calibration import NOT_SURE_BELOW
 from ml.labels import EMOTIONS
@@ -122,6 +124,12 @@ class CheckIn(models.Model):
         if self.corrected_emotion:
             return manual_distribution(self.corrected_emotion)
         return self.emotions
+
+    @property
+    def label(self) -> str:
+        """How pages name a check-in to its owner, e.g. in "Deleted your check-in of Mon 7 Dec 2026, 14:05 (sadness)"."""
+        when = date_format(timezone.localtime(self.created_at), "D j M Y, H:i")
+        return f"{when} ({self.effective_emotion})" if self.effective_emotion else when
 
     @property
     def mood_said(self) -> bool:

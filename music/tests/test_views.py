@@ -77,8 +77,14 @@ def test_save_as_playlist_and_my_playlists(client, alice, catalog):
     assert "Rain " in client.get(response["Location"]).content.decode()
     response = client.post(reverse("music:recommendation_save", args=[rec.pk]), {"name": "x" * 200})
     assert Playlist.objects.count() == 1
+    # The delete asks first: a GET, or a POST without the confirmation, deletes nothing.
+    confirm = client.get(reverse("music:playlist_delete", args=[playlist.pk])).content.decode()
+    assert "Delete this playlist?" in confirm and 'name="confirm" value="yes"' in confirm and "Rainy day" in confirm
     client.post(reverse("music:playlist_delete", args=[playlist.pk]))
+    assert Playlist.objects.exists()
+    response = client.post(reverse("music:playlist_delete", args=[playlist.pk]), {"confirm": "yes"}, follow=True)
     assert not Playlist.objects.exists()
+    assert "Deleted playlist “Rainy day”." in response.content.decode()
 
 
 def test_my_likes_lists_liked_songs_only(client, alice, catalog):
@@ -95,7 +101,8 @@ def test_another_users_list_and_playlist_are_404(client, alice, catalog):
     assert client.get(reverse("music:recommendation_detail", args=[rec.pk])).status_code == 404
     assert client.post(reverse("music:recommendation_save", args=[rec.pk])).status_code == 404
     assert client.get(reverse("music:playlist_detail", args=[playlist.pk])).status_code == 404
-    assert client.post(reverse("music:playlist_delete", args=[playlist.pk])).status_code == 404
+    assert client.get(reverse("music:playlist_delete", args=[playlist.pk])).status_code == 404
+    assert client.post(reverse("music:playlist_delete", args=[playlist.pk]), {"confirm": "yes"}).status_code == 404
     assert Playlist.objects.filter(user=bob).exists()
 
 
