@@ -65,6 +65,16 @@ def test_posting_an_emotion_records_a_manual_mood(api):
     assert response.json()["status"] == "done"
 
 
+def test_a_manual_check_in_is_its_one_emotion_with_no_confidence(api):
+    body = api.post(LIST, {"emotion": "sadness"}, format="json").json()
+
+    assert body["emotions"] == {name: (1.0 if name == "sadness" else 0.0) for name in EMOTIONS}
+    assert body["confidence"] is None and body["low_confidence"] is False
+    assert body["finished_at"] >= body["created_at"]
+    stored = api.get(body["url"]).json()
+    assert stored["confidence"] is None and stored["finished_at"] >= stored["created_at"]
+
+
 def test_sending_both_image_and_frames_or_nothing_is_a_400(api):
     assert api.post(LIST, {}, format="multipart").status_code == 400
     both = api.post(LIST, {"image": photo(), "frames": [photo()]}, format="multipart")

@@ -64,3 +64,24 @@ def test_showing_the_songs_costs_the_same_queries_however_many_songs(api, logged
             api.get(f"/api/v1/checkins/{check_in.pk}/")
         counts[keep] = (len(page_queries), len(api_queries))
     assert counts[10] == counts[2]
+
+
+def test_a_manual_mood_is_explained_as_said_not_seen(api, user):
+    call_command("seed_catalog", verbosity=0)
+    check_in = services.check_in_create_manual(user=user, emotion="sadness")
+
+    items = api.get(f"/api/v1/checkins/{check_in.pk}/").json()["recommendation"]["items"]
+    assert all(item["explanation"].startswith("you said you feel sad · goal:") for item in items)
+
+
+def test_a_corrections_explanations_name_the_users_choice_and_what_the_photo_looked(api, user):
+    call_command("seed_catalog", verbosity=0)
+    check_in = CheckInFactory(owner=user, done=True, top_emotion="happiness", confidence=0.4)
+
+    api.post(f"/api/v1/checkins/{check_in.pk}/correction/", {"emotion": "surprise"}, format="json")
+
+    items = api.get(f"/api/v1/checkins/{check_in.pk}/").json()["recommendation"]["items"]
+    assert items and all(
+        item["explanation"].startswith("you said you feel surprised (the photo looked happy) · goal:") for item in items
+    )
+    assert not any("you look" in item["explanation"] for item in items)
