@@ -18,20 +18,42 @@ def genre_subtree(name: str) -> QuerySet[Genre]:
     return Genre.objects.filter(Q(path=genre.path) | Q(path__startswith=genre.path + GENRE_SEPARATOR))
 
 
+# What the song list's `source` filter asks: where in the page the song can be played.
+SOURCE_FILTERS = {
+    "spotify": ~Q(spotify_id=""),
+    "youtube": ~Q(youtube_id=""),
+    "preview": ~Q(preview_url=""),
+    "links": Q(spotify_id="", youtube_id="", preview_url=""),
+}
+
+
 def song_list(
-    *, q: str = "", emotion: str = "", genre: str = "", era: int | None = None, active_only: bool = True
+    *,
+    q: str = "",
+    emotion: str = "",
+    genre: str = "",
+    era: int | None = None,
+    source: str = "",
+    tag_source: str = "",
+    active_only: bool = True,
 ) -> QuerySet[Song]:
+    """Songs by words of the title or artist (trigram-indexed on PostgreSQL), genre with its
+    sub-genres, decade, playable source and where the tags came from; best-tagged first for an emotion."""
     songs = Song.objects.select_related("genre")
     if active_only:
         songs = songs.filter(active=True)
     for word in q.split()[:8]:
-        songs = songs.filter(Q(title__icontains=word) | Q(artist__icontains=word) | Q(album__icontains=word))
+        songs = songs.filter(Q(title__icontains=word) | Q(artist__icontains=word))
     if genre:
         songs = songs.filter(genre__in=genre_subtree(genre))
     if era is not None:
         songs = songs.filter(year__gte=era, year__lt=era + 10)
+    if source:
+        songs = songs.filter(SOURCE_FILTERS[source])
+    if tag_source:
+        songs = songs.filter(tag_source=tag_source)
     if emotion:
-        songs = songs.annotate(weight=emotion_weight(emotion)).filter(weight__gt=0).order_by("-weight", "artist")
+        songs = songs.annotate(weight=emotion_weight(emotion)).filter(weight__gt=0).order_by("-weight", "id")
     return songs
 
 
