@@ -17,6 +17,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import data_rights
 from accounts.consent import CONSENT_TITLE, CONSENT_VERSION, consent_sections
 from accounts.forms import DeleteAccountForm, ProfileForm, SignupForm
 from accounts.selectors import user_data_archive, user_data_export
@@ -167,3 +168,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         user_password_reset_done(form.user)
         return response
+
+
+def data_sources(request):
+    """Where the data we ship comes from, and under which licence (public: no account needed)."""
+    return render(request, "accounts/data_sources.html", {"sources": data_rights.sources()})
