@@ -9,7 +9,9 @@ music/data/genres.csv (the sub-genre where the vocabulary has it or it clearly b
 family, else the family). The hand-tagged starter catalogue (music/data/starter_catalog.csv) is
 merged in: a starter song keeps its curated tags and fields and gains the Spotify id, popularity
 and audio features of its track (matched on the exact key, else with a version suffix such as
-"- Remastered" removed from both titles); a starter song the source lacks is shipped as it is.
+"- Remastered" removed from both titles); a starter song the source lacks is shipped inactive, since
+the page cannot play it: a curator activates it once it has a source (a YouTube or Spotify id, or a
+preview from enrich_catalog), so a first list never offers a song that will not play.
 
 The result is the generic CSV format, sorted by artist and title and gzipped without a timestamp,
 so the same inputs build the same bytes. No database is used: the build runs anywhere.
@@ -118,7 +120,8 @@ def _merge_starter(songs: dict[str, dict], by_base: dict[str, str], starter: Pat
 def _song(values: dict) -> Song:
     values = dict(values)
     genre = values.pop("genre", "")
-    return Song(**values, genre=Genre(name=genre) if genre else None)
+    playable = any(values.get(name) for name in ("spotify_id", "youtube_id", "preview_url"))
+    return Song(**values, active=playable, genre=Genre(name=genre) if genre else None)
 
 
 def write(songs: list[Song], path: Path = SHIPPED_CATALOG) -> int:
