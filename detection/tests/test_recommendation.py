@@ -67,7 +67,7 @@ def test_showing_the_songs_costs_the_same_queries_however_many_songs(api, logged
 
 
 def test_a_manual_mood_is_explained_as_said_not_seen(api, user):
-    call_command("seed_catalog", verbosity=0)
+    load_starter_catalog()
     check_in = services.check_in_create_manual(user=user, emotion="sadness")
 
     items = api.get(f"/api/v1/checkins/{check_in.pk}/").json()["recommendation"]["items"]
@@ -75,7 +75,7 @@ def test_a_manual_mood_is_explained_as_said_not_seen(api, user):
 
 
 def test_a_corrections_explanations_name_the_users_choice_and_what_the_photo_looked(api, user):
-    call_command("seed_catalog", verbosity=0)
+    load_starter_catalog()
     check_in = CheckInFactory(owner=user, done=True, top_emotion="happiness", confidence=0.4)
 
     api.post(f"/api/v1/checkins/{check_in.pk}/correction/", {"emotion": "surprise"}, format="json")

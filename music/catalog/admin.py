@@ -112,7 +112,7 @@ class SongAdmin(CurationPagesMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_list_template = "admin/music/song/change_list.html"
     # Fits a 1280 px screen: tags shortened, the tag source with its confidence in one column.
-    list_display = ["title", "artist", "genre", "year", "tags", "tagged_by", "playable", "active"]
+    list_display = ["title", "artist", "genre", "tags", "tagged_by", "playable", "active"]
     list_editable = ["active"]
     # The curation filters first; the long genre list last.
     list_filter = [
@@ -146,6 +146,10 @@ class SongAdmin(CurationPagesMixin, admin.ModelAdmin):
         ("Audio features", {"fields": [*AUDIO_FEATURES, "popularity"], "classes": ["collapse"]}),
         ("Dates", {"fields": ["created_at", "updated_at"]}),
     ]
+
+    class Media:
+        css = {"all": ["css/admin-songs.css"]}
+
     actions = ["approve_tags", "activate", "deactivate", "add_tag", "remove_tag", "enrich"]
 
     @admin.display(description="quadrant")
@@ -159,7 +163,7 @@ class SongAdmin(CurationPagesMixin, admin.ModelAdmin):
             return "—"
         label = {"curated": "person", "audio": "audio", "lyrics": "lyrics", "enrichment": "enrichment"}[song.tag_source]
         if song.needs_review:
-            return f"{label} ({song.tag_confidence:.0%}, to review)" if song.tag_confidence is not None else label
+            return f"{label} {song.tag_confidence:.0%}, to review" if song.tag_confidence is not None else label
         return label
 
     @admin.action(description="Approve the machine tags of selected songs", permissions=["change"])
@@ -190,7 +194,9 @@ class SongAdmin(CurationPagesMixin, admin.ModelAdmin):
     @admin.display(description="tags")
     def tags(self, song):
         top = song.top_emotions[:2]
-        return ", ".join(f"{name} {weight:g}" for name, weight in top) + (" …" if len(song.emotions) > 2 else "") or "—"
+        return (
+            ", ".join(f"{name} {weight:.2g}" for name, weight in top) + (" …" if len(song.emotions) > 2 else "") or "—"
+        )
 
     @admin.action(description="Activate selected songs", permissions=["change"])
     def activate(self, request, queryset):
