@@ -79,12 +79,13 @@ def main() -> int:
     try:
         with scratch_database("enrich_catalog.py", "enrichbench", keep=args.keep):
             from django.conf import settings
-            from django.core.management import call_command
 
             from music.models import Song
+            from music.tests.factories import load_starter_catalog
             from music.tests.fake_itunes import FakeItunes
 
-            call_command("seed_catalog", stdout=io.StringIO())
+            # The 167 hand-typed starter songs: the ones the shipped catalogue has no track for.
+            load_starter_catalog()
             if args.limit:
                 Song.objects.exclude(
                     pk__in=list(Song.objects.order_by("id").values_list("pk", flat=True)[: args.limit])
