@@ -79,6 +79,7 @@ def main() -> int:
     try:
         with scratch_database("enrich_catalog.py", "enrichbench", keep=args.keep):
             from django.conf import settings
+            from django.core.management import call_command
 
             from music.models import Song
             from music.tests.factories import load_starter_catalog
