@@ -17,7 +17,7 @@ from music.catalog.admin_filters import (
     genre_label,
 )
 from music.catalog.admin_pages import CurationPagesMixin
-from music.catalog.csv_format import parse_duration
+from music.catalog.csv_values import parse_duration
 from music.catalog.enrichment import ENRICH_MAX_SONGS
 from music.catalog.forms import TagForm
 from music.catalog.models import AUDIO_FEATURES, Genre, Song

@@ -10,7 +10,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from music.catalog import selectors
-from music.catalog.csv_format import COLUMN_HELP, songs_to_csv
+from music.catalog.csv_columns import COLUMN_HELP
+from music.catalog.csv_export import songs_to_csv
 from music.catalog.forms import CatalogImportForm
 from music.catalog.importing import song_import
 from music.catalog.models import Song

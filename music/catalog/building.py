@@ -23,7 +23,9 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from music.catalog.csv_format import TAG_FIELDS, parse_catalog, songs_to_csv
+from music.catalog.csv_columns import TAG_FIELDS
+from music.catalog.csv_export import songs_to_csv
+from music.catalog.csv_format import parse_catalog
 from music.catalog.genres import GenreResolver, read_aliases
 from music.catalog.identity import base_title, song_key
 from music.catalog.models import GENRE_SEPARATOR, Genre, Song, TagSource

@@ -20,7 +20,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from music.catalog.csv_format import TAG_FIELDS, ParsedCatalog, parse_catalog
+from music.catalog.csv_columns import TAG_FIELDS
+from music.catalog.csv_format import ParsedCatalog, parse_catalog
 from music.catalog.genres import GenreResolver, read_aliases
 from music.catalog.models import MACHINE_TAG_SOURCES, Genre, Song
 from music.emotions import format_tags

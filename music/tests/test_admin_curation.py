@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
-from music.catalog.csv_format import COLUMN_HELP, GENERIC_COLUMNS
+from music.catalog.csv_columns import COLUMN_HELP, GENERIC_COLUMNS
 from music.models import Genre, Song
 from music.tests.factories import SongFactory
 

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from music.catalog.csv_format import songs_to_csv
+from music.catalog.csv_export import songs_to_csv
 from music.catalog.importing import song_import
 from music.models import Song
 

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from music.catalog.csv_format import neutralise_formula, songs_to_csv
+from music.catalog.csv_export import neutralise_formula, songs_to_csv
 from music.catalog.importing import song_import
 from music.models import Song
 from music.tests.factories import SongFactory

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from music.catalog.csv_format import songs_to_csv
+from music.catalog.csv_export import songs_to_csv
 from music.models import Song
 
 
