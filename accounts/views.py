@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -83,7 +84,7 @@ def consent(request):
             return redirect_to_login(request.get_full_path())
         user_consent_give(request.user, version=CONSENT_VERSION)
         messages.success(request, "Thank you. You can now take a selfie.")
-        return redirect(_safe_next(request, "home"))
+        return redirect(_safe_next(request, settings.AFTER_CONSENT_URL))
     return render(
         request,
         "accounts/consent.html",

@@ -115,6 +115,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Where agreeing to the consent text leads when no page asked for it (a new account): the music
+# onboarding (warm start), which leads home once done or skipped. A setting, as accounts imports no app.
+AFTER_CONSENT_URL = "music:onboarding"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", "UTC")

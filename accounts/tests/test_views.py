@@ -3,7 +3,9 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse
 
@@ -167,7 +169,7 @@ def test_anyone_can_read_the_consent_text_but_agreeing_needs_an_account(client):
 def test_consent_ignores_an_offsite_next(client, bob):
     client.force_login(bob)
     response = client.post(reverse("accounts:consent"), {"next": "https://evil.example/"})
-    assert response.url == reverse("home")
+    assert response.url == resolve_url(settings.AFTER_CONSENT_URL)  # the default: onboarding
 
 
 def test_consent_withdraw_is_one_post(alice_client, alice):

@@ -1,6 +1,8 @@
 """Reads of a listener's library (always scoped to a user): lists, likes, playlists, ratings, and for
 other apps the lists made for check-ins and the feedback given on them."""
 
+import difflib
+
 from django.db.models import Count, Min, Prefetch, QuerySet
 
 from music.catalog.identity import song_key
@@ -154,6 +156,20 @@ def artist_search(q: str, *, limit: int = ARTIST_SEARCH_LIMIT) -> list[dict]:
     prefix = q.casefold()
     ranked = sorted(rows, key=lambda r: (not r["name"].casefold().startswith(prefix), -r["songs"], r["name"]))
     return [{"name": r["name"], "songs": r["songs"]} for r in ranked[:limit]]
+
+
+def artist_suggestion(name: str) -> str:
+    """The catalogue artist closest to a name nobody has (a typo), or "": a name containing it, else
+    the closest spelling among artists with the same first letter (a bounded set to compare)."""
+    found = artist_search(name, limit=1)
+    if found:
+        return found[0]["name"]
+    name = " ".join(name.split())
+    if not name:
+        return ""
+    names = set(Song.objects.filter(active=True, artist__istartswith=name[0]).values_list("artist", flat=True)[:5000])
+    close = difflib.get_close_matches(name.casefold(), {n.casefold(): n for n in names}, n=1, cutoff=0.75)
+    return {n.casefold(): n for n in names}[close[0]] if close else ""
 
 
 def artists_known(names: list[str]) -> dict[str, str]:

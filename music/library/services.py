@@ -183,8 +183,8 @@ def preferences_update(
     for name in likes_artists:
         spelled = known.get(selectors.artist_key(name))
         if spelled is None:
-            close = selectors.artist_search(name, limit=1)
-            hint = f"; did you mean {close[0]['name']!r}?" if close else "."
+            close = selectors.artist_suggestion(name)
+            hint = f"; did you mean {close!r}?" if close else "."
             errors.setdefault("likes_artists", []).append(f"No artist {name!r} in the catalogue{hint}")
         elif spelled not in artists:
             artists.append(spelled)
