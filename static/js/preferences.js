@@ -35,7 +35,7 @@
       button.type = "button";
       button.className = "secondary";
       button.textContent = "Add " + artist.name;
-      button.setAttribute("aria-label", "Add " + artist.name + " (" + artist.songs + " songs)");
+      button.setAttribute("aria-label", "Add " + artist.name + " (" + artist.songs + (artist.songs === 1 ? " song)" : " songs)"));
       button.addEventListener("click", function () { add(artist.name); });
       item.appendChild(button);
       results.appendChild(item);
