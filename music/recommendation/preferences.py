@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from music.recommendation.taste import GENRE_SEPARATOR, HALF_LIFE_DAYS, Features, Observation, Taste
 
-PRIOR_WEIGHT = 0.5  # a stated genre weighs half a real like of one of its songs
+PRIOR_WEIGHT = 0.3  # a stated genre weighs 0.3 of a real like of one of its songs
 PRIOR_AGE_HOURS = HALF_LIFE_DAYS * 24 * math.log2(1 / PRIOR_WEIGHT)
 PRIOR_ARTIST_LIKES = 0.5
 ERA_BONUS = 0.04
