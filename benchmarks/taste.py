@@ -312,6 +312,54 @@ def simulate(args) -> dict:
     return result
 
 
+def warm_start(args) -> dict:
+    """`--warm-start` (issue 29): the first list of listeners who said what they like, against the
+    same listeners silent. Each onboarded listener states their hidden liked genre and avoids their
+    disliked one (unless it holds the liked one); both get the same mood and seed for their very
+    first list. Reported: liked and disliked genre shares and the mood fit, for both."""
+    from accounts.models import User
+    from music.library.services import preferences_update
+    from music.recommendation.services import recommendation_create
+
+    songs = load_songs()
+    rng = random.Random(args.seed)
+    listeners = make_listeners(args, songs, rng)
+    stats = {name: defaultdict(list) for name in ("onboarded", "silent")}
+    for i, hidden in enumerate(listeners):
+        top, emotions = mood(random.Random(f"{args.seed}-warm-{i}"))
+        seed = rng.randrange(2**40)
+        for name in stats:
+            user = User.objects.create(username=f"warm-{name}{i}", email=f"warm-{name}{i}@example.org", password="!")
+            if name == "onboarded":
+                liked_path = next(
+                    s.genres for s in songs.values() if s.genre == hidden.liked or hidden.liked in s.genres
+                )
+                avoid = [] if hidden.disliked in liked_path else [hidden.disliked]
+                preferences_update(
+                    user=user, likes_genres=[hidden.liked], avoid_genres=avoid, likes_artists=[], eras=None
+                )
+            rec = recommendation_create(user=user, emotions=emotions, seed=seed)
+            listed = [songs[song_id] for song_id in rec.items.order_by("rank").values_list("song_id", flat=True)]
+            n = max(len(listed), 1)
+            stats[name]["liked"].append(sum(hidden.of(s, hidden.liked) for s in listed) / n)
+            stats[name]["disliked"].append(sum(hidden.of(s, hidden.disliked) for s in listed) / n)
+            stats[name]["mood"].append(sum(s.emotions.get(top, 0.0) for s in listed) / n)
+            stats[name]["length"].append(len(listed))
+
+    def mean(values):
+        return round(sum(values) / len(values), 4)
+
+    result = {
+        name: {"liked_share_first": mean(s["liked"]), "disliked_share_first": mean(s["disliked"]),
+               "mood_fit_first": mean(s["mood"]), "list_length": mean(s["length"])}
+        for name, s in stats.items()
+    }  # fmt: skip
+    onboarded, silent = result["onboarded"], result["silent"]
+    result["liked_gain_points"] = round(100 * (onboarded["liked_share_first"] - silent["liked_share_first"]), 1)
+    result["mood_fit_gap"] = round(silent["mood_fit_first"] - onboarded["mood_fit_first"], 4)
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true", help="print only the JSON result on stdout")
@@ -322,8 +370,19 @@ def main() -> int:
     parser.add_argument("--goal", default="", help="every listener's goal (default: the profile default)")
     parser.add_argument("--match", choices=("exact", "family"), default="exact", help="what a song 'of a genre' is")
     parser.add_argument("--plain", action="store_true", help="listeners with a genre taste only (see above)")
+    parser.add_argument(
+        "--warm-start", action="store_true", help="only the first lists of onboarded vs silent listeners"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
+    if args.warm_start:
+        with tempfile.TemporaryDirectory(prefix="taste-bench-") as directory:
+            setup_django(directory)
+            result = {"mode": "warm_start", "listeners": args.listeners, "match": args.match, "seed": args.seed}
+            result |= warm_start(args)
+        result["seconds"] = round(time.perf_counter() - started, 1)
+        print(json.dumps(result, indent=None if args.json else 2))
+        return 0
     with tempfile.TemporaryDirectory(prefix="taste-bench-") as directory:
         setup_django(directory)
         strategies = simulate(args)

@@ -30,4 +30,6 @@ urlpatterns = [
     path("playlists/<int:pk>/playlist.m3u8", library.PlaylistM3u8Api.as_view(), name="playlist-m3u8"),
     path("playlists/<int:pk>/playlist.xspf", library.PlaylistXspfApi.as_view(), name="playlist-xspf"),
     path("playlists/<int:pk>/links/", library.PlaylistLinksApi.as_view(), name="playlist-links"),
+    path("me/preferences/", library.MePreferencesApi.as_view(), name="me-preferences"),
+    path("artists/", library.ArtistSearchApi.as_view(), name="artist-list"),
 ]

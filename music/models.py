@@ -18,6 +18,8 @@ from music.catalog.models import (
 from music.library.models import (
     Feedback,
     FeedbackKind,
+    GenrePreference,
+    ListenerPreferences,
     Playlist,
     PlaylistItem,
     Rating,
@@ -35,6 +37,8 @@ __all__ = [
     "Feedback",
     "FeedbackKind",
     "Genre",
+    "GenrePreference",
+    "ListenerPreferences",
     "Playlist",
     "PlaylistItem",
     "Rating",

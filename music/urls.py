@@ -6,6 +6,8 @@ from music.recommendation import views as recommendation_views
 app_name = "music"
 urlpatterns = [
     path("songs/", library_views.song_list, name="song_list"),
+    path("welcome/", library_views.onboarding, name="onboarding"),
+    path("preferences/", library_views.preferences_edit, name="preferences"),
     path("mood/", recommendation_views.mood_pick, name="mood_pick"),
     path("recommendations/<int:pk>/", library_views.recommendation_detail, name="recommendation_detail"),
     path("recommendations/<int:pk>/save/", library_views.recommendation_save, name="recommendation_save"),

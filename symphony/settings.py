@@ -115,9 +115,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
-# Where agreeing to the face analysis leads when no ?next= says otherwise: the check-in page, where
-# the consent is used (a URL name, so accounts needs no import of detection).
-CONSENT_REDIRECT_URL = "detection:feel"
+# Where agreeing to the face analysis leads when no ?next= says otherwise: a new account's music
+# onboarding (skippable), which then leads on to the check-in page, where the consent is used. URL
+# names in settings, so accounts imports no app and music none above it.
+CONSENT_REDIRECT_URL = "music:onboarding"
+AFTER_ONBOARDING_URL = "detection:feel"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", "UTC")

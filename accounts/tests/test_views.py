@@ -3,7 +3,9 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse
 
@@ -156,10 +158,11 @@ def test_consent_page_explains_in_plain_words_and_records_version_and_time(clien
     assert bob.consent_at is not None
 
 
-def test_agreeing_without_a_next_page_leads_to_the_check_in_page(client, bob):
+def test_agreeing_without_a_next_page_leads_to_onboarding_then_the_check_in_page(client, bob):
     client.force_login(bob)
     response = client.post(reverse("accounts:consent"))
-    assert response.url == "/feel/"
+    assert response.url == "/welcome/"
+    assert client.post(response.url, {"skip": "1"}).url == "/feel/"
 
 
 def test_anyone_can_read_the_consent_text_but_agreeing_needs_an_account(client):
@@ -173,7 +176,7 @@ def test_anyone_can_read_the_consent_text_but_agreeing_needs_an_account(client):
 def test_consent_ignores_an_offsite_next(client, bob):
     client.force_login(bob)
     response = client.post(reverse("accounts:consent"), {"next": "https://evil.example/"})
-    assert response.url == "/feel/"
+    assert response.url == resolve_url(settings.CONSENT_REDIRECT_URL)  # the default: onboarding
 
 
 def test_consent_withdraw_is_one_post(alice_client, alice):

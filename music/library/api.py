@@ -16,12 +16,17 @@ from music.library import exports, selectors
 from music.library.models import FeedbackKind, Playlist, Recommendation
 from music.library.services import (
     LISTENING_KINDS,
+    MAX_AVOIDED_GENRES,
+    MAX_LIKED_ARTISTS,
+    MAX_LIKED_GENRES,
     MAX_POSITION_SECONDS,
     feedback_create,
     listening_event_create,
     playlist_create,
     playlist_delete,
     playlist_from_recommendation,
+    preferences_export,
+    preferences_update,
     rating_delete,
 )
 from symphony.api import ObjectIdField, StrictInputSerializer
@@ -261,3 +266,75 @@ class PlaylistXspfApi(_PlaylistList, _XspfMixin, APIView):
 
 class PlaylistLinksApi(_PlaylistList, _LinksMixin, APIView):
     pass
+
+
+class MePreferencesApi(APIView):
+    """What you like and never want (the warm start): the recommender reads it for every list."""
+
+    @extend_schema_serializer(component_name="PreferencesInput")
+    class InputSerializer(StrictInputSerializer):
+        likes_genres = serializers.ListField(
+            child=serializers.CharField(max_length=40), max_length=MAX_LIKED_GENRES, required=False, default=list,
+            help_text="Names from /api/v1/genres/; a family includes its sub-genres.",
+        )  # fmt: skip
+        avoid_genres = serializers.ListField(
+            child=serializers.CharField(max_length=40), max_length=MAX_AVOIDED_GENRES, required=False, default=list,
+            help_text="Never listed, sub-genres included.",
+        )  # fmt: skip
+        likes_artists = serializers.ListField(
+            child=serializers.CharField(max_length=200), max_length=MAX_LIKED_ARTISTS, required=False, default=list,
+            help_text="Catalogue artists (GET /api/v1/artists/?q= finds them).",
+        )  # fmt: skip
+        eras = serializers.ListField(
+            child=serializers.IntegerField(), min_length=2, max_length=2, required=False, allow_null=True,
+            default=None, help_text="[from, to] in years, both included, or null.",
+        )  # fmt: skip
+
+    @extend_schema_serializer(component_name="Preferences")
+    class OutputSerializer(serializers.Serializer):
+        likes_genres = serializers.ListField(child=serializers.CharField())
+        avoid_genres = serializers.ListField(child=serializers.CharField())
+        likes_artists = serializers.ListField(child=serializers.CharField())
+        eras = serializers.ListField(child=serializers.IntegerField(), allow_null=True)
+        onboarded_at = serializers.DateTimeField(allow_null=True)
+        updated_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema(responses=OutputSerializer, summary="Your stated music preferences")
+    def get(self, request):
+        prefs = selectors.preferences_get(user=request.user)
+        return Response(self.OutputSerializer(preferences_export(prefs)).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=OutputSerializer,
+        summary="Replace your stated music preferences (omitted fields are cleared)",
+    )
+    def put(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            prefs = preferences_update(user=request.user, **data.validated_data)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
+        return Response(self.OutputSerializer(preferences_export(prefs)).data)
+
+
+class ArtistSearchApi(APIView):
+    @extend_schema_serializer(component_name="ArtistSearchFilter")
+    class FilterSerializer(serializers.Serializer):
+        q = serializers.CharField(max_length=100, help_text="At least 2 characters of the name.")
+
+    @extend_schema_serializer(component_name="Artist")
+    class OutputSerializer(serializers.Serializer):
+        name = serializers.CharField()
+        songs = serializers.IntegerField()
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses=OutputSerializer(many=True),
+        summary="Catalogue artists by name (search as you type)",
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        return Response(self.OutputSerializer(selectors.artist_search(filters.validated_data["q"]), many=True).data)

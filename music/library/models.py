@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from accounts.models import Goal
-from music.catalog.models import Song
+from music.catalog.models import Genre, Song
 from music.emotions import EMOTIONS
 
 
@@ -25,6 +25,8 @@ class Recommendation(models.Model):
     goal = models.CharField(max_length=20)
     emotions = models.JSONField(help_text="The input distribution, {emotion: probability}.")
     seed = models.BigIntegerField()
+    # Said to the listener when the list is shorter than asked, e.g. because of the genres they avoid.
+    note = models.CharField(max_length=300, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -145,3 +147,54 @@ class PlaylistItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.song}"
+
+
+class ListenerPreferences(models.Model):
+    """What a listener said they like and never want (the warm start, issue 29): one row per user.
+
+    Kept in the library rather than in accounts because it names catalogue genres and artists,
+    which accounts must not know (accounts imports no app, and a foreign key points down the
+    floors); like ratings, it is something the listener holds, and goes with the user by cascade.
+    The row exists once onboarding was done or skipped (`onboarded_at`), so it is offered once."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="music_preferences")
+    # Artist names as the catalogue spells them; matched to songs by artist key.
+    likes_artists = models.JSONField(default=list, blank=True)
+    era_from = models.PositiveSmallIntegerField(null=True, blank=True)
+    era_to = models.PositiveSmallIntegerField(null=True, blank=True)
+    onboarded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user"]
+        verbose_name_plural = "listener preferences"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(era_from__isnull=True, era_to__isnull=True)
+                | models.Q(era_from__isnull=False, era_to__isnull=False, era_from__lte=models.F("era_to")),
+                name="music_prefs_era_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Preferences of {self.user}"
+
+    @property
+    def eras(self) -> list[int] | None:
+        return None if self.era_from is None else [self.era_from, self.era_to]
+
+
+class GenrePreference(models.Model):
+    """A genre a listener likes, or avoids (then with its sub-genres: a hard filter)."""
+
+    preferences = models.ForeignKey(ListenerPreferences, on_delete=models.CASCADE, related_name="genres")
+    genre = models.ForeignKey(Genre, on_delete=models.CASCADE, related_name="+")
+    avoid = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["preferences", "avoid", "genre__path"]
+        constraints = [models.UniqueConstraint(fields=["preferences", "genre"], name="music_genre_pref_unique")]
+
+    def __str__(self) -> str:
+        return f"{'avoids' if self.avoid else 'likes'} {self.genre}"

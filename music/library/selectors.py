@@ -1,13 +1,18 @@
 """Reads of a listener's library (always scoped to a user): lists, likes, playlists, ratings, and for
 other apps the lists made for check-ins and the feedback given on them."""
 
-from django.db.models import Count, Prefetch, QuerySet
+import difflib
 
+from django.db.models import Count, Min, Prefetch, QuerySet
+
+from music.catalog.identity import song_key
 from music.catalog.models import Song
 from music.emotions import EMOTION_VA, EMOTIONS
 from music.library.models import (
     Feedback,
     FeedbackKind,
+    GenrePreference,
+    ListenerPreferences,
     Playlist,
     PlaylistItem,
     Rating,
@@ -117,3 +122,58 @@ def most_liked(*, user, since=None, until=None, check_in_ids=None, limit: int = 
     return [
         {"id": r["song_id"], "title": r["song__title"], "artist": r["song__artist"], "likes": r["likes"]} for r in rows
     ]
+
+
+def preferences_get(*, user) -> ListenerPreferences | None:
+    """The listener's stated preferences (warm start) with their genres, or None before onboarding."""
+    return (
+        ListenerPreferences.objects.filter(user=user)
+        .prefetch_related(Prefetch("genres", queryset=GenrePreference.objects.select_related("genre")))
+        .first()
+    )
+
+
+def artist_key(name: str) -> str:
+    """The key songs carry for an artist name (Song.artist_key): case and spacing do not matter."""
+    return song_key(name, "").split("\x1f", 1)[0][:200]
+
+
+ARTIST_SEARCH_LIMIT = 10
+
+
+def artist_search(q: str, *, limit: int = ARTIST_SEARCH_LIMIT) -> list[dict]:
+    """Catalogue artists whose name contains `q` (search as you type), those starting with it
+    first, most songs first: [{name, songs}]."""
+    q = " ".join(q.split())
+    if len(q) < 2:
+        return []
+    rows = (
+        Song.objects.filter(active=True, artist__icontains=q)
+        .values("artist_key")
+        .annotate(name=Min("artist"), songs=Count("id"))
+        .order_by("-songs", "name")[:200]
+    )
+    prefix = q.casefold()
+    ranked = sorted(rows, key=lambda r: (not r["name"].casefold().startswith(prefix), -r["songs"], r["name"]))
+    return [{"name": r["name"], "songs": r["songs"]} for r in ranked[:limit]]
+
+
+def artist_suggestion(name: str) -> str:
+    """The catalogue artist closest to a name nobody has (a typo), or "": a name containing it, else
+    the closest spelling among artists with the same first letter (a bounded set to compare)."""
+    found = artist_search(name, limit=1)
+    if found:
+        return found[0]["name"]
+    name = " ".join(name.split())
+    if not name:
+        return ""
+    names = set(Song.objects.filter(active=True, artist__istartswith=name[0]).values_list("artist", flat=True)[:5000])
+    close = difflib.get_close_matches(name.casefold(), {n.casefold(): n for n in names}, n=1, cutoff=0.75)
+    return {n.casefold(): n for n in names}[close[0]] if close else ""
+
+
+def artists_known(names: list[str]) -> dict[str, str]:
+    """{artist key: the catalogue's spelling} for those of `names` that have an active song."""
+    keys = {artist_key(name) for name in names}
+    rows = Song.objects.filter(active=True, artist_key__in=keys).values("artist_key").annotate(name=Min("artist"))
+    return {r["artist_key"]: r["name"] for r in rows}

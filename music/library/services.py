@@ -5,9 +5,19 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from music.catalog.models import Song
+from music.catalog.genres import GenreResolver, read_aliases
+from music.catalog.models import GENRE_SEPARATOR, Genre, Song
 from music.library import selectors
-from music.library.models import Feedback, FeedbackKind, Playlist, PlaylistItem, Rating, Recommendation
+from music.library.models import (
+    Feedback,
+    FeedbackKind,
+    GenrePreference,
+    ListenerPreferences,
+    Playlist,
+    PlaylistItem,
+    Rating,
+    Recommendation,
+)
 
 
 def feedback_create(*, user, song: Song, kind: str, recommendation: Recommendation | None = None) -> Feedback:
@@ -119,9 +129,113 @@ def listening_event_create(
     return feedback, True
 
 
+# Warm start (issue 29): how much a listener may state. A few choices are what onboarding asks
+# for; the bounds keep the preference read and the candidate query small.
+MAX_LIKED_GENRES, MAX_AVOIDED_GENRES, MAX_LIKED_ARTISTS = 10, 10, 20
+ERA_MIN, ERA_MAX = 1900, 2100
+
+
+def _genres_named(names: list[str], field: str, errors: dict) -> list[Genre]:
+    """The vocabulary genres of these names (any case or spacing); an unknown one is an error that
+    suggests the closest name (an alias such as "rap" suggests its genre, "hip-hop")."""
+    vocabulary = list(Genre.objects.all())
+    resolver = GenreResolver(((g.pk, g.name, g.path) for g in vocabulary), read_aliases())
+    by_id = {g.pk: g for g in vocabulary}
+    found = []
+    for name in names:
+        resolved = resolver.resolve(name)
+        if resolved.ok and resolved.how == "exact":
+            found.append(by_id[resolved.genre_id])
+            continue
+        suggestion = by_id[resolved.genre_id].name if resolved.ok else resolved.suggestion
+        hint = f"did you mean {suggestion!r}?" if suggestion else "GET /api/v1/genres/ lists them."
+        errors.setdefault(field, []).append(f"Unknown genre {name!r}; {hint}")
+    return list({g.pk: g for g in found}.values())  # each once, in the order given
+
+
+def preferences_update(
+    *, user, likes_genres: list[str], avoid_genres: list[str], likes_artists: list[str], eras: list[int] | None
+) -> ListenerPreferences:
+    """Replace what the listener said they like and avoid (onboarding, the profile, the API).
+
+    Genres are vocabulary names; an avoided genre covers its sub-genres, so liking one under it is
+    refused rather than silently ignored. Artists must be in the catalogue (stored as it spells
+    them). `eras` is [from, to] in years, or None. Raises ValidationError {field: [messages]}."""
+    errors: dict[str, list[str]] = {}
+    for field, values, limit in (
+        ("likes_genres", likes_genres, MAX_LIKED_GENRES),
+        ("avoid_genres", avoid_genres, MAX_AVOIDED_GENRES),
+        ("likes_artists", likes_artists, MAX_LIKED_ARTISTS),
+    ):
+        if len(values) > limit:
+            errors[field] = [f"At most {limit} items, not {len(values)}."]
+    if errors:
+        raise ValidationError(errors)
+    liked = _genres_named(likes_genres, "likes_genres", errors)
+    avoid = _genres_named(avoid_genres, "avoid_genres", errors)
+    for genre in liked:
+        over = next((a for a in avoid if (genre.path + GENRE_SEPARATOR).startswith(a.path + GENRE_SEPARATOR)), None)
+        if over is not None:
+            what = "you also avoid it" if over.pk == genre.pk else f"it is under {over.name}, which you avoid"
+            errors.setdefault("likes_genres", []).append(f"You cannot like {genre.name}: {what}.")
+    known = selectors.artists_known(likes_artists)
+    artists = []
+    for name in likes_artists:
+        spelled = known.get(selectors.artist_key(name))
+        if spelled is None:
+            close = selectors.artist_suggestion(name)
+            hint = f"; did you mean {close!r}?" if close else "."
+            errors.setdefault("likes_artists", []).append(f"No artist {name!r} in the catalogue{hint}")
+        elif spelled not in artists:
+            artists.append(spelled)
+    if eras is not None:
+        start, end = eras
+        if not (ERA_MIN <= start <= ERA_MAX and ERA_MIN <= end <= ERA_MAX):
+            errors["eras"] = [f"Years go from {ERA_MIN} to {ERA_MAX}."]
+        elif start > end:
+            errors["eras"] = [f"The range starts after it ends ({start} > {end}): give [from, to]."]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        prefs, _ = ListenerPreferences.objects.select_for_update().get_or_create(user=user)
+        prefs.likes_artists = artists
+        prefs.era_from, prefs.era_to = eras if eras is not None else (None, None)
+        prefs.onboarded_at = prefs.onboarded_at or timezone.now()
+        prefs.save()
+        prefs.genres.all().delete()
+        GenrePreference.objects.bulk_create(
+            [GenrePreference(preferences=prefs, genre=g) for g in liked]
+            + [GenrePreference(preferences=prefs, genre=g, avoid=True) for g in avoid]
+        )
+    return selectors.preferences_get(user=user)
+
+
+def preferences_skip(*, user) -> ListenerPreferences:
+    """Onboarding skipped: remember it, so it is not offered again (the profile still edits them)."""
+    prefs, created = ListenerPreferences.objects.get_or_create(user=user, defaults={"onboarded_at": timezone.now()})
+    if not created and prefs.onboarded_at is None:
+        prefs.onboarded_at = timezone.now()
+        prefs.save(update_fields=["onboarded_at", "updated_at"])
+    return prefs
+
+
+def preferences_export(prefs: ListenerPreferences | None) -> dict:
+    """The preferences as the API and the data export show them."""
+    choices = list(prefs.genres.all()) if prefs else []
+    return {
+        "likes_genres": [c.genre.name for c in choices if not c.avoid],
+        "avoid_genres": [c.genre.name for c in choices if c.avoid],
+        "likes_artists": list(prefs.likes_artists) if prefs else [],
+        "eras": prefs.eras if prefs else None,
+        "onboarded_at": prefs.onboarded_at if prefs else None,
+        "updated_at": prefs.updated_at if prefs else None,
+    }
+
+
 def user_data_export(user) -> dict:
     """Every record the music app holds about the user (registered with accounts.data_rights)."""
     return {
+        "preferences": preferences_export(selectors.preferences_get(user=user)),
         "ratings": [
             {"song": r.song_id, "title": r.song.title, "artist": r.song.artist, "value": r.value,
              "updated_at": r.updated_at.isoformat()}

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,9 +10,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from music.catalog import selectors as catalog_selectors
 from music.catalog.forms import SongSearchForm
 from music.library import selectors
-from music.library.forms import PlaylistNameForm
+from music.library.forms import PlaylistNameForm, PreferencesForm
 from music.library.models import Playlist, Recommendation
-from music.library.services import playlist_delete, playlist_from_recommendation
+from music.library.services import (
+    playlist_delete,
+    playlist_from_recommendation,
+    preferences_export,
+    preferences_skip,
+    preferences_update,
+)
 from symphony.shortcuts import delete_confirmed
 
 
@@ -87,3 +94,41 @@ def playlist_remove(request, pk: int):
     playlist_delete(playlist=playlist)
     messages.success(request, f"Deleted playlist “{playlist.name}”.")
     return redirect("music:playlist_list")
+
+
+def _preferences_page(request, *, onboarding: bool):
+    """Onboarding and the profile's "music taste" are one form; onboarding can be skipped."""
+    prefs = selectors.preferences_get(user=request.user)
+    if onboarding and prefs is not None and prefs.onboarded_at and request.method == "GET":
+        return redirect(settings.AFTER_ONBOARDING_URL)  # offered once; the profile edits them later
+    if request.method == "POST" and "skip" in request.POST:
+        preferences_skip(user=request.user)
+        messages.info(request, "Skipped. You can say what you like any time on your profile.")
+        return redirect(settings.AFTER_ONBOARDING_URL)
+    exported = preferences_export(prefs)
+    form = PreferencesForm(
+        request.POST or None, genres=catalog_selectors.genre_list(), initial=PreferencesForm.initial_from(exported)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            preferences_update(user=request.user, **form.changes())
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error("era_from" if field == "eras" else field, errors)
+        else:
+            messages.success(request, "Saved. Your next list follows these choices.")
+            return redirect(settings.AFTER_ONBOARDING_URL if onboarding else "music:preferences")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "music/preferences.html", {"form": form, "onboarding": onboarding}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def onboarding(request):
+    return _preferences_page(request, onboarding=True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences_edit(request):
+    return _preferences_page(request, onboarding=False)

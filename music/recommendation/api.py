@@ -31,10 +31,11 @@ class RecommendationOutputSerializer(serializers.ModelSerializer):
         help_text="Deprecated: the old name of `check_in`, until the next version.",
     )
     items = ItemSerializer(many=True)
+    note = serializers.CharField(help_text="Why the list is shorter than asked (e.g. the genres you avoid), or empty.")
 
     class Meta:
         model = Recommendation
-        fields = ["id", "check_in", "submission", "goal", "emotions", "created_at", "items"]
+        fields = ["id", "check_in", "submission", "goal", "emotions", "note", "created_at", "items"]
 
 
 class RecommendationListCreateApi(APIView):

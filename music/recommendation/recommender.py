@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from music.emotions import EMOTION_ADJECTIVE, EMOTION_VA, EMOTIONS
+from music.recommendation import preferences
+from music.recommendation.preferences import Stated
 from music.recommendation.taste import Features, Observation, Taste, fit
 
 GOALS = ("match", "lift", "calm", "match_then_lift")
@@ -93,14 +95,21 @@ class History:
     recent_list_songs: set[int] = field(default_factory=set)
     # Every song met recently, with its features: what music.recommendation.taste learns from.
     observations: list[Observation] = field(default_factory=list)
+    # Warm start: what the listener said they like and avoid (music.recommendation.preferences).
+    stated: Stated = field(default_factory=Stated)
     _taste: Taste | None = field(default=None, repr=False, compare=False)
 
     @property
     def taste(self) -> Taste:
-        """The feature taste fitted to the observations (once)."""
+        """The feature taste fitted to the observations and the stated likes' priors (once)."""
         if self._taste is None:
-            self._taste = fit(self.observations)
+            self._taste = fit(self.observations + preferences.prior_observations(self.stated))
         return self._taste
+
+    @property
+    def learns(self) -> bool:
+        """Whether there is anything for the feature taste to learn from."""
+        return bool(self.observations or self.stated.likes)
 
 
 @dataclass(frozen=True)
@@ -161,19 +170,18 @@ def taste_scores(
     listener plays or skips.
     """
     scores = np.zeros(len(pool))
-    if h.observations:
+    if h.learns:
         if feature_scores is None:
             feature_scores = np.array(h.taste.assess([c.features for c in pool])[0])
         scores += W_FEATURES * feature_scores
-    if not (h.liked or h.artist_likes or h.artist_dislikes or h.artist_skips or h.liked_tags or h.skips or h.plays):
+    if not (
+        h.liked or h.artist_likes or h.artist_dislikes or h.artist_skips or h.liked_tags or h.skips or h.plays
+        or h.stated.artists
+    ):  # fmt: skip
         return np.clip(scores, -1.0, 1.0)  # nothing more to learn from
     for i, c in enumerate(pool):
         value = scores[i] + (0.6 if c.song_id in h.liked else 0.0)
-        likes = h.artist_likes.get(c.artist_key, 0)
-        dislikes = h.artist_dislikes.get(c.artist_key, 0)
-        skips = h.artist_skips.get(c.artist_key, 0)
-        if likes or dislikes or skips:
-            value += 0.5 * (likes - dislikes - 0.5 * skips) / (likes + dislikes + 0.5 * skips + 1)
+        value += 0.5 * artist_score(c.artist_key, h)
         value -= 0.3 * min(h.skips.get(c.song_id, 0), 2)
         value += 0.1 * min(h.plays.get(c.song_id, 0), 3) / 3
         scores[i] = value
@@ -191,6 +199,8 @@ def _cosine(rows: np.ndarray, v: np.ndarray, row_norms: np.ndarray | None = None
 def personal_reasons(c: Candidate, tags: np.ndarray, h: History, collab: float) -> list[str]:
     """The personal reasons worth telling the listener about a pick (at most two), best first."""
     reasons = []
+    if h.stated and (stated := preferences.reason(c.features, h.stated, h.taste, artist_score(c.artist_key, h))):
+        reasons.append(stated)  # warm start: "you said you like soul"
     if c.song_id in h.liked:
         reasons.append("you liked this song")
     if h.observations and (taste_reason := h.taste.reason(c.features)):
@@ -207,6 +217,15 @@ def personal_reasons(c: Candidate, tags: np.ndarray, h: History, collab: float) 
     if h.liked_tags and _cosine(tags[None, :], vector(h.liked_tags))[0] > 0.8:
         reasons.append("like the songs you like")
     return reasons[:2]
+
+
+def artist_score(artist_key: str, h: History) -> float:
+    """Rule (c)'s artist term before weighting: likes against dislikes and skips. A stated artist
+    counts as part of a like (warm start), soon outweighed by real feedback."""
+    likes = h.artist_likes.get(artist_key, 0) + preferences.artist_prior(h.stated, artist_key)
+    dislikes = h.artist_dislikes.get(artist_key, 0)
+    skips = h.artist_skips.get(artist_key, 0)
+    return (likes - dislikes - 0.5 * skips) / (likes + dislikes + 0.5 * skips + 1)
 
 
 def times(n: int) -> str:
@@ -263,7 +282,13 @@ def recommend(
     if goal not in GOALS:
         raise ValueError(f"unknown goal {goal!r}")
     pool = sorted(
-        (c for c in candidates if c.song_id not in history.disliked and c.song_id not in history.recent_list_songs),
+        (
+            c
+            for c in candidates
+            if c.song_id not in history.disliked
+            and c.song_id not in history.recent_list_songs
+            and not preferences.avoided(c.genres, history.stated)  # warm start: a hard filter
+        ),
         key=lambda c: c.song_id,
     )
     # Deduplicate: a song can arrive from several candidate sources.
@@ -287,10 +312,12 @@ def recommend(
     jitter = np.array([rng.random() for _ in pool]) * MAX_JITTER
     neutral = W_COLLAB * collab - recency + jitter
     feature_scores, novel = np.zeros(len(pool)), np.zeros(len(pool), dtype=bool)
-    if history.observations:
+    if history.learns:
         assessed = history.taste.assess([c.features for c in pool])
         feature_scores, novel = np.array(assessed[0]), np.array(assessed[1], dtype=bool)
     base = W_TASTE * taste_scores(pool, tags, history, feature_scores) + neutral
+    if history.stated.eras:  # warm start: the era range is a soft preference
+        base += np.array([preferences.era_bonus(c.decade, history.stated) for c in pool])
     artist_index: dict[str, int] = {}
     artists = np.array([artist_index.setdefault(c.artist_key, len(artist_index)) for c in pool])
     explore_ranks = _exploration_ranks(history, rng, n)

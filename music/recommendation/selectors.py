@@ -3,7 +3,7 @@ few hundred candidate songs worth scoring, each in one round trip of index-backe
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import numpy as np
@@ -11,6 +11,7 @@ import psycopg
 from django.db import connection
 
 from music.emotions import EMOTION_VA, EMOTIONS, quadrant_of
+from music.library import selectors as library
 from music.models import (
     GENRE_SEPARATOR,
     Feedback,
@@ -21,6 +22,7 @@ from music.models import (
     RecommendationItem,
     Song,
 )
+from music.recommendation import preferences
 from music.recommendation.recommender import Candidate, History
 from music.recommendation.taste import Features, Observation
 
@@ -264,46 +266,67 @@ def _song_columns(alias: str = "") -> str:
     )
 
 
-def _candidates_sql(liked_artists: int, liked_songs: int) -> str:
+def _allowed(alias: str = "") -> str:
+    """Warm start: the avoided genres are a hard filter inside every source, so a source's LIMIT
+    counts only songs that may be listed (see the `avoided` CTE in _candidates_sql)."""
+    return f"COALESCE({alias}genre_id, 0) NOT IN (SELECT id FROM avoided)"
+
+
+def _avoided_cte(genre_ids: list[int]) -> tuple[str, list]:
+    # One array parameter on PostgreSQL keeps the prepared statement's text fixed; 0 is no genre.
+    if connection.vendor == "postgresql":
+        return "WITH avoided(id) AS (SELECT unnest(CAST(%s AS bigint[]))) ", [list(genre_ids)]
+    values = list(genre_ids) or [0]
+    return f"WITH avoided(id) AS (VALUES {', '.join(['(%s)'] * len(values))}) ", values
+
+
+def _candidates_sql(liked_artists: int, liked_songs: int, avoided: int = 0) -> str:
     """The candidate query, with the same text for every listener and mood on PostgreSQL.
 
     Every source has a fixed place and its size is a parameter (LIMIT 0 leaves it out), so one
     prepared statement serves every list: one subquery per emotion (the expression indexes need
     the emotion's name in the SQL), two quadrant samples, FAVOURITE_GENRES genre slots with one
     subquery per emotion, liked artists, liked songs and the collaborative neighbours' likes.
+    Every source leaves out the listener's avoided genres (`avoided` genre ids come first).
     """
     songs, genres = Song._meta.db_table, Genre._meta.db_table
+    allowed = _allowed()
     columns = _song_columns()
     parts = []
     for name in EMOTIONS:
         w = _weight_sql(name)
         parts.append(
-            f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND {w} > 0 ORDER BY {w} DESC, id LIMIT %s"
+            f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND {allowed} AND {w} > 0 "
+            f"ORDER BY {w} DESC, id LIMIT %s"
         )
     # An integer bound, so the (quadrant, id) index serves the range scan.
     start = f"(SELECT CAST(MAX(id) * %s AS BIGINT) FROM {songs})"
     parts += [
-        f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND quadrant = %s AND id >= {start} ORDER BY id LIMIT %s"
+        f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND {allowed} AND quadrant = %s AND id >= {start} "
+        "ORDER BY id LIMIT %s"
     ] * QUADRANT_SAMPLES
     for _ in range(FAVOURITE_GENRES):
         for name in EMOTIONS:
             w = _weight_sql(name)
             parts.append(
-                f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND {w} > 0 AND genre_id = "
+                f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND {allowed} AND {w} > 0 AND genre_id = "
                 f"(SELECT id FROM {genres} WHERE path = %s) ORDER BY {w} DESC, id LIMIT %s"
             )
     artists, _ = _in("artist_key", [""] * liked_artists)
-    parts.append(f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND {artists} ORDER BY id LIMIT %s")
+    parts.append(
+        f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND {allowed} AND {artists} ORDER BY id LIMIT %s"
+    )
     liked, _ = _in("id", [0] * liked_songs)
-    parts.append(f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND {liked} LIMIT %s")
+    parts.append(f"SELECT {columns}, 0.0 AS co FROM {songs} WHERE active AND {allowed} AND {liked} LIMIT %s")
     co_sql, _ = _collaborative_sql(0)
     parts.append(
         f"SELECT {_song_columns('s.')}, co.score AS co FROM ({co_sql}) AS co JOIN {songs} s ON s.id = co.song_id "
-        f"WHERE s.active"
+        f"WHERE s.active AND {_allowed('s.')}"
     )
     union = " UNION ALL ".join(f"SELECT * FROM ({part}) AS part{i}" for i, part in enumerate(parts))
+    cte, _ = _avoided_cte([0] * avoided)
     return (
-        f"SELECT c.*, g.path FROM ({union}) AS c LEFT JOIN {genres} g ON g.id = c.genre_id WHERE c.id NOT IN "
+        f"{cte}SELECT c.*, g.path FROM ({union}) AS c LEFT JOIN {genres} g ON g.id = c.genre_id WHERE c.id NOT IN "
         f"(SELECT song_id FROM {Rating._meta.db_table} WHERE user_id = %s AND value = -1)"
     )
 
@@ -326,18 +349,21 @@ def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: i
     for slot in range(QUADRANT_SAMPLES):
         used = slot < len(quadrants)
         params += [quadrants[slot] if used else "", float(rng.random()) if used else 0.0, EXPLORE if used else 0]
-    favourites = history.taste.favourite_genres(FAVOURITE_GENRES) if history.observations else []
+    favourites = history.taste.favourite_genres(FAVOURITE_GENRES) if history.learns else []
     top_genre_emotions = top[:GENRE_EMOTIONS]
     for slot in range(FAVOURITE_GENRES):
         path = GENRE_SEPARATOR.join(favourites[slot]) if slot < len(favourites) else None
         for i in range(len(EMOTIONS)):
             params += [path, PER_GENRE if path and i in top_genre_emotions else 0]
-    liked_artists = sorted(history.artist_likes, key=lambda a: (-history.artist_likes[a], a))[:10]
+    artist_likes = {**dict.fromkeys(history.stated.artists, 0), **history.artist_likes}  # stated ones too
+    liked_artists = sorted(artist_likes, key=lambda a: (-artist_likes[a], a))[:10]
     params += _in("artist_key", liked_artists or [""])[1] + [SAME_ARTIST if liked_artists else 0]
     liked = sorted(history.liked)[:60]
     params += _in("id", liked or [0])[1] + [len(liked)]
     params += _collaborative_sql(user.pk)[1] + [user.pk]
-    sql = _candidates_sql(len(liked_artists) or 1, len(liked) or 1)
+    avoided = sorted(history.stated.avoided_genre_ids)
+    params = _avoided_cte(avoided)[1] + params
+    sql = _candidates_sql(len(liked_artists) or 1, len(liked) or 1, len(avoided) or 1)
     rows = _fetchall(sql, params)
     best: dict[int, tuple] = {}
     for row in rows:  # id, artist, artist_key, valence, arousal, 8 weights, genre, year, language, duration, co, path
@@ -359,3 +385,23 @@ def _quadrant(target: np.ndarray) -> str:
     valence = sum(EMOTION_VA[n][0] * w for n, w in zip(EMOTIONS, target, strict=True)) / total
     arousal = sum(EMOTION_VA[n][1] * w for n, w in zip(EMOTIONS, target, strict=True)) / total
     return quadrant_of(valence, arousal)
+
+
+def stated_for(*, user) -> preferences.Stated:
+    """Warm start: the listener's stated preferences, with the vocabulary genres their avoided
+    genres cover (sub-genres included, by preferences.avoided). One query without preferences."""
+    prefs = library.preferences_get(user=user)
+    if prefs is None:
+        return preferences.Stated()
+    choices = [(preferences.path_of(c.genre.path), c.avoid) for c in prefs.genres.all()]
+    stated = preferences.Stated(
+        likes=tuple(path for path, avoid in choices if not avoid),
+        avoids=tuple(path for path, avoid in choices if avoid),
+        artists={library.artist_key(name): name for name in prefs.likes_artists},
+        eras=(prefs.era_from, prefs.era_to) if prefs.era_from is not None else None,
+    )
+    if not stated.avoids:
+        return stated
+    genres = Genre.objects.values_list("id", "path")
+    ids = frozenset(pk for pk, path in genres if preferences.avoided(preferences.path_of(path), stated))
+    return replace(stated, avoided_genre_ids=ids)

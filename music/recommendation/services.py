@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from music.emotions import EMOTIONS, normalize_distribution
 from music.library.models import Recommendation, RecommendationItem
-from music.recommendation import recommender, selectors
+from music.recommendation import preferences, recommender, selectors
 
 LIST_LENGTH = 10
 
@@ -35,6 +35,8 @@ def recommendation_create(
         raise ValidationError(f"Unknown goal {goal!r}; choose one of {', '.join(recommender.GOALS)}.")
     seed = secrets.randbits(62) if seed is None else int(seed)
     history = selectors.history_for(user=user)
+    # Read on every list, never cached: a change of preferences shows in the very next list.
+    history.stated = selectors.stated_for(user=user)
     targets = recommender.targets_for(distribution, goal, LIST_LENGTH)
     candidates = selectors.candidates_for(user=user, history=history, targets=targets, seed=seed)
     picks = recommender.recommend(
@@ -54,6 +56,7 @@ def recommendation_create(
         goal=goal,
         emotions={name: round(distribution[name], 4) for name in EMOTIONS},
         seed=seed,
+        note=preferences.shortfall(len(picks), LIST_LENGTH, history.stated),
     )
     if connection.vendor == "postgresql":
         _recommendation_insert_pg(rec, picks)
@@ -77,8 +80,8 @@ def _recommendation_insert_pg(rec: Recommendation, picks: list[recommender.Pick]
     rec_table, item_table = Recommendation._meta.db_table, RecommendationItem._meta.db_table
     sql = f"""
         WITH rec AS (
-            INSERT INTO {rec_table} (user_id, check_in_id, goal, emotions, seed, created_at)
-            VALUES (%s, %s, %s, %s::jsonb, %s, %s) RETURNING id
+            INSERT INTO {rec_table} (user_id, check_in_id, goal, emotions, seed, note, created_at)
+            VALUES (%s, %s, %s, %s::jsonb, %s, %s, %s) RETURNING id
         ), items AS (
             INSERT INTO {item_table} (recommendation_id, rank, song_id, score, explanation)
             SELECT rec.id, i.rank, i.song_id, i.score, i.explanation FROM rec,
@@ -87,7 +90,7 @@ def _recommendation_insert_pg(rec: Recommendation, picks: list[recommender.Pick]
         SELECT id FROM rec
     """
     params = [
-        rec.user_id, rec.check_in_id, rec.goal, json.dumps(rec.emotions), rec.seed, rec.created_at,
+        rec.user_id, rec.check_in_id, rec.goal, json.dumps(rec.emotions), rec.seed, rec.note, rec.created_at,
         [p.rank for p in picks], [p.song_id for p in picks], [p.score for p in picks], [p.explanation for p in picks],
     ]  # fmt: skip
     with connection.cursor() as cursor:

@@ -1,5 +1,7 @@
 from django import template
 
+from music.library.selectors import preferences_get
+from music.library.services import preferences_export
 from music.models import Rating
 
 register = template.Library()
@@ -25,3 +27,9 @@ def duration(seconds) -> str:
     """215 -> "3:35"."""
     seconds = int(seconds or 0)
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+@register.inclusion_tag("music/_stated_preferences.html")
+def stated_preferences(user):
+    """The profile's summary of what the listener said they like and avoid, with the link to edit it."""
+    return {"stated": preferences_export(preferences_get(user=user))}

@@ -69,7 +69,7 @@ def test_post_recommendation_with_a_distribution_or_a_name(client, alice, catalo
     )
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "check_in", "submission", "goal", "emotions", "created_at", "items"}
+    assert set(body) == {"id", "check_in", "submission", "goal", "emotions", "note", "created_at", "items"}
     assert (
         body["check_in"] is None and body["submission"] is None and body["goal"] == "match" and len(body["items"]) == 10
     )

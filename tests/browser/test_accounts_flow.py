@@ -29,7 +29,9 @@ def test_sign_up_consent_set_goal_log_out_and_back_in(page, screenshot):
     screenshot("consent")
     page.get_by_role("button", name="I agree").click()
     expect(page.get_by_text("Thank you. You can now take a selfie.")).to_be_visible()
-    # Consent leads on to where it is used: the check-in page, not the home page.
+    # A new account is asked what it likes (skippable), then goes on to where consent is used.
+    expect(page.get_by_role("heading", name="What do you like to hear?")).to_be_visible()
+    page.get_by_role("button", name="Skip for now").click()
     expect(page.get_by_role("heading", name="How are you feeling?")).to_be_visible()
     assert page.url.endswith("/feel/")
 
