@@ -12,8 +12,10 @@ from music.library import selectors
 from music.library.forms import PlaylistNameForm
 from music.library.models import Playlist, Recommendation
 from music.library.services import playlist_delete, playlist_from_recommendation
+from music.player import with_player
 
 
+@with_player
 @login_required
 def song_list(request):
     form = SongSearchForm(request.GET or None, genres=catalog_selectors.genre_list())
@@ -26,6 +28,7 @@ def song_list(request):
     return render(request, "music/song_list.html", {"form": form, "page": page, "ratings": ratings})
 
 
+@with_player
 @login_required
 def recommendation_detail(request, pk: int):
     recommendation = get_object_or_404(selectors.recommendation_list(user=request.user), pk=pk)
@@ -56,6 +59,7 @@ def recommendation_save(request, pk: int):
     return redirect("music:playlist_detail", pk=playlist.pk)
 
 
+@with_player
 @login_required
 def likes(request):
     page = Paginator(selectors.liked_songs(user=request.user), 25).get_page(request.GET.get("page"))
@@ -69,6 +73,7 @@ def playlist_list(request):
     return render(request, "music/playlist_list.html", {"playlists": playlists})
 
 
+@with_player
 @login_required
 def playlist_detail(request, pk: int):
     playlist = get_object_or_404(selectors.playlist_list(user=request.user), pk=pk)

@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 
 from music.models import Rating
 
@@ -25,3 +26,9 @@ def duration(seconds) -> str:
     """215 -> "3:35"."""
     seconds = int(seconds or 0)
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+@register.simple_tag
+def player_api(provider: str) -> str:
+    """The address of a provider's player API (settings.PLAYER_API_URLS), for player.js."""
+    return settings.PLAYER_API_URLS.get(provider, "")
