@@ -46,7 +46,7 @@ W_FEATURES = 1.0
 # changes which of the fitting songs are played, never lets in a song that fits worse; an
 # exploration pick must also fit within EXPLORE_BAND of the best song left.
 # MOOD_BAND trades liked share against mood fit (benchmarks/taste.py, music/README.md).
-MOOD_BAND, EXPLORE_BAND = 0.2, 0.1
+MOOD_BAND, EXPLORE_BAND = 0.05, 0.1
 EXPLORE_SHARE = 0.1
 EXPLORE_AFTER = 5  # observations before exploring: a new listener's every song is new anyway
 # Small: songs of the last lists are excluded outright, and a song the listener loves may come back.
