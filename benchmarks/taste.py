@@ -1,31 +1,37 @@
 #!/usr/bin/env python
-"""Does the recommender learn taste? Simulated listeners with hidden tastes, against a control.
+"""Does the recommender learn taste, and what does it cost the mood? Simulated listeners with
+hidden tastes, against the same moods for listeners who never react.
 
-    python benchmarks/taste.py --json            # 60 listeners x 12 lists on the starter catalogue
+    DATABASE_URL=postgres://… python benchmarks/taste.py --json    # shipped catalogue, 5 seeds
+    python benchmarks/taste.py --json --catalog starter --seeds 1  # the 167 starter songs, SQLite
 
-Works in its own temporary SQLite database (migrated, starter catalogue seeded, deleted at the
-end): what is measured is the quality of the lists, not speed, and the same code runs on every
-backend. Each list is made and each reaction recorded by the service functions the REST API
-calls (`music.recommendation.services.recommendation_create`, `music.library.services.feedback_create`), so the whole
-real path is exercised: history query, candidate query, taste model, scoring.
+The catalogue is the shipped one (`manage.py seed_catalog`: 26,213 songs with audio features),
+loaded once into a scratch database: `<DATABASE_URL's name>_tastebench` on PostgreSQL (dropped at
+the end), else a temporary SQLite file (much slower at this size). Each list is made and each
+reaction recorded by the service functions the REST API calls
+(`music.recommendation.services.recommendation_create`, `music.library.services.feedback_create`),
+so the whole real path is exercised: history query, candidate query, taste model, scoring.
+Every seed draws new listeners, moods and reactions (fresh users in the same catalogue); the
+figures are reported per seed and as mean, standard deviation, min and max over the seeds.
 
-**Listeners.** Each has a hidden taste:
-* a liked genre and a disliked genre, drawn from the genres with at least MIN_GENRE_SONGS songs
-  (neither inside the other). By default a song is "of" a genre when that is its own genre, as
-  the API's `genre` field shows it (`--match exact`); `--match family` counts sub-genres too
-  (metal songs are rock songs);
-* a liked decade, two favourite artists and one disliked artist (a weaker taste, +0.4 / +0.6 /
-  -0.6 against +-1 for the genres);
-* a fixed personal noise per song (normal, sd 0.25).
+**Listeners.** Each has a hidden taste, either
+* *genre* (`--listeners`): a liked and a disliked genre, drawn from the genres with at least
+  MIN_GENRE_SONGS songs (neither inside the other). By default a song is "of" a genre when that
+  is its own genre, as the API's `genre` field shows it (`--match exact`); `--match family`
+  counts sub-genres too; or
+* *sound* (`--sound-listeners`): a liked and a disliked sound, each a range of one audio feature
+  (SOUNDS: energetic, acoustic, danceable, slow, calm), in the pairs of SOUND_TASTES such as
+  "likes energetic, dislikes acoustic";
+plus a liked decade, two favourite artists and one disliked artist (a weaker taste, +0.4 / +0.6
+/ -0.6 against +-1 for the genre or sound) and a fixed personal noise per song (normal, sd 0.25).
 Their hidden utility of a song is the sum of those terms.
 
-**Feedback (noisy).** For every song of a list: one of the liked genre is played (90%) and
-liked (60% of those plays); one of the disliked genre is skipped (90%) and disliked (30% of
-those skips); any other song is played with probability 0.5 + 0.3 * (its other utility terms),
-clipped to 5..95%, and otherwise skipped one time in five and ignored the rest.
-`--plain` listeners have the genre taste only (no decade, artists or noise), always play (and
-60% of the time like) their genre, always skip (and 30% of the time dislike) the other, and
-play half of the rest, ignoring the others.
+**Feedback (noisy).** For every song of a list: one the listener likes (genre or sound) is
+played (90%) and liked (60% of those plays); one they dislike is skipped (90%) and disliked (30%
+of those skips); any other song is played with probability 0.5 + 0.3 * (its other utility
+terms), clipped to 5..95%, and otherwise skipped one time in five and ignored the rest.
+`--plain` listeners have the genre or sound taste only, always play (and 60% of the time like)
+what they like, always skip (and 30% of the time dislike) the other, and play half of the rest.
 
 **Moods.** Every list asks for a random mood: one of the 8 emotions at 60-90% plus a random
 spread over the others (Dirichlet). The goal is the profile default (`match_then_lift`) unless
@@ -33,18 +39,20 @@ spread over the others (Dirichlet). The goal is the profile default (`match_then
 
 **Strategies**, all given the same moods and seeds:
 * `taste`: the recommender with the listener's feedback (the real thing);
-* `control`: the recommender for a listener who never reacts;
-* `popularity`: no personal taste: among the songs not in the listener's last 3 lists, the
-  score is 0.55 * the recommender's mood fit + 0.45 * the song's share of likes minus dislikes
+* `control`: the recommender for a listener who never reacts (silent);
+* `popularity` (`--popularity`): no personal taste: among the songs not in the listener's last
+  3 lists, 0.55 * the recommender's mood fit + 0.45 * the song's share of likes minus dislikes
   given so far by all the simulated listeners, one song per artist.
 
-**Reported per strategy** (the "last" figures are over the last `--last` lists, default 3):
-`liked_share_last` / `disliked_share_last` (share of songs of the liked / disliked genre);
-`mood_fit_last` (mean tag weight of the requested emotion, the one weighing most in the mood);
-`ndcg_at_10` (of the last lists, gains = the hidden utility without noise, floored at 0,
-against the ten best songs of the catalogue); `novelty` (share of songs never shown to that
-listener before, lists 2..N); for `taste` also `explained_share` (picks with a personal
-reason) and `explore_share` (picks marked "new for you").
+**Reported per strategy and listener kind** (over the last `--last` lists, default 3):
+`liked_share` / `disliked_share` (share of songs of the liked / disliked genre or sound);
+`mood_fit` (mean tag weight of the requested emotion, the one weighing most in the mood);
+`ndcg_at_10` (gains = the hidden utility without noise, floored at 0, against the ten best
+songs of the catalogue); `novelty` (share of songs never shown to that listener before, lists
+2..N); for `taste` also `explained_share` (picks with a personal reason) and `explore_share`.
+The bars (`pass`): genre listeners gain at least 15 points of liked share over the control with
+at most 8% disliked, sound listeners gain at least 15 points, and the mood fit of fed listeners
+is within 0.03 of the silent ones' - each on the mean over the seeds.
 """
 
 import argparse
@@ -53,6 +61,7 @@ import json
 import math
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -62,10 +71,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 EMOTIONS = ("neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt")
 MIN_GENRE_SONGS = 8
-W_GENRE, W_ERA, W_ARTIST, NOISE = 1.0, 0.4, 0.6, 0.25
+W_TASTE, W_ERA, W_ARTIST, NOISE = 1.0, 0.4, 0.6, 0.25
+# A sound: one audio feature in a range (about a quarter to a third of the shipped catalogue each).
+SOUNDS = {
+    "energetic": ("audio_energy", 0.82, 1.01),
+    "calm": ("audio_energy", 0.0, 0.58),
+    "acoustic": ("acousticness", 0.25, 1.01),
+    "danceable": ("danceability", 0.76, 1.01),
+    "slow": ("tempo", 0.0, 100.0),
+}
+SOUND_TASTES = [
+    ("energetic", "acoustic"), ("acoustic", "danceable"), ("danceable", "slow"),
+    ("slow", "energetic"), ("calm", "danceable"),
+]  # fmt: skip
+BARS = {"genre_gain": 15.0, "genre_disliked": 0.08, "sound_gain": 15.0, "mood_gap": 0.03}
 
 
 def log(message: str) -> None:
@@ -80,10 +103,12 @@ class Song:
     genres: tuple[str, ...]
     decade: int | None
     emotions: dict[str, float]
+    audio: dict[str, float | None]
 
 
 @dataclass
 class Listener:
+    kind: str  # "genre" or "sound"
     liked: str
     disliked: str
     era: int
@@ -95,34 +120,39 @@ class Listener:
     shown: set[int] = field(default_factory=set)
     recent: list[list[int]] = field(default_factory=list)
 
-    def of(self, song: Song, genre: str) -> bool:
-        return song.genre == genre if self.match == "exact" else genre in song.genres
+    def of(self, song: Song, taste: str) -> bool:
+        if self.kind == "sound":
+            feature, low, high = SOUNDS[taste]
+            value = song.audio.get(feature)
+            return value is not None and low <= value < high
+        return song.genre == taste if self.match == "exact" else taste in song.genres
 
     def other_utility(self, song: Song) -> float:
         value = W_ERA * (song.decade == self.era)
         value += W_ARTIST * (song.artist_key in self.fav_artists) - W_ARTIST * (song.artist_key in self.bad_artists)
-        return value + self.noise[song.id]
+        return value + self.noise.get(song.id, 0.0)
 
     def relevance(self, song: Song) -> float:
         """The hidden utility without noise, floored at 0: the gain for nDCG."""
-        value = W_GENRE * (self.of(song, self.liked) - self.of(song, self.disliked))
+        value = W_TASTE * (self.of(song, self.liked) - self.of(song, self.disliked))
         value += W_ERA * (song.decade == self.era)
         value += W_ARTIST * (song.artist_key in self.fav_artists) - W_ARTIST * (song.artist_key in self.bad_artists)
         return max(value, 0.0)
 
     def react(self, song: Song, rng: random.Random) -> list[str]:
         """The feedback kinds this listener sends for one song of a list, in order."""
+        liked, disliked = self.of(song, self.liked), self.of(song, self.disliked)
         if self.plain:
-            if self.of(song, self.liked):
+            if liked:
                 return ["played", "like"] if rng.random() < 0.6 else ["played"]
-            if self.of(song, self.disliked):
+            if disliked:
                 return ["skipped", "dislike"] if rng.random() < 0.3 else ["skipped"]
             return ["played"] if rng.random() < 0.5 else []
-        if self.of(song, self.liked):
+        if liked and not disliked:
             if rng.random() < 0.9:
                 return ["played", "like"] if rng.random() < 0.6 else ["played"]
             return []
-        if self.of(song, self.disliked):
+        if disliked and not liked:
             if rng.random() < 0.9:
                 return ["skipped", "dislike"] if rng.random() < 0.3 else ["skipped"]
             return []
@@ -147,7 +177,18 @@ def ndcg(ranked: list[Song], listener: Listener, ideal: list[float]) -> float:
     return dcg / best if best > 0 else 0.0
 
 
-def setup_django(directory: str) -> None:
+def seed_catalog(which: str) -> None:
+    from django.core.management import call_command
+
+    if which == "starter":
+        from music.tests.factories import load_starter_catalog
+
+        load_starter_catalog()
+    else:
+        call_command("seed_catalog", verbosity=0, stdout=io.StringIO())
+
+
+def sqlite_database(directory: str) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{directory}/taste.sqlite3"
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", "taste-benchmark-" + os.urandom(8).hex())
@@ -167,18 +208,20 @@ def setup_django(directory: str) -> None:
             cursor.execute("PRAGMA journal_mode = MEMORY")
 
     connection_created.connect(no_fsync, weak=False)
-
     call_command("migrate", verbosity=0)
-    call_command("seed_catalog", verbosity=0, stdout=io.StringIO())
 
 
 def load_songs() -> dict[int, Song]:
     from music.models import Song as SongModel
 
+    names = ("audio_energy", "acousticness", "danceability", "tempo")
     return {
-        s.pk: Song(s.pk, s.artist_key, s.genre.name if s.genre else "", s.genres, s.era, s.emotions or {})
+        s.pk: Song(
+            s.pk, s.artist_key, s.genre.name if s.genre else "", s.genres, s.era, s.emotions or {},
+            {name: getattr(s, name) for name in names},
+        )
         for s in SongModel.objects.filter(active=True).select_related("genre")
-    }
+    }  # fmt: skip
 
 
 def make_listeners(args, songs: dict[int, Song], rng: random.Random) -> list[Listener]:
@@ -191,125 +234,200 @@ def make_listeners(args, songs: dict[int, Song], rng: random.Random) -> list[Lis
     if args.match == "family":  # neither genre inside the other
         paths = {s.genre: s.genres for s in songs.values()}
         pairs = [(a, b) for a, b in pairs if a not in paths.get(b, ()) and b not in paths.get(a, ())]
+    rng.shuffle(pairs)
     decades = sorted({s.decade for s in songs.values() if s.decade})
     artists = sorted({s.artist_key for s in songs.values()})
+    kinds = ["genre"] * args.listeners + ["sound"] * args.sound_listeners
     listeners = []
-    for i in range(args.listeners):
-        liked, disliked = pairs[i % len(pairs)] if i < len(pairs) else rng.choice(pairs)
+    for i, kind in enumerate(kinds):
+        if kind == "genre":
+            liked, disliked = pairs[i % len(pairs)]
+        else:
+            liked, disliked = SOUND_TASTES[i % len(SOUND_TASTES)]
         chosen = rng.sample(artists, 3)
         era, noise = rng.choice(decades), {s: rng.gauss(0, NOISE) for s in songs}
         if args.plain:
-            chosen, era, noise = ["", "", ""], 0, dict.fromkeys(songs, 0.0)
+            chosen, era, noise = ["", "", ""], 0, {}
         listeners.append(
-            Listener(liked, disliked, era, set(chosen[:2]) - {""}, {chosen[2]} - {""}, noise, args.match, args.plain)
-        )
+            Listener(kind, liked, disliked, era, set(chosen[:2]) - {""}, {chosen[2]} - {""}, noise, args.match,
+                     args.plain)
+        )  # fmt: skip
     rng.shuffle(listeners)
     return listeners
 
 
-def popularity_list(songs, score_counts, listener: Listener, emotions, goal, n=10) -> list[int]:
-    import numpy as np
+class Popularity:
+    """The non-personal baseline: mood fit and everyone's likes, over the whole catalogue."""
 
-    from music.emotions import EMOTION_VA
-    from music.recommendation.recommender import mood_fit, targets_for
+    def __init__(self, songs: dict[int, Song]):
+        import numpy as np
 
-    recent = {s for lst in listener.recent[-3:] for s in lst}
-    pool = [s for s in songs.values() if s.id not in recent]
-    tags = np.array([[s.emotions.get(e, 0.0) for e in EMOTIONS] for s in pool])
-    va = np.array([[EMOTION_VA[e][k] for e in EMOTIONS] for k in (0, 1)]).T
-    weights = tags.sum(axis=1, keepdims=True)
-    points = np.divide(tags @ va, weights, out=np.zeros((len(pool), 2)), where=weights > 0)
-    top = max(max(score_counts.values(), default=0), 1)
-    popular = np.array([score_counts.get(s.id, 0) / top for s in pool])
-    chosen, artists = [], set()
-    for target in targets_for(emotions, goal, n):
-        scores = 0.55 * mood_fit(target, tags, points) + 0.45 * popular
-        for i in np.argsort(-scores, kind="stable"):
-            if pool[i].artist_key not in artists and pool[i].id not in chosen:
-                chosen.append(pool[i].id)
-                artists.add(pool[i].artist_key)
-                break
-    return chosen
+        from music.emotions import EMOTION_VA
+
+        self.np, self.songs = np, list(songs.values())
+        self.index = {s.id: i for i, s in enumerate(self.songs)}
+        self.tags = np.array([[s.emotions.get(e, 0.0) for e in EMOTIONS] for s in self.songs])
+        va = np.array([[EMOTION_VA[e][k] for e in EMOTIONS] for k in (0, 1)]).T
+        weights = self.tags.sum(axis=1, keepdims=True)
+        self.points = np.divide(self.tags @ va, weights, out=np.zeros((len(self.songs), 2)), where=weights > 0)
+
+    def list(self, counts: Counter, listener: Listener, emotions, goal, n=10) -> list[int]:
+        from music.recommendation.recommender import mood_fit, targets_for
+
+        np = self.np
+        top = max(max(counts.values(), default=0), 1)
+        popular = np.zeros(len(self.songs))
+        for song_id, value in counts.items():
+            popular[self.index[song_id]] = value / top
+        blocked = np.zeros(len(self.songs), dtype=bool)
+        for song_id in {s for lst in listener.recent[-3:] for s in lst}:
+            blocked[self.index[song_id]] = True
+        chosen, artists = [], set()
+        for target in targets_for(emotions, goal, n):
+            scores = np.where(blocked, -np.inf, 0.55 * mood_fit(target, self.tags, self.points) + 0.45 * popular)
+            for i in np.argsort(-scores, kind="stable")[:200]:
+                song = self.songs[i]
+                if song.artist_key not in artists:
+                    chosen.append(song.id)
+                    artists.add(song.artist_key)
+                    blocked[i] = True
+                    break
+        return chosen
 
 
-def simulate(args) -> dict:
+def simulate(args, seed: int, songs: dict[int, Song], song_rows: dict, popular: Popularity | None) -> dict:
     from accounts.models import User
     from music.library.services import feedback_create
-    from music.models import Recommendation
     from music.recommendation.services import recommendation_create
 
-    songs = load_songs()
-    rng = random.Random(args.seed)
+    rng = random.Random(seed)
     listeners = make_listeners(args, songs, rng)
     ideal = {id(lst): sorted((lst.relevance(s) for s in songs.values()), reverse=True)[:10] for lst in listeners}
-    song_rows = {s.pk: s for s in __import__("music.models", fromlist=["Song"]).Song.objects.all()}
-    strategies = ("taste", "control", "popularity")
+    strategies = ("taste", "control") + (("popularity",) if popular else ())
     state = {
         name: [Listener(**{**vars(lst), "shown": set(), "recent": []}) for lst in listeners] for name in strategies
     }
     users = {
         name: [
-            User.objects.create(username=f"{name}{i}", email=f"{name}{i}@example.org", password="!", **(
-                {"goal": args.goal} if args.goal else {}))
+            User.objects.create(username=f"s{seed}-{name}{i}", email=f"s{seed}-{name}{i}@example.org", password="!",
+                                **({"goal": args.goal} if args.goal else {}))
             for i in range(len(listeners))
         ]
         for name in ("taste", "control")
     }  # fmt: skip
     goal = args.goal or User._meta.get_field("goal").default
-    popularity: Counter[int] = Counter()
-    stats = {name: defaultdict(list) for name in strategies}
+    counts: Counter[int] = Counter()
+    stats = {(name, kind): defaultdict(list) for name in strategies for kind in ("genre", "sound")}
     for t in range(args.lists):
-        log(f"list {t + 1} of {args.lists}…")
+        log(f"seed {seed}: list {t + 1} of {args.lists}…")
         for i, hidden in enumerate(listeners):
-            top, emotions = mood(random.Random(f"{args.seed}-{i}-{t}"))
-            seed = rng.randrange(2**40)
+            top, emotions = mood(random.Random(f"{seed}-{i}-{t}"))
+            list_seed = rng.randrange(2**40)
             for name in strategies:
                 listener = state[name][i]
                 explanations = []
                 if name == "popularity":
-                    ids = popularity_list(songs, popularity, listener, emotions, goal)
+                    ids = popular.list(counts, listener, emotions, goal)
                 else:
-                    rec = recommendation_create(user=users[name][i], emotions=emotions, seed=seed)
+                    rec = recommendation_create(user=users[name][i], emotions=emotions, seed=list_seed)
                     items = list(rec.items.order_by("rank").values_list("song_id", "explanation"))
                     ids = [song_id for song_id, _ in items]
                     explanations = [text for _, text in items]
                 listed = [songs[s] for s in ids]
+                s = stats[name, hidden.kind]
                 if t > 0:
-                    stats[name]["novelty"].append(sum(s.id not in listener.shown for s in listed) / max(len(listed), 1))
+                    s["novelty"].append(sum(x.id not in listener.shown for x in listed) / max(len(listed), 1))
                 listener.shown.update(ids)
                 listener.recent.append(ids)
                 if t >= args.lists - args.last:
                     n = max(len(listed), 1)
-                    stats[name]["liked"].append(sum(hidden.of(s, hidden.liked) for s in listed) / n)
-                    stats[name]["disliked"].append(sum(hidden.of(s, hidden.disliked) for s in listed) / n)
-                    stats[name]["mood"].append(sum(s.emotions.get(top, 0.0) for s in listed) / n)
-                    stats[name]["ndcg"].append(ndcg(listed, hidden, ideal[id(hidden)]))
-                    stats[name]["explained"].append(
-                        sum(len(text.split(" · ")) > 3 for text in explanations) / n if explanations else 0.0
-                    )
-                    stats[name]["explore"].append(sum("new for you" in text for text in explanations) / n)
+                    s["liked"].append(sum(hidden.of(x, hidden.liked) for x in listed) / n)
+                    s["disliked"].append(sum(hidden.of(x, hidden.disliked) for x in listed) / n)
+                    s["mood"].append(sum(x.emotions.get(top, 0.0) for x in listed) / n)
+                    s["ndcg"].append(ndcg(listed, hidden, ideal[id(hidden)]))
+                    if explanations:
+                        s["explained"].append(sum(len(text.split(" · ")) > 3 for text in explanations) / n)
+                        s["explore"].append(sum("new for you" in text for text in explanations) / n)
                 if name == "taste":
-                    react = random.Random(f"{args.seed}-react-{i}-{t}")
+                    react = random.Random(f"{seed}-react-{i}-{t}")
                     for song in listed:
                         for kind in hidden.react(song, react):
                             feedback_create(user=users[name][i], song=song_rows[song.id], kind=kind, recommendation=rec)
-                            popularity[song.id] += {"like": 1, "dislike": -1}.get(kind, 0)
-    result = {}
-    for name in strategies:
-        s = stats[name]
+                            counts[song.id] += {"like": 1, "dislike": -1}.get(kind, 0)
+
+    def mean(values: list[float]) -> float | None:
+        return round(sum(values) / len(values), 4) if values else None
+
+    result: dict = {}
+    for (name, kind), s in stats.items():
+        if not s["liked"]:
+            continue
         figures = {
-            "liked_share_last": round(sum(s["liked"]) / len(s["liked"]), 4),
-            "disliked_share_last": round(sum(s["disliked"]) / len(s["disliked"]), 4),
-            "mood_fit_last": round(sum(s["mood"]) / len(s["mood"]), 4),
-            "ndcg_at_10": round(sum(s["ndcg"]) / len(s["ndcg"]), 4),
-            "novelty": round(sum(s["novelty"]) / max(len(s["novelty"]), 1), 4),
-        }
+            "liked_share": mean(s["liked"]), "disliked_share": mean(s["disliked"]), "mood_fit": mean(s["mood"]),
+            "ndcg_at_10": mean(s["ndcg"]), "novelty": mean(s["novelty"]),
+        }  # fmt: skip
         if name == "taste":
-            figures["explained_share"] = round(sum(s["explained"]) / len(s["explained"]), 4)
-            figures["explore_share"] = round(sum(s["explore"]) / len(s["explore"]), 4)
-        result[name] = figures
-    assert Recommendation.objects.count() == 2 * args.listeners * args.lists
-    return result
+            figures["explained_share"], figures["explore_share"] = mean(s["explained"]), mean(s["explore"])
+        result.setdefault(name, {})[kind] = figures
+    all_mood = {name: mean(stats[name, "genre"]["mood"] + stats[name, "sound"]["mood"]) for name in strategies}
+    summary = {"mood_fit_gap": round(all_mood["control"] - all_mood["taste"], 4)}
+    for kind in ("genre", "sound"):
+        if kind in result["taste"]:
+            taste, control = result["taste"][kind], result["control"][kind]
+            summary[f"{kind}_gain_points"] = round(100 * (taste["liked_share"] - control["liked_share"]), 1)
+            summary[f"{kind}_disliked_share"] = taste["disliked_share"]
+            summary[f"{kind}_control_disliked_share"] = control["disliked_share"]
+    return {"seed": seed, "summary": summary, "strategies": result}
+
+
+def spread(values: list[float]) -> dict:
+    return {
+        "mean": round(statistics.fmean(values), 4),
+        "sd": round(statistics.stdev(values), 4) if len(values) > 1 else 0.0,
+        "min": round(min(values), 4), "max": round(max(values), 4),
+    }  # fmt: skip
+
+
+def run(args) -> dict:
+    from music.models import Song as SongModel
+
+    started = time.perf_counter()
+    if args.mood_band is not None:
+        from music.recommendation import recommender
+
+        recommender.MOOD_BAND = args.mood_band
+    seed_catalog(args.catalog)
+    songs = load_songs()
+    song_rows = {s.pk: s for s in SongModel.objects.all()}
+    log(f"catalogue: {len(songs):,} songs in {time.perf_counter() - started:.0f} s")
+    popular = Popularity(songs) if args.popularity else None
+    runs = [simulate(args, seed, songs, song_rows, popular) for seed in range(args.seed, args.seed + args.seeds)]
+    keys = sorted({k for r in runs for k in r["summary"]})
+    overall = {k: spread([r["summary"][k] for r in runs if k in r["summary"]]) for k in keys}
+    return {"songs": len(songs), "runs": runs, "overall": overall}
+
+
+def _mood_band() -> float:
+    from music.recommendation.recommender import MOOD_BAND
+
+    return MOOD_BAND
+
+
+def in_database(args, work):
+    """Run `work(args)` on a scratch PostgreSQL database when DATABASE_URL names one, else on SQLite."""
+    from benchdb import scratch_database
+
+    if "postgres" in os.environ.get("DATABASE_URL", ""):
+        with scratch_database("taste.py", "tastebench"):
+            return work(args)
+    with tempfile.TemporaryDirectory(prefix="taste-bench-") as directory:
+        sqlite_database(directory)
+        try:
+            return work(args)
+        finally:
+            from django.db import connections
+
+            connections.close_all()
 
 
 def warm_start(args) -> dict:
@@ -321,8 +439,10 @@ def warm_start(args) -> dict:
     from music.library.services import preferences_update
     from music.recommendation.services import recommendation_create
 
+    seed_catalog(args.catalog)
     songs = load_songs()
     rng = random.Random(args.seed)
+    args.sound_listeners = 0  # a stated taste is a genre
     listeners = make_listeners(args, songs, rng)
     stats = {name: defaultdict(list) for name in ("onboarded", "silent")}
     for i, hidden in enumerate(listeners):
@@ -363,45 +483,58 @@ def warm_start(args) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true", help="print only the JSON result on stdout")
-    parser.add_argument("--listeners", type=int, default=60)
+    parser.add_argument("--catalog", choices=("shipped", "starter"), default="shipped")
+    parser.add_argument("--listeners", type=int, default=30, help="listeners with a genre taste, per seed")
+    parser.add_argument("--sound-listeners", type=int, default=20, help="listeners with a sound taste, per seed")
     parser.add_argument("--lists", type=int, default=12, help="lists per listener")
-    parser.add_argument("--last", type=int, default=3, help="lists at the end that the *_last figures cover")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--last", type=int, default=3, help="lists at the end that the figures cover")
+    parser.add_argument("--seed", type=int, default=1, help="the first seed")
+    parser.add_argument("--seeds", type=int, default=5, help="how many seeds (new listeners each)")
     parser.add_argument("--goal", default="", help="every listener's goal (default: the profile default)")
     parser.add_argument("--match", choices=("exact", "family"), default="exact", help="what a song 'of a genre' is")
-    parser.add_argument("--plain", action="store_true", help="listeners with a genre taste only (see above)")
+    parser.add_argument("--plain", action="store_true", help="listeners with a genre or sound taste only")
+    parser.add_argument("--popularity", action="store_true", help="also the non-personal popularity baseline")
+    parser.add_argument("--mood-band", type=float, help="try another recommender MOOD_BAND (the trade-off)")
+    parser.add_argument("--out", help="also write the JSON result to this file")
     parser.add_argument(
         "--warm-start", action="store_true", help="only the first lists of onboarded vs silent listeners"
     )
     args = parser.parse_args()
     started = time.perf_counter()
     if args.warm_start:
-        with tempfile.TemporaryDirectory(prefix="taste-bench-") as directory:
-            setup_django(directory)
-            result = {"mode": "warm_start", "listeners": args.listeners, "match": args.match, "seed": args.seed}
-            result |= warm_start(args)
+        result = {"mode": "warm_start", "listeners": args.listeners, "match": args.match, "seed": args.seed}
+        result |= in_database(args, warm_start)
         result["seconds"] = round(time.perf_counter() - started, 1)
-        print(json.dumps(result, indent=None if args.json else 2))
+        text = json.dumps(result, indent=None if args.json else 2)
+        if args.out:
+            Path(args.out).write_text(text + "\n")
+        print(text)
         return 0
-    with tempfile.TemporaryDirectory(prefix="taste-bench-") as directory:
-        setup_django(directory)
-        strategies = simulate(args)
-        from django.db import connections
 
-        connections.close_all()
-    taste, control = strategies["taste"], strategies["control"]
+    figures = in_database(args, run)
+    overall = figures["overall"]
     result = {
-        "listeners": args.listeners, "lists": args.lists, "last_lists": args.last, "match": args.match,
-        "listener_model": "plain" if args.plain else "rich",
-        "goal": args.goal or "profile default", "seed": args.seed, "strategies": strategies,
-        "liked_gain_points": round(100 * (taste["liked_share_last"] - control["liked_share_last"]), 1),
-        "mood_fit_gap": round(control["mood_fit_last"] - taste["mood_fit_last"], 4),
-        "seconds": round(time.perf_counter() - started, 1),
+        "catalog": args.catalog, "songs": figures["songs"], "genre_listeners": args.listeners,
+        "sound_listeners": args.sound_listeners, "lists": args.lists, "last_lists": args.last,
+        "match": args.match, "listener_model": "plain" if args.plain else "rich",
+        "goal": args.goal or "profile default", "mood_band": args.mood_band or _mood_band(), "seeds": list(range(args.seed, args.seed + args.seeds)),
+        "overall": overall, "runs": figures["runs"], "bars": BARS,
+        "seconds": round(time.perf_counter() - started, 1), "load_average": [round(x, 2) for x in os.getloadavg()],
     }  # fmt: skip
+
+    def mean(key: str, default: float) -> float:
+        return overall[key]["mean"] if key in overall else default
+
     result["pass"] = (
-        result["liked_gain_points"] >= 15 and taste["disliked_share_last"] <= 0.08 and result["mood_fit_gap"] <= 0.05
+        mean("genre_gain_points", 99) >= BARS["genre_gain"]
+        and mean("genre_disliked_share", 0) <= BARS["genre_disliked"]
+        and mean("sound_gain_points", 99) >= BARS["sound_gain"]
+        and mean("mood_fit_gap", 0) <= BARS["mood_gap"]
     )
-    print(json.dumps(result, indent=None if args.json else 2))
+    text = json.dumps(result, indent=None if args.json else 2)
+    if args.out:
+        Path(args.out).write_text(text + "\n")
+    print(text)
     return 0
 
 

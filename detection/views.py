@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import consent_required
 from ml.labels import EMOTIONS
 from music.library import selectors as music_selectors
+from music.player import with_player
 from symphony.middleware import body_limit
 from symphony.shortcuts import delete_confirmed, object_or_404
 
@@ -62,6 +63,7 @@ def _result_context(request, check_in: CheckIn) -> dict:
     }
 
 
+@with_player
 @require_GET
 @login_required
 def check_in_detail(request, check_in_id: int):

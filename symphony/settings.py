@@ -191,14 +191,22 @@ EMOTION_MODEL_PATH = Path(env("EMOTION_MODEL_PATH", str(BASE_DIR / "ml" / "model
 # The player's only third-party sources. Embeds (YouTube without cookies, Spotify) are inserted
 # only after the listener clicks play; previews and artwork are what enrich_catalog stores from
 # iTunes (add hosts through the environment for previews kept elsewhere). The site-wide CSP adds
-# exactly PLAYER_CSP_SOURCES to its media-src, frame-src and img-src.
+# exactly PLAYER_CSP_SOURCES to its media-src, frame-src and img-src; pages with the player add
+# its script-src (music.player.with_player).
 PLAYER_EMBED_ORIGINS = {"youtube": "https://www.youtube-nocookie.com", "spotify": "https://open.spotify.com"}
+# The providers' player APIs, which tell the page an embed's position (implicit feedback); the
+# player loads one only after the listener's click on an embed of that provider.
+PLAYER_API_URLS = {
+    "spotify": "https://open.spotify.com/embed/iframe-api/v1",
+    "youtube": "https://www.youtube.com/iframe_api",
+}
 PLAYER_MEDIA_SOURCES = env_list("PLAYER_MEDIA_SOURCES", "https://audio-ssl.itunes.apple.com")
 PLAYER_IMAGE_SOURCES = env_list("PLAYER_IMAGE_SOURCES", "https://*.mzstatic.com")
 PLAYER_CSP_SOURCES = {
     "media-src": PLAYER_MEDIA_SOURCES,
     "frame-src": list(PLAYER_EMBED_ORIGINS.values()),
     "img-src": PLAYER_IMAGE_SOURCES,
+    "script-src": sorted({"/".join(url.split("/")[:3]) for url in PLAYER_API_URLS.values()}),
 }
 # enrich_catalog's source: the iTunes Search API (no key). Apple asks for about 20 calls a minute.
 ITUNES_SEARCH_URL = env("ITUNES_SEARCH_URL", "https://itunes.apple.com/search")

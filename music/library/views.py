@@ -19,9 +19,11 @@ from music.library.services import (
     preferences_skip,
     preferences_update,
 )
+from music.player import with_player
 from symphony.shortcuts import delete_confirmed
 
 
+@with_player
 @login_required
 def song_list(request):
     form = SongSearchForm(request.GET or None, genres=catalog_selectors.genre_list())
@@ -34,6 +36,7 @@ def song_list(request):
     return render(request, "music/song_list.html", {"form": form, "page": page, "ratings": ratings})
 
 
+@with_player
 @login_required
 def recommendation_detail(request, pk: int):
     recommendation = get_object_or_404(selectors.recommendation_list(user=request.user), pk=pk)
@@ -64,6 +67,7 @@ def recommendation_save(request, pk: int):
     return redirect("music:playlist_detail", pk=playlist.pk)
 
 
+@with_player
 @login_required
 def likes(request):
     page = Paginator(selectors.liked_songs(user=request.user), 25).get_page(request.GET.get("page"))
@@ -77,6 +81,7 @@ def playlist_list(request):
     return render(request, "music/playlist_list.html", {"playlists": playlists})
 
 
+@with_player
 @login_required
 def playlist_detail(request, pk: int):
     playlist = get_object_or_404(selectors.playlist_list(user=request.user), pk=pk)

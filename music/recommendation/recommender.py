@@ -30,7 +30,7 @@ import numpy as np
 from music.emotions import EMOTION_ADJECTIVE, EMOTION_VA, EMOTIONS
 from music.recommendation import preferences
 from music.recommendation.preferences import Stated
-from music.recommendation.taste import Features, Observation, Taste, fit
+from music.recommendation.taste import Features, Observation, Sound, Taste, fit
 
 GOALS = ("match", "lift", "calm", "match_then_lift")
 # Where "lift" and "calm" steer the listener, as emotion distributions.
@@ -43,10 +43,12 @@ GOAL_KEEPS_MOOD = 0.2
 W_MOOD, W_TASTE, W_COLLAB, MAX_JITTER = 0.55, 0.4, 0.15, 0.03
 # How much the learned feature taste (music.recommendation.taste: genre, era, ...) adds to rule (c)'s score.
 W_FEATURES = 1.0
-# Taste chooses among the songs whose mood fit is within MOOD_BAND of the best one left, so it
-# can change which songs fit a mood, never how well they fit it; an exploration pick must fit
-# within EXPLORE_BAND.
-MOOD_BAND, EXPLORE_BAND = 0.2, 0.1
+# Mood first: taste chooses only among the songs above the list's floor at each rank: the worst
+# fit in the list that mood alone would choose (for the rank's target), less MOOD_BAND. So taste
+# changes which of the fitting songs are played, never lets in a song that fits worse; an
+# exploration pick must also fit within EXPLORE_BAND of the best song left.
+# MOOD_BAND trades liked share against mood fit (benchmarks/taste.py, music/README.md).
+MOOD_BAND, EXPLORE_BAND = 0.05, 0.1
 EXPLORE_SHARE = 0.1
 EXPLORE_AFTER = 5  # observations before exploring: a new listener's every song is new anyway
 # Small: songs of the last lists are excluded outright, and a song the listener loves may come back.
@@ -70,10 +72,13 @@ class Candidate:
     decade: int | None = None
     language: str = ""
     duration: int | None = None
+    sound: Sound | None = None
 
     @property
     def features(self) -> Features:
-        return Features(self.artist_key, self.genres, self.decade, self.language, self.arousal, self.duration)
+        return Features(
+            self.artist_key, self.genres, self.decade, self.language, self.arousal, self.duration, self.sound
+        )
 
 
 @dataclass
@@ -325,17 +330,51 @@ def recommend(
     opening = mood_phrase(emotions, detected, looked)
     targets = targets_for(emotions, goal, n)
     fits = np.array([mood_fit(t, tags, va, tag_norms) for t in targets])  # rank x candidate
+    # The floor comes from the list a listener without taste would get: the same fill, by mood
+    # and the neutral signals alone.
+    mood_only = _fill(fits, neutral, neutral, np.full((n, 1), -np.inf), np.zeros((n, 1), dtype=bool), novel, artists)
+    floor = mood_floor(fits, targets, {r: best for r, (best, _, _) in mood_only.items()})
     explore_row = np.array([rank in explore_ranks for rank in range(1, n + 1)])[:, None]
-    chosen: dict[int, tuple[int, float, bool]] = {}  # rank index -> (candidate, score, exploring)
-    blocked = np.zeros(len(pool), dtype=bool)
+    chosen = _fill(fits, base, neutral, floor, explore_row, novel, artists)
+    picks: list[Pick] = []
+    for rank, r in enumerate(sorted(chosen), start=1):
+        best, score, explored = chosen[r]
+        c = pool[best]
+        parts = [opening, goal_phrase(goal, r + 1, n), describe(c.valence, c.arousal)]
+        if explored:
+            parts.append(f"new for you: {c.genres[-1]}" if c.genres else "new for you")
+        else:
+            parts.extend(personal_reasons(c, tags[best], history, float(collab[best])))
+        picks.append(Pick(c.song_id, rank, round(score, 4), " · ".join(parts)[:300]))
+    return picks
+
+
+def mood_floor(fits: np.ndarray, targets: list[np.ndarray], mood_only: dict[int, int]) -> np.ndarray:
+    """Per rank (a column), the lowest mood fit a pick may have: the worst fit, among the ranks
+    with the same target, of the list chosen by mood alone (`mood_only`: rank index -> song),
+    less MOOD_BAND. With one target for every rank (match, lift, calm) that is one floor for the
+    whole list; with a target moving from rank to rank (match_then_lift), each rank's own."""
+    floor = np.full((len(targets), 1), -np.inf)
+    for r in range(len(targets)):
+        same = [s for s in mood_only if np.array_equal(targets[s], targets[r])]
+        if same:
+            floor[r] = min(fits[s, mood_only[s]] for s in same) - MOOD_BAND
+    return floor
+
+
+def _fill(fits, base, neutral, floor, explore_row, novel, artists) -> dict[int, tuple[int, float, bool]]:
+    """Choose a song per rank: rank index -> (candidate, score, exploring).
+
+    Fills the (rank, song) pair with the best score first, rather than rank 1 first: each song
+    lands on the rank whose target it fits best, so taste costs less mood."""
+    n, count = fits.shape
+    chosen: dict[int, tuple[int, float, bool]] = {}
+    blocked = np.zeros(count, dtype=bool)
     open_ranks = np.ones(n, dtype=bool)
-    # Fill the (rank, song) pair with the best score first, rather than rank 1 first: each song
-    # lands on the rank whose target it fits best, so taste costs less mood.
     while open_ranks.any() and not blocked.all():
-        # Taste and the other signals choose among the songs that fit each rank's mood almost as
-        # well as the best one left: however strong a taste, the mood comes first.
         best_fit = np.where(blocked, -np.inf, fits).max(axis=1, keepdims=True)
-        eligible = ~blocked & (fits >= best_fit - MOOD_BAND)
+        # Mood first: above the floor; when diversity has blocked every such song, the best one left.
+        eligible = ~blocked & (fits >= np.minimum(floor, best_fit))
         explorable = novel & eligible & (fits >= best_fit - EXPLORE_BAND)
         exploring = explore_row & explorable.any(axis=1, keepdims=True)
         # An exploration pick is judged by mood and other listeners: taste would keep an
@@ -351,17 +390,7 @@ def recommend(
         open_ranks[r] = False
         # (f) diversity: one song per artist per list.
         blocked |= artists == artists[best]
-    picks: list[Pick] = []
-    for rank, r in enumerate(sorted(chosen), start=1):
-        best, score, explored = chosen[r]
-        c = pool[best]
-        parts = [opening, goal_phrase(goal, r + 1, n), describe(c.valence, c.arousal)]
-        if explored:
-            parts.append(f"new for you: {c.genres[-1]}" if c.genres else "new for you")
-        else:
-            parts.extend(personal_reasons(c, tags[best], history, float(collab[best])))
-        picks.append(Pick(c.song_id, rank, round(score, 4), " · ".join(parts)[:300]))
-    return picks
+    return chosen
 
 
 def _exploration_ranks(history: History, rng: random.Random, n: int) -> set[int]:

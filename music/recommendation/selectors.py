@@ -24,7 +24,7 @@ from music.models import (
 )
 from music.recommendation import preferences
 from music.recommendation.recommender import Candidate, History
-from music.recommendation.taste import Features, Observation
+from music.recommendation.taste import Features, Observation, Sound
 
 RECENT_LISTS = 3  # songs of the listener's last 3 lists are never repeated
 TASTE_LISTS = 12  # lists read for the songs shown and left alone (taste evidence)
@@ -80,8 +80,8 @@ def _history_sql() -> str:
     no_tags = "CAST(NULL AS jsonb)" if connection.vendor == "postgresql" else "NULL"
     rating, feedback, song = Rating._meta.db_table, Feedback._meta.db_table, Song._meta.db_table
     rec, item, genre = Recommendation._meta.db_table, RecommendationItem._meta.db_table, Genre._meta.db_table
-    # What the taste model needs of each song: artist, genre path, year, language, energy, length.
-    features = "s.artist_key, g.path, s.year, s.language, s.arousal, s.duration"
+    # What the taste model needs of each song: artist, genre path, year, language, energy, length, sound.
+    features = f"s.artist_key, g.path, s.year, s.language, s.arousal, s.duration, {_sound_columns('s.')}"
     joins = f"JOIN {song} s ON s.id = {{alias}}.song_id LEFT JOIN {genre} g ON g.id = s.genre_id"
     # Each source is limited before its songs are joined, so only the rows kept are looked up.
     return f"""
@@ -117,9 +117,16 @@ class _Met:
     age: float = float("inf")  # seconds since anything happened to it, being shown included
 
 
-def _features(artist_key, path, year, language, arousal, duration) -> Features:
+def _sound_columns(alias: str = "") -> str:
+    """The audio features, in Sound's order."""
+    names = ("audio_energy", "danceability", "acousticness", "audio_valence", "tempo", "mode")
+    return ", ".join(f"{alias}{name}" for name in names)
+
+
+def _features(artist_key, path, year, language, arousal, duration, *sound) -> Features:
     genres = tuple(path.split(GENRE_SEPARATOR)) if path else ()
-    return Features(artist_key, genres, year // 10 * 10 if year else None, language or "", arousal, duration)
+    decade = year // 10 * 10 if year else None
+    return Features(artist_key, genres, decade, language or "", arousal, duration, Sound.of(*sound))
 
 
 def history_for(*, user) -> History:
@@ -262,7 +269,7 @@ def _song_columns(alias: str = "") -> str:
     weights = ", ".join(f"COALESCE({_weight_sql(name, alias)}, 0) AS w_{name}" for name in EMOTIONS)
     return (
         f"{alias}id AS id, {alias}artist, {alias}artist_key, {alias}valence, {alias}arousal, {weights}, "
-        f"{alias}genre_id, {alias}year, {alias}language, {alias}duration"
+        f"{alias}genre_id, {alias}year, {alias}language, {alias}duration, {_sound_columns(alias)}"
     )
 
 
@@ -366,15 +373,16 @@ def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: i
     sql = _candidates_sql(len(liked_artists) or 1, len(liked) or 1, len(avoided) or 1)
     rows = _fetchall(sql, params)
     best: dict[int, tuple] = {}
-    for row in rows:  # id, artist, artist_key, valence, arousal, 8 weights, genre, year, language, duration, co, path
-        if row[0] not in best or row[17] > best[row[0]][17]:
+    # id, artist, artist_key, valence, arousal, 8 weights, genre, year, language, duration, 6 sound, co, path
+    for row in rows:
+        if row[0] not in best or row[23] > best[row[0]][23]:
             best[row[0]] = row
     return [
         Candidate(
             song_id=r[0], artist=r[1], artist_key=r[2], valence=r[3], arousal=r[4],
             emotions={name: w for name, w in zip(EMOTIONS, r[5:13], strict=True) if w},
-            co_likes=float(r[17]), genres=tuple(r[18].split(GENRE_SEPARATOR)) if r[18] else (),
-            decade=r[14] // 10 * 10 if r[14] else None, language=r[15], duration=r[16],
+            co_likes=float(r[23]), genres=tuple(r[24].split(GENRE_SEPARATOR)) if r[24] else (),
+            decade=r[14] // 10 * 10 if r[14] else None, language=r[15], duration=r[16], sound=Sound.of(*r[17:23]),
         )
         for r in best.values()
     ]  # fmt: skip

@@ -7,12 +7,19 @@ most), or, for a song shown in a list the listener acted on but neither played n
 kinds (played, skipped) as the buttons and count the same.
 
 **Model.** Additive over feature groups: genre family, sub-genre (a deviation from its family),
-sub-sub-genre, artist, era (decade), language, energy (calm / mid / energetic) and length
-(short / mid / long). It is ridge regression, i.e. a Bayesian linear model with a Gaussian prior
+sub-sub-genre, artist, era (decade), language, energy (calm / mid / energetic, the mood's arousal
+axis), length (short / mid / long), and the song's sound from its audio features: tempo band
+(slow / moderate / fast), mode (major / minor) and a linear effect of the standardised audio
+energy, danceability, acousticness and valence (`sound`). Through the sound a song nobody has
+rated still gets a taste: three liked slow acoustic songs raise other slow acoustic songs,
+whatever their genre. It is ridge regression, i.e. a Bayesian linear model with a Gaussian prior
 at 0 ("neutral") on every effect, fitted by backfitting: a few Gauss-Seidel sweeps in which each
 group's effects become the shrunk weighted mean of what the other groups leave unexplained,
 
-    effect(value) = sum(w * residual) / (sum(w) + prior strength of the group).
+    effect(value) = sum(w * residual) / (sum(w) + prior strength of the group),
+
+and, for the sound, the ridge solution beta = (Z'WZ + prior * I)^-1 Z'W residual over the
+standardised features Z.
 
 Fitting the groups jointly keeps one favourite artist from passing for a taste for their genre,
 and a loved genre from passing for a taste for its decades. With little evidence every effect
@@ -49,14 +56,36 @@ PRIOR = {
     "language": 6.0,
     "energy": 8.0,
     "length": 8.0,
+    "tempo": 6.0,
+    "mode": 8.0,
+    "sound": 4.0,  # per standardised feature: sound generalises across genres, so it learns quickly
 }
-GROUPS = tuple(PRIOR)
+GROUPS = tuple(g for g in PRIOR if g != "sound")  # categorical groups; the sound is linear
 GENRE_GROUPS = ("genre0", "genre1", "genre2")
+SOUND_GROUPS = ("sound", "tempo", "mode")  # told together: "you like acoustic, slower songs"
 # The average is not a taste for anything in particular (it shifts every song alike), and the
 # artist effect is estimated for attribution only: the recommender's rule (c) already scores a
 # listener's artists from their likes, dislikes and skips.
 SCORED = tuple(g for g in GROUPS if g not in ("all", "artist"))
 GENRE_SEPARATOR = "/"
+
+# The audio features the sound effect reads, standardised with the shipped catalogue's mean and
+# standard deviation (music/data/catalog.csv.gz, the 26,155 songs with features): fixed, so a
+# z-score means the same for every listener and request. Clipped so one extreme song cannot
+# dominate a listener's fit.
+SOUND_FEATURES = ("energy", "danceability", "acousticness", "valence")
+SOUND_MEAN = np.array([0.696, 0.654, 0.181, 0.506])
+SOUND_SD = np.array([0.185, 0.146, 0.226, 0.235])
+SOUND_CLIP = 2.5
+# Words for a feature's high and low side, for explanations ("you like acoustic, slower songs").
+SOUND_WORDS = {
+    "energy": ("energetic", "calm"), "danceability": ("danceable", "less danceable"),
+    "acousticness": ("acoustic", "electric"), "valence": ("bright", "darker"),
+}  # fmt: skip
+TEMPO_WORDS = {"slow": "slower", "moderate": "mid-tempo", "fast": "faster"}
+SLOW_BPM, FAST_BPM = 100.0, 130.0  # about the catalogue's lower and upper third
+# A sound word is said when its part of the song's effect is at least this large.
+SOUND_WORD_MIN = 0.04
 
 # Explanations mention a feature whose effect on the song is at least this large, once the
 # listener has met at least REASON_MIN_MET songs with it.
@@ -71,6 +100,30 @@ LANGUAGE_NAMES = {
 
 
 @dataclass(frozen=True, slots=True)
+class Sound:
+    """A song's audio features (Spotify's), raw: 0..1 descriptors, tempo in BPM, mode 1 major."""
+
+    energy: float
+    danceability: float
+    acousticness: float
+    valence: float
+    tempo: float | None = None
+    mode: int | None = None
+
+    @property
+    def z(self) -> np.ndarray:
+        raw = np.array([self.energy, self.danceability, self.acousticness, self.valence])
+        return np.clip((raw - SOUND_MEAN) / SOUND_SD, -SOUND_CLIP, SOUND_CLIP)
+
+    @classmethod
+    def of(cls, energy, danceability, acousticness, valence, tempo=None, mode=None) -> "Sound | None":
+        """A Sound from nullable columns; None unless the four descriptors are known."""
+        if None in (energy, danceability, acousticness, valence):
+            return None
+        return cls(energy, danceability, acousticness, valence, tempo, mode)
+
+
+@dataclass(frozen=True, slots=True)
 class Features:
     """What the taste model knows of a song."""
 
@@ -80,6 +133,7 @@ class Features:
     language: str = ""
     energy: float | None = None  # the arousal axis, -1..1
     duration: int | None = None  # seconds
+    sound: Sound | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +171,12 @@ def length_band(duration: int | None) -> str | None:
     return "short" if duration < 150 else "long" if duration > 360 else "mid-length"
 
 
+def tempo_band(tempo: float | None) -> str | None:
+    if not tempo:
+        return None
+    return "slow" if tempo < SLOW_BPM else "fast" if tempo >= FAST_BPM else "moderate"
+
+
 def feature_keys(f: Features) -> dict[str, str | int]:
     """The value of each group for a song; a group it has no value for is absent."""
     keys: dict[str, str | int] = {"all": ""}
@@ -133,6 +193,11 @@ def feature_keys(f: Features) -> dict[str, str | int]:
         keys["energy"] = band
     if (band := length_band(f.duration)) is not None:
         keys["length"] = band
+    if f.sound is not None:
+        if (band := tempo_band(f.sound.tempo)) is not None:
+            keys["tempo"] = band
+        if f.sound.mode is not None:
+            keys["mode"] = "major" if f.sound.mode else "minor"
     return keys
 
 
@@ -144,6 +209,8 @@ class Taste:
     evidence: dict[str, dict] = field(default_factory=lambda: {g: {} for g in GROUPS})
     met: dict[str, dict] = field(default_factory=lambda: {g: {} for g in GROUPS})  # raw counts
     observations: int = 0
+    sound: np.ndarray = field(default_factory=lambda: np.zeros(len(SOUND_FEATURES)))  # effect per z unit
+    sound_met: int = 0  # observations with audio features
 
     def contributions(self, f: Features) -> dict[str, float]:
         """Each scored group's effect on this song."""
@@ -153,13 +220,18 @@ class Taste:
                 effect = self.effects[group].get(key)
                 if effect:
                     out[group] = effect
+        if f.sound is not None and (effect := float(f.sound.z @ self.sound)):
+            out["sound"] = effect
         return out
 
     def score(self, f: Features) -> float:
-        return self._score(feature_keys(f))
+        return self._score(feature_keys(f), f.sound)
 
-    def _score(self, keys: dict) -> float:
-        return float(sum(self.effects[group].get(keys[group], 0.0) for group in SCORED if group in keys))
+    def _score(self, keys: dict, sound: Sound | None) -> float:
+        value = sum(self.effects[group].get(keys[group], 0.0) for group in SCORED if group in keys)
+        if sound is not None:
+            value += sound.z @ self.sound
+        return float(value)
 
     def genre_effect(self, path: tuple[str, ...]) -> float:
         return sum(
@@ -173,7 +245,7 @@ class Taste:
         scores, novel = [], []
         for f in songs:
             keys = feature_keys(f)
-            scores.append(self._score(keys))
+            scores.append(self._score(keys, f.sound))
             novel.append(self._novel(keys))
         return scores, novel
 
@@ -195,20 +267,43 @@ class Taste:
     def reason(self, f: Features) -> str:
         """The taste reason worth telling about a song, or ""."""
         keys = feature_keys(f)
-        parts = {g: v for g, v in self.contributions(f).items() if self.met[g].get(keys[g], 0) >= REASON_MIN_MET}
-        grouped = {g: v for g, v in parts.items() if g not in GENRE_GROUPS}
+        parts = {
+            g: v for g, v in self.contributions(f).items()
+            if (self.sound_met if g == "sound" else self.met[g].get(keys[g], 0)) >= REASON_MIN_MET
+        }  # fmt: skip
+        grouped = {g: v for g, v in parts.items() if g not in GENRE_GROUPS + SOUND_GROUPS}
         if any(g in parts for g in GENRE_GROUPS):
             grouped["genre"] = sum(parts.get(g, 0.0) for g in GENRE_GROUPS)
+        if any(g in parts for g in SOUND_GROUPS):
+            grouped["sound"] = sum(parts.get(g, 0.0) for g in SOUND_GROUPS)
         if not grouped:
             return ""
         group, effect = max(grouped.items(), key=lambda kv: (abs(kv[1]), kv[0]))
         if abs(effect) < REASON_MIN:
             return ""
-        what = self._genre_name(f) if group == "genre" else _feature_name(group, f)
+        if group == "sound":
+            what = self._sound_words(f, parts, effect > 0)
+        else:
+            what = self._genre_name(f) if group == "genre" else _feature_name(group, f)
         if effect > 0:
-            verb = "you like" if group in ("energy", "length") else "you often play"
+            verb = "you like" if group in ("energy", "length", "sound") else "you often play"
             return f"{verb} {what}"
         return f"you skip {what}, but this fits your mood"
+
+    def _sound_words(self, f: Features, parts: dict[str, float], liked: bool) -> str:
+        """What the listener likes (or skips) in this song's sound, in words: "acoustic, slower songs"."""
+        sign = 1.0 if liked else -1.0
+        words = [
+            (sign * part, SOUND_WORDS[name][0 if z > 0 else 1])
+            for name, z, part in zip(SOUND_FEATURES, f.sound.z, f.sound.z * self.sound, strict=True)
+        ]
+        keys = feature_keys(f)
+        if "tempo" in parts:
+            words.append((sign * parts["tempo"], TEMPO_WORDS[keys["tempo"]]))
+        if "mode" in parts:
+            words.append((sign * parts["mode"], f"{keys['mode']}-key"))
+        said = [word for part, word in sorted(words, reverse=True) if part >= SOUND_WORD_MIN][:2]
+        return f"{', '.join(said) or 'similar-sounding'} songs"
 
     def _genre_name(self, f: Features) -> str:
         """The level of the song's genre path that the taste is about: "metal" when the listener's
@@ -271,6 +366,14 @@ def fit(observations: Sequence[Observation]) -> Taste:
         den = np.bincount(ids, weights=w, minlength=len(vocab)) + PRIOR[group]
         groups.append((group, rows, ids, w, den, list(vocab), counts))
 
+    # The sound: a ridge regression on the standardised audio features of the songs that have them.
+    sound_rows = np.array([i for i, o in enumerate(obs) if o.features.sound is not None], dtype=np.int64)
+    z = np.array([obs[i].features.sound.z for i in sound_rows]).reshape(len(sound_rows), len(SOUND_FEATURES))
+    zw = z * time_weight[sound_rows, None]
+    gram = zw.T @ z + PRIOR["sound"] * np.eye(len(SOUND_FEATURES))
+    beta = np.zeros(len(SOUND_FEATURES))
+    sound_part = np.zeros(len(sound_rows))
+
     effects = {g[0]: np.zeros(len(g[5])) for g in groups}
     contribution = [np.zeros(len(g[1])) for g in groups]
     total = np.zeros(n)
@@ -283,6 +386,13 @@ def fit(observations: Sequence[Observation]) -> Taste:
             new = effects[group][ids]
             total[rows] += new - contribution[j]
             contribution[j] = new
+        if len(sound_rows):
+            residual = y[sound_rows] - total[sound_rows] + sound_part
+            beta = np.linalg.solve(gram, zw.T @ residual)
+            new = z @ beta
+            total[sound_rows] += new - sound_part
+            sound_part = new
+    taste.sound, taste.sound_met = beta, len(sound_rows)
     for group, _rows, _ids, _w, den, vocab, counts in groups:
         taste.effects[group] = dict(zip(vocab, effects[group].tolist(), strict=True))
         taste.evidence[group] = dict(zip(vocab, (den - PRIOR[group]).tolist(), strict=True))

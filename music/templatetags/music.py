@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 
 from music.library.selectors import preferences_get
 from music.library.services import preferences_export
@@ -33,3 +34,9 @@ def duration(seconds) -> str:
 def stated_preferences(user):
     """The profile's summary of what the listener said they like and avoid, with the link to edit it."""
     return {"stated": preferences_export(preferences_get(user=user))}
+
+
+@register.simple_tag
+def player_api(provider: str) -> str:
+    """The address of a provider's player API (settings.PLAYER_API_URLS), for player.js."""
+    return settings.PLAYER_API_URLS.get(provider, "")

