@@ -90,7 +90,7 @@ def test_a_spotify_embed_played_past_30_seconds_counts_as_played_once(new_page, 
     assert page.locator("[data-np-embed] iframe").get_attribute("src").endswith(f"/embed/track/{songs[0].spotify_id}")
 
     page.evaluate("window.fakeSpotify.play(0, 20)")
-    assert page.locator("[data-np-elapsed]").inner_text() == "0:20"
+    wait_for_js(page, "document.querySelector('[data-np-elapsed]').textContent === '0:20'")
     assert not Feedback.objects.exists()  # 20 s is not yet a play
     page.evaluate("window.fakeSpotify.play(21, 40)")
     row = page.locator(".song-row").nth(0)
