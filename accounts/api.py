@@ -1,7 +1,5 @@
 """Auth and account API (docs/api.md, "Accounts")."""
 
-from typing import NoReturn
-
 from django.contrib.auth import authenticate, logout, update_session_auth_hash
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
@@ -27,13 +25,9 @@ from accounts.services import (
 )
 from accounts.tokens import api_token_create, api_token_revoke
 from symphony.api import StrictInputSerializer
+from symphony.schema import error_response
 
 BAD_CREDENTIALS = "Unable to log in with the username and password provided."
-
-
-def _raise_drf(exc: DjangoValidationError) -> NoReturn:
-    """Re-raise a service's Django ValidationError as DRF's, keeping per-field messages."""
-    raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 
 class MeOutputSerializer(serializers.ModelSerializer):
@@ -81,9 +75,10 @@ class AuthSignupApi(APIView):
             username_field.run_validators(serializer.validated_data["username"])
             user = user_create(**serializer.validated_data)
         except DjangoValidationError as exc:
+            # The username validators name no field; services' errors reach the exception handler.
             if not hasattr(exc, "error_dict"):
-                raise ValidationError({"username": exc.messages}) from exc
-            _raise_drf(exc)
+                raise DjangoValidationError({"username": exc.error_list}) from exc
+            raise
         return Response(self.OutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -118,8 +113,8 @@ class AuthTokenApi(APIView):
         request=InputSerializer,
         responses={
             200: OutputSerializer,
-            400: OpenApiResponse(description="Wrong username or password (same answer for both)."),
-            429: OpenApiResponse(description="Locked out after repeated failures, or throttled."),
+            400: error_response(400, "Wrong username or password (same answer for both)."),
+            429: error_response(429, "Locked out after repeated failures (`locked_out`), or throttled."),
         },
         auth=[],
     )
@@ -131,7 +126,7 @@ class AuthTokenApi(APIView):
         user = authenticate(request._request, **serializer.validated_data)
         if user is None:
             # One message whether the user exists or not (no account probing).
-            return Response({"detail": BAD_CREDENTIALS}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError(BAD_CREDENTIALS, code="bad_credentials")
         token, expires_at = api_token_create(user)
         return Response(self.OutputSerializer({"token": token, "expires_at": expires_at}).data)
 
@@ -151,9 +146,9 @@ PASSWORD_NEEDED = "Confirm with your current password (field `password`)."  # no
 
 def _require_password(request, password: str | None) -> None:
     if not password:
-        raise PermissionDenied(PASSWORD_NEEDED)
+        raise PermissionDenied(PASSWORD_NEEDED, code="password_required")
     if not request.user.check_password(password):
-        raise PermissionDenied("That is not your current password.")
+        raise PermissionDenied("That is not your current password.", code="password_required")
 
 
 class MeApi(APIView):
@@ -180,7 +175,7 @@ class MeApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: MeOutputSerializer, 403: OpenApiResponse(description="An email change without the password.")},
+        responses={200: MeOutputSerializer, 403: error_response(403, "An email change without the password.")},
     )
     def patch(self, request):
         serializer = self.InputSerializer(data=request.data)
@@ -189,15 +184,12 @@ class MeApi(APIView):
         password = data.pop("password", None)
         if "email" in data and data["email"] != request.user.email:
             _require_password(request, password)
-        try:
-            user = user_update(request.user, **data)
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        user = user_update(request.user, **data)
         return Response(MeOutputSerializer(user).data)
 
     @extend_schema(
         request=DeleteInputSerializer,
-        responses={204: None, 403: OpenApiResponse(description="Without the password.")},
+        responses={204: None, 403: error_response(403, "Without the password (`password_required`).")},
         description="Delete the account and all its data. " + REAUTH_HELP,
     )
     def delete(self, request):
@@ -230,10 +222,7 @@ class MePasswordApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         used_token = isinstance(request.auth, AuthToken)
-        try:
-            user = user_password_set(request.user, **serializer.validated_data)
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        user = user_password_set(request.user, **serializer.validated_data)
         token = expires_at = None
         if used_token:
             token, expires_at = api_token_create(user)
@@ -253,10 +242,7 @@ class MeConsentApi(APIView):
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            user = user_consent_give(request.user, version=serializer.validated_data["version"])
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        user = user_consent_give(request.user, version=serializer.validated_data["version"])
         return Response(MeOutputSerializer(user).data)
 
     @extend_schema(request=None, responses={200: MeOutputSerializer}, description="Withdraw consent (one call).")

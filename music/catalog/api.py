@@ -1,12 +1,10 @@
 """The catalogue's API: songs (search, detail, curators' sources and enrichment) and genres."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,10 +16,7 @@ from music.catalog.services import song_sources_update
 from music.catalog.tasks import songs_enrich_task
 from music.emotions import EMOTIONS
 from symphony.api import ObjectIdField, StrictInputSerializer
-
-
-def _django_errors(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError({"detail": " ".join(exc.messages)})
+from symphony.pagination import paginated
 
 
 class SongOutputSerializer(serializers.ModelSerializer):
@@ -67,12 +62,6 @@ class CanChangeSongs(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.has_perm("music.change_song"))
 
 
-def paginated(request, view, queryset, serializer_class) -> Response:
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
-
-
 class SongListApi(APIView):
     @extend_schema_serializer(component_name="SongFilter")
     class FilterSerializer(serializers.Serializer):
@@ -104,6 +93,8 @@ class SongListApi(APIView):
 
 
 class GenreListApi(APIView):
+    pagination_class = None  # the whole vocabulary, a few dozen names
+
     @extend_schema(responses=GenreOutputSerializer(many=True), summary="The genre vocabulary, broadest first")
     def get(self, request):
         return Response(GenreOutputSerializer(selectors.genre_list(), many=True).data)
@@ -153,12 +144,7 @@ class SongDetailApi(APIView):
         song = get_object_or_404(Song, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            song = song_sources_update(song=song, **data.validated_data)
-        except DjangoValidationError as exc:
-            raise ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-            ) from None
+        song = song_sources_update(song=song, **data.validated_data)
         return Response(SongOutputSerializer(song).data)
 
 

@@ -1,19 +1,19 @@
 """The recommendation API: lists for a stated mood, and the lists a listener was given."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from music.catalog.api import SongOutputSerializer, _django_errors, paginated
+from music.catalog.api import SongOutputSerializer
 from music.emotions import EMOTIONS
 from music.library import selectors
 from music.library.models import Recommendation
 from music.recommendation.recommender import GOALS
 from music.recommendation.services import recommendation_create
 from symphony.api import StrictInputSerializer
+from symphony.pagination import paginated
 
 
 class RecommendationOutputSerializer(serializers.ModelSerializer):
@@ -25,16 +25,11 @@ class RecommendationOutputSerializer(serializers.ModelSerializer):
         explanation = serializers.CharField()
 
     check_in = serializers.IntegerField(source="check_in_id", allow_null=True)
-    submission = serializers.IntegerField(
-        source="check_in_id",
-        allow_null=True,
-        help_text="Deprecated: the old name of `check_in`, until the next version.",
-    )
     items = ItemSerializer(many=True)
 
     class Meta:
         model = Recommendation
-        fields = ["id", "check_in", "submission", "goal", "emotions", "created_at", "items"]
+        fields = ["id", "check_in", "goal", "emotions", "created_at", "items"]
 
 
 class RecommendationListCreateApi(APIView):
@@ -72,12 +67,9 @@ class RecommendationListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         emotions = values["emotions"] if "emotions" in values else {values["emotion"]: 1.0}
-        try:
-            rec = recommendation_create(
-                user=request.user, emotions=emotions, goal=values.get("goal"), seed=values.get("seed")
-            )
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from None
+        rec = recommendation_create(
+            user=request.user, emotions=emotions, goal=values.get("goal"), seed=values.get("seed")
+        )
         rec = selectors.recommendation_list(user=request.user).get(pk=rec.pk)
         return Response(RecommendationOutputSerializer(rec).data, status=status.HTTP_201_CREATED)
 
