@@ -1,7 +1,8 @@
 """Auth and account API (docs/api.md, "Accounts")."""
 
-from django.contrib.auth import authenticate, logout, update_session_auth_hash
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.contrib.auth import authenticate, logout, password_validation, update_session_auth_hash
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.validators import RegexValidator
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -48,6 +49,12 @@ class MeOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _password_min_length() -> int:
+    # The schema states the rule AUTH_PASSWORD_VALIDATORS enforces (the other validators cannot be stated).
+    lengths = [getattr(v, "min_length", 0) for v in password_validation.get_default_password_validators()]
+    return max(lengths, default=1)
+
+
 class AuthSignupApi(APIView):
     # Signing up creates no session, so there is nothing for CSRF to protect here;
     # without this, a logged-in browser would need a CSRF token to call it.
@@ -56,9 +63,18 @@ class AuthSignupApi(APIView):
     throttle_scope = "auth"
 
     class InputSerializer(StrictInputSerializer):
-        username = serializers.CharField(max_length=150)
+        # The model's username rule (letters, digits and @.+-_), so the schema states it too.
+        username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
         email = serializers.EmailField()
-        password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
+        password = serializers.CharField(
+            write_only=True,
+            trim_whitespace=False,
+            min_length=_password_min_length(),
+            max_length=128,
+            # NumericPasswordValidator's rule as a pattern the schema can state.
+            validators=[RegexValidator(r"\D", message="This password is entirely numeric.")],
+            help_text="Not only digits, not a common password, not like the username or email.",
+        )
 
     class OutputSerializer(serializers.ModelSerializer):
         class Meta:
@@ -69,16 +85,7 @@ class AuthSignupApi(APIView):
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        # Same username rules as the signup page (letters, digits and @.+-_).
-        username_field = User._meta.get_field("username")
-        try:
-            username_field.run_validators(serializer.validated_data["username"])
-            user = user_create(**serializer.validated_data)
-        except DjangoValidationError as exc:
-            # The username validators name no field; services' errors reach the exception handler.
-            if not hasattr(exc, "error_dict"):
-                raise DjangoValidationError({"username": exc.error_list}) from exc
-            raise
+        user = user_create(**serializer.validated_data)
         return Response(self.OutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -251,6 +258,8 @@ class MeConsentApi(APIView):
 
 
 class ConsentApi(APIView):
+    # Public text: credentials are not even read, so a stale token cannot make it a 401.
+    authentication_classes: list = []
     permission_classes = [AllowAny]
 
     @extend_schema(

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
+from django.views.defaults import page_not_found
 from drf_standardized_errors.handler import ExceptionHandler as StandardizedExceptionHandler
 from rest_framework import exceptions, serializers
 
@@ -25,6 +26,13 @@ def error(code: str, detail: str, attr: str | None = None) -> dict:
 
 def error_response(status: int, code: str, detail: str) -> JsonResponse:
     return JsonResponse(error_body(status, code, detail), status=status)
+
+
+def not_found(request, exception):
+    """Django's 404 for an address no route matches: JSON in the error shape under /api/."""
+    if request.path_info.startswith("/api/"):
+        return error_response(404, "not_found", "Not found.")
+    return page_not_found(request, exception)
 
 
 class ExceptionHandler(StandardizedExceptionHandler):

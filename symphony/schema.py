@@ -6,6 +6,8 @@ from drf_standardized_errors.openapi_serializers import ClientErrorEnum, Validat
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from symphony.api import StrictInputSerializer
+
 BODY_METHODS = ("POST", "PUT", "PATCH")
 UNSAFE_METHODS = (*BODY_METHODS, "DELETE")
 
@@ -65,6 +67,26 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         if outer and "<locals>" not in outer:
             return outer.removesuffix("Api").replace(".", "") + inner.removesuffix("Serializer")
         return cls.__name__
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and not field.allow_blank
+            and schema.get("type") == "string"
+        ):
+            # DRF refuses an empty text, and one of spaces only once trimmed: say so.
+            schema.setdefault("minLength", 1)
+            if field.trim_whitespace and "format" not in schema and "pattern" not in schema:
+                schema["pattern"] = r"\S"
+        return schema
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, StrictInputSerializer):
+            schema["additionalProperties"] = False  # unknown fields are a 400 (symphony.api)
+        return schema
 
     def _get_paginator(self):
         # APIViews paginate by hand (symphony.pagination); a GET answering many rows is paginated

@@ -321,6 +321,9 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
     },
+    # Bodies are documented as JSON (forms and multipart are for the pages, and for uploads, which
+    # name their media types themselves).
+    "PARSER_WHITELIST": ["symphony.parsers.LimitedJSONParser"],
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "symphony.schema.add_links",
