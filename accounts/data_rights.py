@@ -12,6 +12,10 @@ with the user through on_delete=CASCADE.
 the export archive (kept face images).
 `forget_images(user, cancel_pending)` deletes the face images kept for the user;
 with cancel_pending (consent withdrawn) analyses not yet run are cancelled too.
+
+The other side of data rights is the data the product ships that others made: each app records
+its sources and their licences with `register_source(...)`, and the "Where our data comes from"
+page (accounts.views.data_sources) lists them.
 """
 
 from collections.abc import Callable
@@ -48,3 +52,22 @@ def images_forget(user, *, cancel_pending: bool) -> None:
     for contributor in contributors():
         if contributor.forget_images is not None:
             contributor.forget_images(user, cancel_pending=cancel_pending)
+
+
+@dataclass(frozen=True)
+class DataSource:
+    name: str
+    source: str
+    licence: str
+    used_for: str
+
+
+_sources: dict[str, DataSource] = {}
+
+
+def register_source(name: str, *, source: str, licence: str, used_for: str) -> None:
+    _sources[name] = DataSource(name, source, licence, used_for)
+
+
+def sources() -> list[DataSource]:
+    return sorted(_sources.values(), key=lambda s: s.name)

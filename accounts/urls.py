@@ -13,6 +13,7 @@ urlpatterns = [
     path("consent/", views.consent, name="consent"),
     path("consent/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("data/", views.data, name="data"),
+    path("data-sources/", views.data_sources, name="data_sources"),
     path("data/export/", views.data_export, name="data_export"),
     path("data/export/archive/", views.data_export_archive, name="data_export_archive"),
     path("data/delete/", views.account_delete, name="delete"),

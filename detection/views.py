@@ -11,7 +11,7 @@ from accounts.decorators import consent_required
 from ml.labels import EMOTIONS
 from music.library import selectors as music_selectors
 from symphony.middleware import body_limit
-from symphony.shortcuts import object_or_404
+from symphony.shortcuts import delete_confirmed, object_or_404
 
 from . import selectors, services
 from .models import CheckIn
@@ -93,9 +93,13 @@ def check_in_face(request, check_in_id: int):
     return redirect("detection:check-in", check_in_id=check_in.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def check_in_delete(request, check_in_id: int):
-    services.check_in_delete(check_in=_owned_or_404(request, check_in_id))
-    messages.success(request, "Deleted.")
+    check_in = _owned_or_404(request, check_in_id)
+    if not delete_confirmed(request):
+        return render(request, "detection/confirm_delete.html", {"check_in": check_in})
+    label = check_in.label
+    services.check_in_delete(check_in=check_in)
+    messages.success(request, f"Deleted your check-in of {label}.")
     return redirect("detection:feel")

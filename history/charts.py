@@ -145,11 +145,13 @@ def timeline_chart(points: list[dict], total: int) -> SafeString:
         for point in points:
             local = point["created_at"].astimezone(tz)
             x = left + plot_w * (point["created_at"] - start).total_seconds() / seconds if len(points) > 1 else left
-            confidence = point["confidence"] if point["confidence"] is not None else 0.0
-            y = top + plot_h * (1 - confidence)
+            confidence = point["confidence"]
+            # A mood picked by hand has no confidence figure: drawn on the top line, as sure as it gets.
+            y = top + plot_h * (1 - (1.0 if confidence is None else confidence))
             emotion = point["effective"]
             corrected = " (your correction)" if emotion != point["top_emotion"] else ""
-            tip = escape(f"{local:%a %-d %b %Y %H:%M}: {emotion}{corrected}, {confidence:.0%} confident")
+            sure = "picked by hand" if confidence is None else f"{confidence:.0%} confident"
+            tip = escape(f"{local:%a %-d %b %Y %H:%M}: {emotion}{corrected}, {sure}")
             body.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" class="{_fill(emotion)}"><title>{tip}</title></circle>'
             )
@@ -158,10 +160,12 @@ def timeline_chart(points: list[dict], total: int) -> SafeString:
         shown = f"the latest {len(points)} of {total}" if total > len(points) else f"{len(points)}"
         counts = {name: sum(1 for p in points if p["effective"] == name) for name in EMOTIONS}
         mix = ", ".join(f"{name} {counts[name]}" for name in EMOTIONS if counts[name])
-        average = sum(p["confidence"] or 0 for p in points) / len(points)
+        read = [p["confidence"] for p in points if p["confidence"] is not None]
+        average = f" Average confidence {sum(read) / len(read):.0%} of {len(read)} read from a photo." if read else ""
+        picked = len(points) - len(read)
         desc = (
             f"{shown} check-ins from {timezone.localtime(start):%-d %b %Y} to {timezone.localtime(end):%-d %b %Y}. "
-            f"Moods: {mix}. Average confidence {average:.0%}."
+            f"Moods: {mix}.{average}" + (f" {picked} picked by hand." if picked else "")
         )
     else:
         desc = "No check-ins in this period."

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ml.labels import EMOTIONS
-from symphony.shortcuts import object_or_404
+from symphony.shortcuts import delete_confirmed, object_or_404
 
 from . import charts, selectors, services
 
@@ -134,22 +134,20 @@ def _history_context(request, period: selectors.Period, emotion: str) -> dict:
 @login_required
 def check_in_delete(request, check_in_id: int):
     check_in = object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id))
-    if request.method == "POST":
-        services.check_in_forget(check_in=check_in)
-        messages.success(request, "That check-in is deleted.")
-        return redirect("history:page")
-    return render(request, "history/confirm_delete.html", {"check_in": check_in})
+    if not delete_confirmed(request):
+        return render(request, "history/confirm_delete.html", {"check_in": check_in})
+    label = check_in.label
+    services.check_in_forget(check_in=check_in)
+    messages.success(request, f"Deleted your check-in of {label}.")
+    return redirect("history:page")
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def history_delete(request):
-    if request.method == "POST":
-        if request.POST.get("confirm") != "yes":
-            messages.error(request, "Tick the box to confirm, then delete.")
-            return redirect("history:delete")
-        deleted = services.history_delete(user=request.user)
-        messages.success(request, f"Your mood history is deleted ({deleted} check-ins).")
-        return redirect("history:page")
-    count = selectors.check_ins(user=request.user).count()
-    return render(request, "history/confirm_delete.html", {"check_in": None, "count": count})
+    if not delete_confirmed(request):
+        count = selectors.check_ins(user=request.user).count()
+        return render(request, "history/confirm_delete.html", {"check_in": None, "count": count})
+    deleted = services.history_delete(user=request.user)
+    messages.success(request, f"Your mood history is deleted ({deleted} check-ins).")
+    return redirect("history:page")

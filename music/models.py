@@ -2,11 +2,14 @@
 module Django reads an app's models from. One app label ("music") keeps one migration history."""
 
 from music.catalog.models import (
+    AUDIO_FEATURES,
     GENRE_SEPARATOR,
     LANGUAGE_RE,
+    MACHINE_TAG_SOURCES,
     Enrichment,
     Genre,
     Song,
+    TagSource,
     emotion_weight,
     genre_key,
     normalize_language,
@@ -23,6 +26,9 @@ from music.library.models import (
 )
 
 __all__ = [
+    "AUDIO_FEATURES",
+    "MACHINE_TAG_SOURCES",
+    "TagSource",
     "GENRE_SEPARATOR",
     "LANGUAGE_RE",
     "Enrichment",

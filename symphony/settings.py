@@ -116,6 +116,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Where agreeing to the face analysis leads when no ?next= says otherwise: the check-in page, where
+# the consent is used (a URL name, so accounts needs no import of detection).
+CONSENT_REDIRECT_URL = "detection:feel"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", "UTC")

@@ -13,3 +13,9 @@ def object_or_404(found: T | None) -> T:
     if found is None:
         raise Http404
     return found
+
+
+def delete_confirmed(request) -> bool:
+    """Whether a delete may go ahead: only a POST from the confirmation form (templates/_confirm_delete.html,
+    which sends confirm=yes). A GET, or a first POST from a plain "Delete" button, shows that form instead."""
+    return request.method == "POST" and request.POST.get("confirm") == "yes"

@@ -31,3 +31,12 @@ def test_code_and_docs_point_outside_the_repository_only_for_the_shared_data():
                 if match.group(1) != "../" or match.group(2) != "data":
                     outside.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert outside == []
+
+
+def test_the_readme_quick_start_shows_creating_an_admin_after_the_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    quick_start = readme[: readme.index("## Full stack")]
+    first_block = quick_start.split("```sh", 1)[1].split("```", 1)[0].split()
+    assert [word for word in first_block if word.startswith("bin/")] == ["bin/run", "bin/test"]
+    assert "DEBUG=1 .venv/bin/python manage.py createsuperuser" in quick_start
+    assert "PORT=8001 bin/run" in quick_start

@@ -82,6 +82,21 @@ def test_embedded_defaults_need_no_services():
     )
 
 
+def test_queueing_a_task_on_embedded_defaults_logs_no_broker_warning(tmp_path):
+    """Eager mode still takes a producer for .delay(); with no broker URL kombu used to fall back to
+    AMQP and log "No hostname was supplied" on the first upload (issue 30)."""
+    code = (
+        "import logging, django; logging.basicConfig(level=logging.WARNING); django.setup(); "
+        "from django.core.management import call_command; call_command('migrate', verbosity=0); "
+        "from detection.tasks import check_in_analyze_task; check_in_analyze_task.delay(1); print('queued')"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL", "REDIS_URL"}}
+    env.update(DJANGO_SETTINGS_MODULE="symphony.settings", DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'db'}")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0 and "queued" in result.stdout, result.stderr
+    assert "hostname" not in result.stderr.lower(), result.stderr
+
+
 def test_env_example_lists_every_variable_settings_reads():
     import re
 

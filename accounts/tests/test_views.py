@@ -156,6 +156,12 @@ def test_consent_page_explains_in_plain_words_and_records_version_and_time(clien
     assert bob.consent_at is not None
 
 
+def test_agreeing_without_a_next_page_leads_to_the_check_in_page(client, bob):
+    client.force_login(bob)
+    response = client.post(reverse("accounts:consent"))
+    assert response.url == "/feel/"
+
+
 def test_anyone_can_read_the_consent_text_but_agreeing_needs_an_account(client):
     html = client.get(reverse("accounts:consent")).content.decode()
     assert "What is analysed" in html and "Sign up" in html
@@ -167,7 +173,7 @@ def test_anyone_can_read_the_consent_text_but_agreeing_needs_an_account(client):
 def test_consent_ignores_an_offsite_next(client, bob):
     client.force_login(bob)
     response = client.post(reverse("accounts:consent"), {"next": "https://evil.example/"})
-    assert response.url == reverse("home")
+    assert response.url == "/feel/"
 
 
 def test_consent_withdraw_is_one_post(alice_client, alice):

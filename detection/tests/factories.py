@@ -25,6 +25,17 @@ class CheckInFactory(factory.django.DjangoModelFactory):
         )
         failed = factory.Trait(status=CheckIn.Status.FAILED, error="We couldn't find a face in this photo.")
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # created_at is set on insert (auto_now_add), after finished_at was computed: a check-in
+        # never finishes before it was created (a database constraint), so finish it then.
+        finished_at = kwargs.pop("finished_at", None)
+        check_in = super()._create(model_class, *args, **kwargs)
+        if finished_at is not None:
+            check_in.finished_at = max(finished_at, check_in.created_at)
+            check_in.save(update_fields=["finished_at"])
+        return check_in
+
 
 class FaceResultFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -3,7 +3,6 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -13,6 +12,7 @@ from detection.models import CheckIn
 from detection.tests import images
 from detection.tests.factories import CheckInFactory, FaceResultFactory
 from ml.labels import EMOTIONS
+from music.tests.factories import load_starter_catalog
 
 pytestmark = pytest.mark.django_db
 LIST = "/api/v1/checkins/"
@@ -63,6 +63,16 @@ def test_posting_an_emotion_records_a_manual_mood(api):
     assert response.status_code == 201
     assert response.json()["top_emotion"] == "fear"
     assert response.json()["status"] == "done"
+
+
+def test_a_manual_check_in_is_its_one_emotion_with_no_confidence(api):
+    body = api.post(LIST, {"emotion": "sadness"}, format="json").json()
+
+    assert body["emotions"] == {name: (1.0 if name == "sadness" else 0.0) for name in EMOTIONS}
+    assert body["confidence"] is None and body["low_confidence"] is False
+    assert body["finished_at"] >= body["created_at"]
+    stored = api.get(body["url"]).json()
+    assert stored["confidence"] is None and stored["finished_at"] >= stored["created_at"]
 
 
 def test_sending_both_image_and_frames_or_nothing_is_a_400(api):
@@ -289,7 +299,7 @@ def test_polling_the_status_costs_one_query(api, user, django_assert_num_queries
 
 
 def test_the_list_costs_the_same_queries_for_two_check_ins_as_for_twenty(api, user, django_assert_num_queries):
-    call_command("seed_catalog", verbosity=0)
+    load_starter_catalog()
 
     def add(count):
         for _ in range(count):

@@ -47,7 +47,7 @@ WRITES = [
 PAGE_WRITES = [
     ("/checkins/{id}/correct/", {"emotion": "anger"}),
     ("/checkins/{id}/face/", {"face": 0}),
-    ("/checkins/{id}/delete/", {}),
+    ("/checkins/{id}/delete/", {"confirm": "yes"}),
 ]
 
 

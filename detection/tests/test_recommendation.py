@@ -1,7 +1,6 @@
 """With the music app present, every result comes with songs, and a correction re-picks them."""
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
@@ -9,12 +8,13 @@ from django.utils.html import escape
 from detection import services
 from detection.tests.factories import CheckInFactory
 from music.models import Recommendation
+from music.tests.factories import load_starter_catalog
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_manual_mood_gets_a_recommendation_shown_in_the_api_and_page(api, logged_in, user):
-    call_command("seed_catalog", verbosity=0)
+    load_starter_catalog()
     check_in = services.check_in_create_manual(user=user, emotion="sadness")
 
     body = api.get(f"/api/v1/checkins/{check_in.pk}/").json()
@@ -39,7 +39,7 @@ def test_a_correction_picks_songs_for_the_corrected_mood(api, user):
 
 
 def test_the_result_page_lists_the_recommended_songs(logged_in, user):
-    call_command("seed_catalog", verbosity=0)
+    load_starter_catalog()
     check_in = services.check_in_create_manual(user=user, emotion="happiness")
 
     html = logged_in.get(f"/checkins/{check_in.pk}/").content.decode()
@@ -52,7 +52,7 @@ def test_the_result_page_lists_the_recommended_songs(logged_in, user):
 
 
 def test_showing_the_songs_costs_the_same_queries_however_many_songs(api, logged_in, user):
-    call_command("seed_catalog", verbosity=0)
+    load_starter_catalog()
     check_in = services.check_in_create_manual(user=user, emotion="happiness")
     items = Recommendation.objects.get(check_in_id=check_in.pk).items
     counts = {}
@@ -64,3 +64,24 @@ def test_showing_the_songs_costs_the_same_queries_however_many_songs(api, logged
             api.get(f"/api/v1/checkins/{check_in.pk}/")
         counts[keep] = (len(page_queries), len(api_queries))
     assert counts[10] == counts[2]
+
+
+def test_a_manual_mood_is_explained_as_said_not_seen(api, user):
+    load_starter_catalog()
+    check_in = services.check_in_create_manual(user=user, emotion="sadness")
+
+    items = api.get(f"/api/v1/checkins/{check_in.pk}/").json()["recommendation"]["items"]
+    assert all(item["explanation"].startswith("you said you feel sad · goal:") for item in items)
+
+
+def test_a_corrections_explanations_name_the_users_choice_and_what_the_photo_looked(api, user):
+    load_starter_catalog()
+    check_in = CheckInFactory(owner=user, done=True, top_emotion="happiness", confidence=0.4)
+
+    api.post(f"/api/v1/checkins/{check_in.pk}/correction/", {"emotion": "surprise"}, format="json")
+
+    items = api.get(f"/api/v1/checkins/{check_in.pk}/").json()["recommendation"]["items"]
+    assert items and all(
+        item["explanation"].startswith("you said you feel surprised (the photo looked happy) · goal:") for item in items
+    )
+    assert not any("you look" in item["explanation"] for item in items)

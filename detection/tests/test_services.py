@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from PIL import Image
 
@@ -26,9 +27,17 @@ def test_manual_check_in_is_done_at_once_with_the_picked_emotion_on_top(user):
     assert check_in.kind == CheckIn.Kind.MANUAL
     assert check_in.status == CheckIn.Status.DONE
     assert check_in.top_emotion == "sadness"
-    assert set(check_in.emotions) == set(EMOTIONS)
-    assert max(check_in.emotions, key=check_in.emotions.get) == "sadness"
-    assert sum(check_in.emotions.values()) == pytest.approx(1.0)
+    # What the user said, and nothing made up: the one emotion at 1.0, no confidence figure.
+    assert check_in.emotions == {name: (1.0 if name == "sadness" else 0.0) for name in EMOTIONS}
+    check_in.refresh_from_db()
+    assert check_in.confidence is None and not check_in.is_low_confidence
+    assert check_in.created_at <= check_in.started_at <= check_in.finished_at
+
+
+def test_the_database_refuses_a_check_in_that_finishes_before_it_was_created(user):
+    check_in = services.check_in_create_manual(user=user, emotion="sadness")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CheckIn.objects.filter(pk=check_in.pk).update(finished_at=check_in.created_at - timedelta(microseconds=1))
 
 
 def test_manual_check_in_rejects_an_unknown_emotion(user):

@@ -18,6 +18,7 @@ def test_the_feel_page_offers_camera_upload_webcam_and_manual_choice(logged_in):
     assert 'id="webcam-start"' in html
     for name in EMOTIONS:
         assert f'value="{name}"' in html
+    assert "this is a check-in: it goes into your mood history" in html
     assert "detection-feel.js" in html
 
 
@@ -37,6 +38,17 @@ def test_picking_an_emotion_on_the_page_leads_to_its_result(logged_in, user):
     result = logged_in.get(response["Location"]).content.decode()
     assert "sadness" in result
     assert 'id="songs"' in result
+
+
+def test_a_hand_picked_mood_shows_no_confidence_on_the_page_nor_in_history(logged_in, user):
+    logged_in.post("/feel/", {"emotion": "sadness"})
+    check_in = CheckIn.objects.get(owner=user)
+
+    result = logged_in.get(f"/checkins/{check_in.pk}/").content.decode()
+    assert 'id="confidence"' not in result and "% sure" not in result
+    history = logged_in.get("/history/").content.decode()
+    assert f'id="check-in-{check_in.pk}"' in history and "% confident" not in history
+    assert "picked by hand" in history.lower()
 
 
 def test_picking_an_unknown_emotion_is_a_clear_400(logged_in):
@@ -111,11 +123,24 @@ def test_without_the_music_app_the_songs_section_is_a_clear_empty_state(logged_i
     assert 'id="songs"' in html
 
 
-def test_deleting_from_the_page(logged_in, user):
+def test_deleting_from_the_result_page_asks_first_then_says_what_was_deleted(logged_in, user):
     check_in = CheckInFactory(owner=user, done=True)
-    response = logged_in.post(f"/checkins/{check_in.pk}/delete/")
-    assert response.status_code == 302
+    page = logged_in.get(f"/checkins/{check_in.pk}/").content.decode()
+    assert f'href="/checkins/{check_in.pk}/delete/" class="danger-link" id="delete-check-in"' in page
+
+    # The link, or a POST without the confirmation, shows the question and deletes nothing.
+    for response in (
+        logged_in.get(f"/checkins/{check_in.pk}/delete/"),
+        logged_in.post(f"/checkins/{check_in.pk}/delete/"),
+    ):
+        html = response.content.decode()
+        assert response.status_code == 200 and "Delete this check-in?" in html and "Yes, delete this check-in" in html
+        assert 'name="confirm" value="yes"' in html and check_in.label in html
+    assert CheckIn.objects.exists()
+
+    response = logged_in.post(f"/checkins/{check_in.pk}/delete/", {"confirm": "yes"}, follow=True)
     assert not CheckIn.objects.exists()
+    assert f"Deleted your check-in of {check_in.label}." in response.content.decode()
 
 
 def test_a_webcam_burst_offers_the_faces_of_the_frame_shown_not_one_per_frame(logged_in, user):

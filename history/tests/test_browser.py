@@ -8,9 +8,10 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from detection.models import CheckIn
 from history.tests.builders import check_in_at
 from music.tests.factories import SongFactory
-from tests.browser.harness import PHONE
+from tests.browser.harness import DESKTOP, PHONE
 
 # Also run in bin/test's SQLite pass: every chart, "What lifted me" included, must work on bin/run's database.
 pytestmark = [pytest.mark.browser, pytest.mark.embedded]
@@ -62,17 +63,35 @@ def test_the_history_page_draws_its_charts_offline_on_desktop_and_phone(new_page
     screenshot("history-phone", page=phone)
 
 
-def test_deleting_the_whole_history_in_the_browser_asks_for_confirmation(new_page, listener, screenshot):
-    page = new_page(user=listener)
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_deleting_the_whole_history_in_the_browser_asks_for_confirmation(new_page, listener, screenshot, viewport):
+    page = new_page(viewport=viewport, user=listener)
     page.goto("/history/")
     page.get_by_role("link", name="Delete my whole mood history…").click()
-    page.get_by_role("button", name="Delete my mood history").click()
-    # The required checkbox stops the form: still on the confirmation page.
+    # The first click deletes nothing: it asks, in the words every delete uses.
     assert page.url.endswith("/history/delete/")
-    page.get_by_label("Yes, delete all my check-ins").check()
+    assert page.get_by_role("heading", name="Delete your mood history?").is_visible()
+    assert CheckIn.objects.filter(owner=listener).exists()
     screenshot("history-delete-confirm", page=page)
-    page.get_by_role("button", name="Delete my mood history").click()
+    page.get_by_role("button", name="Yes, delete your mood history").click()
     page.wait_for_url("**/history/")
+    assert not CheckIn.objects.filter(owner=listener).exists()
+    assert "Your mood history is deleted" in page.locator(".messages").inner_text()
     assert page.locator("#history-empty").is_visible()
     assert page.get_by_role("link", name="How are you feeling? Take your first selfie").is_visible()
     screenshot("history-empty", page=page)
+
+
+def test_deleting_one_check_in_from_the_history_asks_first(new_page, listener, screenshot):
+    page = new_page(viewport=PHONE, user=listener)
+    page.goto("/history/")
+    first = page.locator(".check-in").first
+    check_in_id = int(first.get_attribute("id").removeprefix("check-in-"))
+    first.get_by_role("link", name="Delete…").click()
+    assert page.get_by_role("heading", name="Delete this check-in?").is_visible()
+    assert CheckIn.objects.filter(pk=check_in_id).exists()
+    screenshot("check-in-delete-confirm", page=page)
+    page.get_by_role("button", name="Yes, delete this check-in").click()
+    page.wait_for_url("**/history/")
+    assert not CheckIn.objects.filter(pk=check_in_id).exists()
+    assert "Deleted your check-in of" in page.locator(".messages").inner_text()

@@ -122,18 +122,24 @@ def test_deleting_a_check_in_asks_first_then_removes_it_and_its_files(logged_in,
     name = CheckInFrame.objects.get(check_in=target).image.name
     confirm = logged_in.get(f"/history/checkins/{target.pk}/delete/")
     assert confirm.status_code == 200 and b"Delete this check-in?" in confirm.content
+    assert b"Yes, delete this check-in" in confirm.content
+    assert CheckIn.objects.filter(pk=target.pk).exists()
+    # A POST without the confirmation (a plain "Delete" button) only shows the question.
+    assert b"Delete this check-in?" in logged_in.post(f"/history/checkins/{target.pk}/delete/").content
     assert CheckIn.objects.filter(pk=target.pk).exists()
     with on_commit():
-        response = logged_in.post(f"/history/checkins/{target.pk}/delete/")
+        response = logged_in.post(f"/history/checkins/{target.pk}/delete/", {"confirm": "yes"})
     assert response.status_code == 302 and response["Location"] == "/history/"
     assert not CheckIn.objects.filter(pk=target.pk).exists()
     assert not default_storage.exists(name)
+    page = logged_in.get("/history/").content.decode()
+    assert f"Deleted your check-in of {target.label}." in page
 
 
-def test_deleting_the_whole_history_needs_the_confirmation_box(logged_in, user, alices, on_commit):
+def test_deleting_the_whole_history_needs_the_confirmation(logged_in, user, alices, on_commit):
     name = CheckInFrame.objects.get(check_in=alices[0]).image.name
     confirm = logged_in.get("/history/delete/")
-    assert b"All 4 check-ins" in confirm.content
+    assert b"All 4 check-ins" in confirm.content and b"Delete your mood history?" in confirm.content
     logged_in.post("/history/delete/")
     assert CheckIn.objects.filter(owner=user).count() == 4
     with on_commit():
@@ -149,7 +155,7 @@ def test_an_outsider_gets_a_404_and_sees_no_data(client, outsider, alices):
     html = client.get("/history/", {"range": "all"}).content.decode()
     assert 'id="history-empty"' in html and "Lovely Day" not in html
     assert client.get(f"/history/checkins/{alices[0].pk}/delete/").status_code == 404
-    assert client.post(f"/history/checkins/{alices[0].pk}/delete/").status_code == 404
+    assert client.post(f"/history/checkins/{alices[0].pk}/delete/", {"confirm": "yes"}).status_code == 404
     client.post("/history/delete/", {"confirm": "yes"})
     assert CheckIn.objects.filter(pk__in=[s.pk for s in alices]).count() == 4
 
@@ -159,7 +165,7 @@ def test_anonymous_is_sent_to_log_in(client, alices):
         response = client.get(route)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), route
     client.post("/history/delete/", {"confirm": "yes"})
-    client.post(f"/history/checkins/{alices[0].pk}/delete/")
+    client.post(f"/history/checkins/{alices[0].pk}/delete/", {"confirm": "yes"})
     assert CheckIn.objects.count() == 4
 
 

@@ -2,29 +2,35 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, Q
-from django.http import StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.db.models import Count
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils import timezone
 
-from music.catalog import selectors
-from music.catalog.csv_format import songs_to_csv
+from music.catalog.admin_filters import (
+    EmotionTagFilter,
+    EraFilter,
+    GenreFilter,
+    PlayableFilter,
+    ReviewFilter,
+    UntaggedFilter,
+    genre_label,
+)
+from music.catalog.admin_pages import CurationPagesMixin
+from music.catalog.csv_format import parse_duration
 from music.catalog.enrichment import ENRICH_MAX_SONGS
-from music.catalog.forms import CatalogImportForm, TagForm
-from music.catalog.models import GENRE_SEPARATOR, Genre, Song
+from music.catalog.forms import TagForm
+from music.catalog.models import AUDIO_FEATURES, Genre, Song
 from music.catalog.providers import PROVIDER_FIELDS, PROVIDERS, normalize_provider_id
-from music.catalog.services import song_import, songs_set_active, songs_tag_add, songs_tag_remove
+from music.catalog.services import (
+    mark_curated,
+    songs_set_active,
+    songs_tag_add,
+    songs_tag_remove,
+    songs_tags_approve,
+)
 from music.catalog.tasks import songs_enrich_task
-from music.emotions import EMOTIONS, format_tags
-from symphony.middleware import body_limit
-
-# Fewer active songs than this for an emotion and the coverage view warns: a list of 10 with one
-# song per artist and no repeats from the last lists needs a few times that many to choose from.
-THIN_COVERAGE = 30
+from music.emotions import EMOTIONS
 
 
 def _provider_field(name: str) -> forms.CharField:
@@ -36,6 +42,9 @@ def _provider_field(name: str) -> forms.CharField:
 
 
 class _SongAdminFormBase(forms.ModelForm):
+    duration = forms.CharField(
+        required=False, max_length=8, help_text="Seconds (215) or minutes and seconds (3:35), as in a CSV file."
+    )
     preview_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
     artwork_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
     youtube_id = _provider_field("youtube")
@@ -54,6 +63,14 @@ class _SongAdminFormBase(forms.ModelForm):
             self.fields["genre"].label_from_instance = genre_label
         for name, weight in (self.instance.emotions or {}).items():
             self.fields[f"w_{name}"].initial = weight
+        if self.instance.duration:
+            self.initial["duration"] = f"{self.instance.duration // 60}:{self.instance.duration % 60:02d}"
+
+    def clean_duration(self):
+        try:
+            return parse_duration(self.cleaned_data["duration"].strip())
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc).capitalize() + ".") from None
 
     def clean(self):
         data = super().clean()
@@ -63,7 +80,10 @@ class _SongAdminFormBase(forms.ModelForm):
                     data[provider.field] = normalize_provider_id(name, data[provider.field])
                 except ValueError as exc:
                     self.add_error(provider.field, str(exc))
-        self.instance.emotions = {n: round(data[f"w_{n}"], 3) for n in EMOTIONS if data.get(f"w_{n}")}
+        tags = {n: round(data[f"w_{n}"], 3) for n in EMOTIONS if data.get(f"w_{n}")}
+        if tags != (self.instance.emotions or {}):  # a person adjusted the tags: they are curated now
+            mark_curated(self.instance)
+        self.instance.emotions = tags
         return data
 
 
@@ -86,97 +106,65 @@ SongAdminForm = type(
 )
 
 
-def genre_label(genre: Genre) -> str:
-    return genre.path.replace(GENRE_SEPARATOR, " › ")
-
-
-class GenreFilter(admin.SimpleListFilter):
-    """A genre and everything under it: "rock" lists metal and punk songs too."""
-
-    title = "genre"
-    parameter_name = "genre"
-
-    def lookups(self, request, model_admin):
-        return [(genre.name, genre_label(genre)) for genre in Genre.objects.all()]
-
-    def queryset(self, request, queryset):
-        genre = Genre.objects.filter(name=self.value()).first() if self.value() else None
-        if genre is None:
-            return queryset
-        return queryset.filter(Q(genre__path=genre.path) | Q(genre__path__startswith=genre.path + GENRE_SEPARATOR))
-
-
-class EmotionTagFilter(admin.SimpleListFilter):
-    title = "emotion tag"
-    parameter_name = "tag"
-
-    def lookups(self, request, model_admin):
-        return [(name, name) for name in EMOTIONS]
-
-    def queryset(self, request, queryset):
-        if self.value() in EMOTIONS:
-            return queryset.filter(emotions__has_key=self.value())
-        return queryset
-
-
-class UntaggedFilter(admin.SimpleListFilter):
-    title = "tagging"
-    parameter_name = "untagged"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Untagged"), ("no", "Tagged")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(emotions={})
-        if self.value() == "no":
-            return queryset.exclude(emotions={})
-        return queryset
-
-
-class PlayableFilter(admin.SimpleListFilter):
-    title = "playable in the page"
-    parameter_name = "playable"
-
-    def lookups(self, request, model_admin):
-        return [("preview", "Has a preview"), ("embed", "YouTube or Spotify id only"), ("none", "Search links only")]
-
-    def queryset(self, request, queryset):
-        embed = ~models.Q(youtube_id="") | ~models.Q(spotify_id="")
-        if self.value() == "preview":
-            return queryset.exclude(preview_url="")
-        if self.value() == "embed":
-            return queryset.filter(embed, preview_url="")
-        if self.value() == "none":
-            return queryset.filter(preview_url="", youtube_id="", spotify_id="")
-        return queryset
-
-
 @admin.register(Song)
-class SongAdmin(admin.ModelAdmin):
+class SongAdmin(CurationPagesMixin, admin.ModelAdmin):
     form = SongAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_list_template = "admin/music/song/change_list.html"
-    list_display = ["title", "artist", "genre", "year", "tags", "quadrant", "playable", "enrichment", "active"]
+    # Fits a 1280 px screen: tags shortened, the tag source with its confidence in one column.
+    list_display = ["title", "artist", "genre", "year", "tags", "tagged_by", "playable", "active"]
     list_editable = ["active"]
+    # The curation filters first; the long genre list last.
     list_filter = [
-        EmotionTagFilter, "quadrant", GenreFilter, "language", "active", UntaggedFilter, PlayableFilter, "enrichment",
+        ReviewFilter, "tag_source", EmotionTagFilter, "quadrant", EraFilter, PlayableFilter, "active", UntaggedFilter,
+        "enrichment", GenreFilter,
     ]  # fmt: skip
     list_select_related = ["genre"]
+    # Served by trigram indexes on PostgreSQL (migration 0008): "contains" at 100k songs.
     search_fields = ["title", "artist"]
     list_per_page = 50
-    readonly_fields = ["quadrant", "enrichment", "enriched_at", "created_at", "updated_at"]
+    show_full_result_count = False  # one count query, not two, on a filtered list
+    readonly_fields = [
+        "quadrant_shown", "tag_source", "tag_confidence", "tags_reviewed", "enrichment", "enriched_at", "created_at",
+        "updated_at", *AUDIO_FEATURES, "popularity",
+    ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["title", "artist", "album", "year", "genre", "language", "duration", "active"]}),
         (
             "Listening",
             {"fields": ["preview_url", "artwork_url", *PROVIDER_FIELDS, "enrichment", "enriched_at"]},
         ),
-        ("Emotion tags", {"fields": [f"w_{name}" for name in EMOTIONS]}),
-        ("Valence / arousal", {"fields": ["va_manual", "valence", "arousal", "quadrant"]}),
+        (
+            "Emotion tags",
+            {
+                "fields": ["tag_source", "tag_confidence", "tags_reviewed", *(f"w_{name}" for name in EMOTIONS)],
+                "description": "Changing a weight makes the tags curated (yours) and takes the song out of the "
+                "review queue.",
+            },
+        ),
+        ("Valence / arousal", {"fields": ["va_manual", "valence", "arousal", "quadrant_shown"]}),
+        ("Audio features", {"fields": [*AUDIO_FEATURES, "popularity"], "classes": ["collapse"]}),
         ("Dates", {"fields": ["created_at", "updated_at"]}),
     ]
-    actions = ["activate", "deactivate", "add_tag", "remove_tag", "enrich"]
+    actions = ["approve_tags", "activate", "deactivate", "add_tag", "remove_tag", "enrich"]
+
+    @admin.display(description="quadrant")
+    def quadrant_shown(self, song):
+        # An unsaved song has no point yet: show none rather than the field's default.
+        return song.get_quadrant_display() if song.pk else "—"
+
+    @admin.display(description="tagged by", ordering="tag_source")
+    def tagged_by(self, song):
+        if not song.tag_source:
+            return "—"
+        label = {"curated": "person", "audio": "audio", "lyrics": "lyrics", "enrichment": "enrichment"}[song.tag_source]
+        if song.needs_review:
+            return f"{label} ({song.tag_confidence:.0%}, to review)" if song.tag_confidence is not None else label
+        return label
+
+    @admin.action(description="Approve the machine tags of selected songs", permissions=["change"])
+    def approve_tags(self, request, queryset):
+        self.message_user(request, f"Approved the tags of {songs_tags_approve(songs=queryset)} song(s).")
 
     @admin.display(description="playable")
     def playable(self, song):
@@ -201,7 +189,8 @@ class SongAdmin(admin.ModelAdmin):
 
     @admin.display(description="tags")
     def tags(self, song):
-        return format_tags(song.emotions).replace(";", ", ") or "—"
+        top = song.top_emotions[:2]
+        return ", ".join(f"{name} {weight:g}" for name, weight in top) + (" …" if len(song.emotions) > 2 else "") or "—"
 
     @admin.action(description="Activate selected songs", permissions=["change"])
     def activate(self, request, queryset):
@@ -246,61 +235,6 @@ class SongAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/music/song/tag_action.html", context)
-
-    def get_urls(self):
-        urls = [
-            path("import/", self.admin_site.admin_view(self.import_view), name="music_song_import"),
-            path("export/", self.admin_site.admin_view(self.export_view), name="music_song_export"),
-            path("coverage/", self.admin_site.admin_view(self.coverage_view), name="music_song_coverage"),
-        ]
-        return urls + super().get_urls()
-
-    @body_limit("import")
-    def import_view(self, request):
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
-            raise PermissionDenied
-        form = CatalogImportForm(request.POST or None, request.FILES or None)
-        report = None
-        if request.method == "POST" and form.is_valid():
-            report = song_import(data=form.cleaned_data["file"].read(), dry_run=form.cleaned_data["dry_run"])
-            if report.ok and not report.dry_run:
-                self.message_user(request, report.summary())
-                return redirect("admin:music_song_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Import songs from CSV",
-            "form": form,
-            "report": report,
-            "opts": self.model._meta,
-        }
-        return render(request, "admin/music/song/import.html", context)
-
-    def export_view(self, request):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        songs = Song.objects.select_related("genre").order_by("id")
-        songs = self.get_search_results(request, songs, request.GET.get("q", ""))[0]
-        response = StreamingHttpResponse(songs_to_csv(songs.iterator(chunk_size=2000)), content_type="text/csv")
-        filename = f"songs-{timezone.now():%Y%m%d-%H%M}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-
-    def coverage_view(self, request):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        rows = selectors.coverage()
-        for row in rows:
-            row["thin"] = row["songs"] < THIN_COVERAGE
-            row["url"] = reverse("admin:music_song_changelist") + f"?tag={row['emotion']}&active__exact=1"
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Catalog coverage per emotion",
-            "rows": rows,
-            "threshold": THIN_COVERAGE,
-            "total": Song.objects.filter(active=True).count(),
-            "opts": self.model._meta,
-        }
-        return render(request, "admin/music/song/coverage.html", context)
 
 
 @admin.register(Genre)

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from music.catalog import selectors
 from music.catalog.enrichment import ENRICH_MAX_SONGS
-from music.catalog.models import Genre, Song
+from music.catalog.models import Genre, Song, TagSource
 from music.catalog.providers import PROVIDERS, normalize_provider_id
 from music.catalog.services import song_sources_update
 from music.catalog.tasks import songs_enrich_task
@@ -43,7 +43,8 @@ class SongOutputSerializer(serializers.ModelSerializer):
         model = Song
         fields = [
             "id", "title", "artist", "album", "year", "era", "genre", "genres", "language", "duration", "emotions",
-            "valence", "arousal", "energy", "quadrant", "preview_url", "artwork_url", "providers", "links", "embeds",
+            "valence", "arousal", "energy", "quadrant", "tag_source", "tag_confidence", "popularity", "preview_url",
+            "artwork_url", "providers", "links", "embeds",
         ]  # fmt: skip
 
 
@@ -71,6 +72,20 @@ class SongListApi(APIView):
             required=False, allow_blank=True, max_length=40, default="", help_text="Includes its sub-genres."
         )
         era = serializers.IntegerField(required=False, min_value=1000, max_value=2100, help_text="A decade: 1980.")
+        source = serializers.ChoiceField(
+            choices=list(selectors.SOURCE_FILTERS),
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="Where the song plays in the page: spotify, youtube, preview, or links (none of those).",
+        )
+        tag_source = serializers.ChoiceField(
+            choices=TagSource.choices,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="Where its emotion tags came from.",
+        )
 
         def validate_genre(self, value):
             if value and not selectors.genre_subtree(value).exists():

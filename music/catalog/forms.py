@@ -19,8 +19,20 @@ class SongSearchForm(forms.Form):
 
 
 class CatalogImportForm(forms.Form):
-    file = forms.FileField(help_text="UTF-8 CSV, generic or MoodyLyrics format (see music/README.md).")
+    file = forms.FileField(
+        required=False,
+        help_text="UTF-8 CSV: the generic format (columns below), Spotify audio features (TidyTuesday or Kaggle "
+        "layout) or MoodyLyrics, told apart by the header.",
+    )
+    # The file of the last attempt, kept on the server so a fixed setting needs no second upload.
+    kept = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
     dry_run = forms.BooleanField(required=False, label="Only check the file; import nothing")
+    replace = forms.BooleanField(
+        required=False,
+        label="Replace existing values",
+        help_text="Off: existing songs only gain the values they lack, and a curator's tags and edits stay. On: the "
+        "file's values replace theirs (an empty cell never does).",
+    )
 
 
 class TagForm(forms.Form):

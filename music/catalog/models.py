@@ -11,16 +11,8 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from music.catalog import providers
+from music.catalog.identity import song_key
 from music.emotions import EMOTIONS, QUADRANTS, quadrant_of, va_from_tags
-
-
-def song_key(artist: str, title: str) -> str:
-    """The identity of a song: artist and title, ignoring case, spacing and Unicode width forms."""
-
-    def norm(text: str) -> str:
-        return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
-
-    return f"{norm(artist)}\x1f{norm(title)}"
 
 
 def genre_key(name: str) -> str:
@@ -65,6 +57,32 @@ class Enrichment(models.TextChoices):
     MATCHED = "matched", "Matched"
     UNMATCHED = "unmatched", "No match"
     AMBIGUOUS = "ambiguous", "Ambiguous"
+
+
+class TagSource(models.TextChoices):
+    """Where a song's emotion tags came from. Machine tags (audio, lyrics, enrichment) wait in the
+    admin's review queue until a curator approves or adjusts them; adjusted tags are curated."""
+
+    CURATED = "curated", "Curated by a person"
+    AUDIO = "audio", "From audio features"
+    LYRICS = "lyrics", "From a lyrics-mood file"
+    ENRICHMENT = "enrichment", "From enrichment"
+
+
+MACHINE_TAG_SOURCES = (TagSource.AUDIO, TagSource.LYRICS, TagSource.ENRICHMENT)
+# Spotify's audio features as the catalogue stores them (the tagger and the taste model read them):
+# the 0..1 descriptors, loudness in dB, tempo in BPM and mode (1 major, 0 minor).
+AUDIO_FEATURES = (
+    "audio_valence", "audio_energy", "danceability", "acousticness", "instrumentalness", "loudness", "tempo", "mode",
+)  # fmt: skip
+AUDIO_FEATURE_RANGES = {
+    "audio_valence": (0.0, 1.0), "audio_energy": (0.0, 1.0), "danceability": (0.0, 1.0), "acousticness": (0.0, 1.0),
+    "instrumentalness": (0.0, 1.0), "loudness": (-60.0, 5.0), "tempo": (0.0, 300.0), "mode": (0, 1),
+}  # fmt: skip
+
+
+def _feature(label: str, help_text: str) -> models.FloatField:
+    return models.FloatField(label, null=True, blank=True, help_text=help_text)
 
 
 class Genre(models.Model):
@@ -164,6 +182,20 @@ class Song(models.Model):
     deezer_id = models.CharField(
         "Deezer track id", max_length=15, blank=True, default="", validators=[providers.validate_deezer_id]
     )
+    popularity = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0..100, from the source file.")
+    audio_valence = _feature("valence (audio)", "0..1, Spotify's musical positiveness.")
+    audio_energy = _feature("energy (audio)", "0..1, Spotify's intensity and activity.")
+    danceability = _feature("danceability", "0..1.")
+    acousticness = _feature("acousticness", "0..1.")
+    instrumentalness = _feature("instrumentalness", "0..1.")
+    loudness = _feature("loudness", "dB, about -60..0.")
+    tempo = _feature("tempo", "Beats per minute.")
+    mode = models.PositiveSmallIntegerField(null=True, blank=True, choices=[(1, "major"), (0, "minor")])
+    tag_source = models.CharField(max_length=10, choices=TagSource.choices, blank=True, default="")
+    tag_confidence = models.FloatField(
+        null=True, blank=True, help_text="0..1 for machine tags: low near the centre of the valence/arousal plane."
+    )
+    tags_reviewed = models.BooleanField("tags reviewed", default=False, help_text="A curator approved machine tags.")
     enrichment = models.CharField(max_length=10, choices=Enrichment.choices, blank=True, default="", editable=False)
     enriched_at = models.DateTimeField(null=True, blank=True, editable=False)
     active = models.BooleanField(default=True)
@@ -176,6 +208,12 @@ class Song(models.Model):
         ordering = ["artist", "title"]
         indexes = [
             models.Index(fields=["quadrant", "id"], condition=Q(active=True), name="music_song_active_quadrant"),
+            # The admin list at 100k songs: its default order, the era filter, and the review queue
+            # (machine tags not yet reviewed, least confident first).
+            models.Index(fields=["artist", "title"], name="music_song_artist_title"),
+            models.Index(fields=["year"], name="music_song_year"),
+            models.Index(fields=["tag_source", "tags_reviewed", "tag_confidence"], name="music_song_review_queue"),
+            models.Index(fields=["spotify_id"], condition=~Q(spotify_id=""), name="music_song_spotify"),
             *weight_indexes("music_song_w_"),
             # "The best songs for sadness in folk": a listener's favourite genres, at any catalog size.
             *weight_indexes("music_song_g_", F("genre")),
@@ -201,6 +239,10 @@ class Song(models.Model):
         clash = Song.objects.filter(key=self.key).exclude(pk=self.pk)
         if clash.exists():
             raise ValidationError(f"{clash.first()} is already in the catalog (same artist and title).")
+
+    @property
+    def needs_review(self) -> bool:
+        return self.tag_source in MACHINE_TAG_SOURCES and not self.tags_reviewed
 
     @property
     def genres(self) -> tuple[str, ...]:

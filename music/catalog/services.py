@@ -1,118 +1,20 @@
-"""Writes of the catalogue: import, the genre vocabulary, curation (tags, active) and sources."""
+"""Writes of the catalogue: the genre vocabulary, curation (tags, review, active) and sources. Importing
+a file is music.catalog.importing."""
 
 import csv
-import difflib
-import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from music.catalog.csv_format import parse_catalog
-from music.catalog.models import Genre, Song, genre_key
+from music.catalog.importing import DERIVED_FIELDS
+from music.catalog.models import MACHINE_TAG_SOURCES, Genre, Song, TagSource, genre_key
 from music.catalog.providers import PROVIDER_FIELDS
 from music.emotions import EMOTIONS
 
-IMPORT_BATCH = 2000
-
-
-# 100,000 generic rows are about 9 MB; the limit keeps one upload from exhausting memory.
-MAX_IMPORT_BYTES = settings.MAX_IMPORT_BYTES
-
-
-DERIVED_FIELDS = ["artist_key", "valence", "arousal", "quadrant", "updated_at"]
-
-
 GENRE_VOCABULARY = Path(__file__).resolve().parents[1] / "data" / "genres.csv"
-
-
-@dataclass
-class ImportReport:
-    format: str = "generic"
-    created: int = 0
-    updated: int = 0
-    skipped: int = 0
-    dry_run: bool = False
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    warnings: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> str:
-        if self.errors:
-            return f"{len(self.errors)} problem(s) found; nothing was imported."
-        verb = "would be" if self.dry_run else "were"
-        return f"{self.format} file: {self.created} new song(s) and {self.updated} existing song(s) {verb} imported" + (
-            f"; {self.skipped} repeated row(s) skipped." if self.skipped else "."
-        )
-
-
-def song_import(*, data: bytes, dry_run: bool = False) -> ImportReport:
-    """Import a catalog CSV (generic or MoodyLyrics format): all rows or none.
-
-    Re-importing a file updates the songs it names (matched on artist and title, ignoring case
-    and spacing) and never duplicates them. Columns the file lacks are left as they are.
-    """
-    if len(data) > MAX_IMPORT_BYTES:
-        message = f"the file has {len(data):,} bytes; at most {MAX_IMPORT_BYTES:,} can be imported at once, split it"
-        return ImportReport(dry_run=dry_run, errors=[(1, message)])
-    parsed = parse_catalog(data)
-    report = ImportReport(format=parsed.format, dry_run=dry_run, errors=parsed.errors, warnings=parsed.warnings)
-    report.skipped = len(parsed.warnings)
-    if "genre" in parsed.fields:
-        _resolve_genres(parsed.rows, report.errors)
-    if report.errors:
-        report.errors.sort(key=lambda error: error[0])
-        return report
-    songs = []
-    for row in parsed.rows:
-        song = Song(**row.values)
-        song.refresh_derived()
-        songs.append(song)
-    keys = [s.key for s in songs]
-    existing = set()
-    for i in range(0, len(keys), 5000):
-        existing |= set(Song.objects.filter(key__in=keys[i : i + 5000]).values_list("key", flat=True))
-    report.updated = len(existing)
-    report.created = len(songs) - report.updated
-    if dry_run or not songs:
-        return report
-    now = timezone.now()
-    for song in songs:
-        song.created_at = song.updated_at = now
-    update_fields = sorted((parsed.fields | set(DERIVED_FIELDS) | {"title", "artist"}) - {"key", "created_at"})
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            _songs_upsert_pg(songs, update_fields)
-        else:
-            Song.objects.bulk_create(
-                songs,
-                batch_size=IMPORT_BATCH,
-                update_conflicts=True,
-                unique_fields=["key"],
-                update_fields=update_fields,
-            )
-    return report
-
-
-def _resolve_genres(rows, errors: list[tuple[int, str]]) -> None:
-    """Replace each row's genre name by its vocabulary id; an unknown name is that row's error."""
-    vocabulary = dict(Genre.objects.values_list("key", "id"))
-    names = dict(Genre.objects.values_list("key", "name"))
-    for row in rows:
-        name = row.values.pop("genre")
-        genre_id = vocabulary.get(genre_key(name)) if name else None
-        if name and genre_id is None:
-            close = difflib.get_close_matches(name, names.values(), n=1, cutoff=0.75)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            errors.append((row.line, f"unknown genre {name!r}{hint} (the vocabulary is under Admin → Genres)"))
-        row.values["genre_id"] = genre_id
 
 
 def genres_seed() -> int:
@@ -132,33 +34,6 @@ def genres_seed() -> int:
             existing[genre.key] = genre
             added += 1
     return added
-
-
-def _songs_upsert_pg(songs: list[Song], update_fields: list[str]) -> None:
-    """COPY the rows into a temporary table, then one INSERT … ON CONFLICT (key) DO UPDATE.
-
-    Several times faster than bulk_create for big files: COPY skips building and quoting huge
-    multi-row statements. Runs inside the import's transaction."""
-    table = Song._meta.db_table
-    columns = [f.column for f in Song._meta.concrete_fields if not f.primary_key]
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    updates = ", ".join(
-        f"{connection.ops.quote_name(c)} = EXCLUDED.{connection.ops.quote_name(c)}"
-        for c in (Song._meta.get_field(name).column for name in update_fields)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE song_import AS SELECT {quoted} FROM {table} WITH NO DATA")
-        with cursor.cursor.copy(f"COPY song_import ({quoted}) FROM STDIN") as copy:
-            for song in songs:
-                row = [getattr(song, c) for c in columns]
-                row[columns.index("emotions")] = json.dumps(song.emotions)
-                copy.write_row(row)
-        cursor.execute(
-            f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM song_import ON CONFLICT (key) DO UPDATE SET {updates}"
-        )
-        # Dropped here rather than ON COMMIT: inside a caller's transaction a second import would
-        # otherwise find the table still there. On an error the rollback removes it.
-        cursor.execute("DROP TABLE song_import")
 
 
 def songs_tag_add(*, songs: QuerySet[Song], emotion: str, weight: float = 1.0) -> int:
@@ -181,11 +56,29 @@ def _songs_retag(songs: QuerySet[Song], change) -> int:
     with transaction.atomic():
         for song in songs.select_related(None).select_for_update():
             song.emotions = change(song.emotions or {})
+            mark_curated(song)
             song.refresh_derived()
             song.updated_at = now
             changed.append(song)
-        Song.objects.bulk_update(changed, ["emotions", *DERIVED_FIELDS], batch_size=1000)
+        Song.objects.bulk_update(changed, ["emotions", *CURATION_FIELDS, *DERIVED_FIELDS], batch_size=1000)
     return len(changed)
+
+
+# What a person's change of a song's tags sets: the tags are theirs now, and reviewed.
+CURATION_FIELDS = ["tag_source", "tag_confidence", "tags_reviewed"]
+
+
+def mark_curated(song: Song) -> None:
+    """A person set these tags (the admin's weights or a bulk tag action): curated and reviewed."""
+    song.tag_source, song.tag_confidence, song.tags_reviewed = TagSource.CURATED, None, True
+
+
+def songs_tags_approve(*, songs: QuerySet[Song]) -> int:
+    """A curator approves the machine tags of these songs as they are: they leave the review queue
+    and a later import no longer refreshes them. Curated songs are left as they are."""
+    return songs.filter(tag_source__in=MACHINE_TAG_SOURCES, tags_reviewed=False).update(
+        tags_reviewed=True, updated_at=timezone.now()
+    )
 
 
 def songs_set_active(*, songs: QuerySet[Song], active: bool) -> int:

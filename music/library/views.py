@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from music.catalog import selectors as catalog_selectors
 from music.catalog.forms import SongSearchForm
@@ -12,6 +12,7 @@ from music.library import selectors
 from music.library.forms import PlaylistNameForm
 from music.library.models import Playlist, Recommendation
 from music.library.services import playlist_delete, playlist_from_recommendation
+from symphony.shortcuts import delete_confirmed
 
 
 @login_required
@@ -78,9 +79,11 @@ def playlist_detail(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def playlist_remove(request, pk: int):
     playlist = get_object_or_404(selectors.playlist_list(user=request.user), pk=pk)
+    if not delete_confirmed(request):
+        return render(request, "music/playlist_confirm_delete.html", {"playlist": playlist})
     playlist_delete(playlist=playlist)
     messages.success(request, f"Deleted playlist “{playlist.name}”.")
     return redirect("music:playlist_list")

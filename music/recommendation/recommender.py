@@ -230,11 +230,20 @@ def goal_phrase(goal: str, rank: int, n: int) -> str:
     return f"goal: {goal}"
 
 
-def mood_phrase(emotions: dict[str, float], detected: bool) -> str:
+def mood_phrase(emotions: dict[str, float], detected: bool, looked: str = "") -> str:
+    """Where the mood came from. Read from a face: "you look sad (61%)". Said by the listener:
+    "you said you feel sad", a share only for a mix, and `looked` (what the photo looked like
+    before a correction) in brackets, so the explanation never credits the face with their choice."""
     top = max(EMOTIONS, key=lambda name: emotions.get(name, 0.0))
     share = emotions[top] / sum(emotions.values())
-    verb = "you look" if detected else "you feel"
-    return f"{verb} {EMOTION_ADJECTIVE[top]} ({share:.0%})"
+    if detected:
+        return f"you look {EMOTION_ADJECTIVE[top]} ({share:.0%})"
+    phrase = f"you said you feel {EMOTION_ADJECTIVE[top]}"
+    if share < 0.995:
+        phrase += f" ({share:.0%})"
+    if looked:
+        phrase += f" (the photo looked {EMOTION_ADJECTIVE[looked]})"
+    return phrase
 
 
 def recommend(
@@ -246,8 +255,11 @@ def recommend(
     seed: int,
     n: int = 10,
     detected: bool = True,
+    looked: str = "",
 ) -> list[Pick]:
-    """Rank candidates into a list of at most n songs. Same inputs and seed, same list."""
+    """Rank candidates into a list of at most n songs. Same inputs and seed, same list.
+
+    `detected`: the mood was read from a face, not said by the listener; `looked`: see mood_phrase()."""
     if goal not in GOALS:
         raise ValueError(f"unknown goal {goal!r}")
     pool = sorted(
@@ -283,7 +295,7 @@ def recommend(
     artists = np.array([artist_index.setdefault(c.artist_key, len(artist_index)) for c in pool])
     explore_ranks = _exploration_ranks(history, rng, n)
 
-    opening = mood_phrase(emotions, detected)
+    opening = mood_phrase(emotions, detected, looked)
     targets = targets_for(emotions, goal, n)
     fits = np.array([mood_fit(t, tags, va, tag_norms) for t in targets])  # rank x candidate
     explore_row = np.array([rank in explore_ranks for rank in range(1, n + 1)])[:, None]

@@ -14,12 +14,16 @@ from music.recommendation import recommender, selectors
 LIST_LENGTH = 10
 
 
-def recommendation_create(*, user, emotions: dict[str, float], check_in=None, goal=None, seed=None) -> Recommendation:
+def recommendation_create(
+    *, user, emotions: dict[str, float], check_in=None, goal=None, seed=None, detected=None, looked: str = ""
+) -> Recommendation:
     """Choose, store and return a list of songs for this user in this mood.
 
     `emotions` is a distribution over the 8 emotion names; `goal` defaults to the user's profile
     goal; `check_in` (a detection CheckIn or its id) links the list to the selfie it came
     from; the same `seed` with the same history and catalog gives the same list.
+    `detected` says the mood was read from a face (default: when there is a check-in), else the
+    listener said it; `looked` is what the photo looked like when they corrected it.
     Raises ValidationError for a malformed distribution or goal.
     """
     try:
@@ -34,7 +38,14 @@ def recommendation_create(*, user, emotions: dict[str, float], check_in=None, go
     targets = recommender.targets_for(distribution, goal, LIST_LENGTH)
     candidates = selectors.candidates_for(user=user, history=history, targets=targets, seed=seed)
     picks = recommender.recommend(
-        distribution, candidates, history, goal=goal, seed=seed, n=LIST_LENGTH, detected=check_in is not None
+        distribution,
+        candidates,
+        history,
+        goal=goal,
+        seed=seed,
+        n=LIST_LENGTH,
+        detected=check_in is not None if detected is None else detected,
+        looked=looked,
     )
     check_in_id = getattr(check_in, "pk", check_in)
     rec = Recommendation(

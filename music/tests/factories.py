@@ -22,3 +22,17 @@ class SongFactory(factory.django.DjangoModelFactory):
     genre = factory.SubFactory(GenreFactory)
     year = 2000
     emotions = factory.LazyFunction(lambda: {"happiness": 1.0})
+
+
+def load_starter_catalog() -> int:
+    """The 167 hand-tagged starter songs (music/data/starter_catalog.csv) and the genre vocabulary: a
+    small real catalogue for tests about lists. The shipped catalogue (seed_catalog) has 26,000 songs
+    and is loaded only by the tests about it. Returns the number of songs added."""
+    from music.catalog.building import STARTER_CATALOG
+    from music.catalog.importing import song_import
+    from music.catalog.services import genres_seed
+
+    genres_seed()
+    report = song_import(data=STARTER_CATALOG.read_bytes())
+    assert report.ok, report.errors[:5]
+    return report.created

@@ -7,7 +7,7 @@ from accounts.tests.factories import UserFactory
 from music.library.services import feedback_create
 from music.models import Feedback, Playlist, Rating, Recommendation
 from music.recommendation.services import recommendation_create
-from music.tests.factories import GenreFactory, SongFactory
+from music.tests.factories import GenreFactory, SongFactory, load_starter_catalog
 from tests.errors import errors
 
 pytestmark = pytest.mark.django_db
@@ -222,9 +222,8 @@ def test_taste_is_learned_through_the_api_from_plays_likes_and_skips():
     """A folk lover who skips rock (metal and punk included), as an API client: after ten lists,
     new lists bring more folk and far less rock than the same moods bring a listener who never
     reacts. Both keep the default goal of a new account."""
-    from django.core.management import call_command
 
-    call_command("seed_catalog", verbosity=0)
+    load_starter_catalog()
     clients = {}
     for name in ("folk_lover", "silent"):
         clients[name] = APIClient()

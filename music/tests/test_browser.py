@@ -50,7 +50,7 @@ def test_picking_a_mood_shows_explained_songs_and_feedback_works(new_page, liste
     page.wait_for_url("**/recommendations/*/")
     rows = page.locator(".song-row")
     assert rows.count() == 10
-    assert "you feel happy (100%) · goal: match" in rows.first.inner_text()
+    assert "you said you feel happy · goal: match" in rows.first.inner_text()
     assert "Sun " in rows.first.inner_text()
     rows.first.get_by_role("button", name="Skip", exact=True).click()
     page.wait_for_selector(".feedback-status:has-text('Skipped')")

@@ -18,8 +18,10 @@ def ids(picks):
     return [p.song_id for p in picks]
 
 
-def run(emotions, candidates, history=None, goal="match", seed=7, n=10, detected=True):
-    return recommend(emotions, candidates, history or History(), goal=goal, seed=seed, n=n, detected=detected)
+def run(emotions, candidates, history=None, goal="match", seed=7, n=10, detected=True, looked=""):
+    return recommend(
+        emotions, candidates, history or History(), goal=goal, seed=seed, n=n, detected=detected, looked=looked
+    )
 
 
 MIXED = [
@@ -167,8 +169,17 @@ def test_every_pick_explains_mood_goal_and_character():
     assert picks[0].explanation.startswith("you look sad (61%) · goal: lift · upbeat and")
 
 
-def test_a_mood_stated_by_hand_says_you_feel():
-    assert run(SAD, MIXED, detected=False)[0].explanation.startswith("you feel sad (61%)")
+def test_a_mood_stated_by_hand_says_you_said_you_feel_it_with_no_figure():
+    assert run({"sadness": 1.0}, MIXED, detected=False)[0].explanation.startswith("you said you feel sad · goal:")
+    # A mix sent by hand keeps its share: it is information the listener gave.
+    assert run(SAD, MIXED, detected=False)[0].explanation.startswith("you said you feel sad (61%) · goal:")
+
+
+def test_a_correction_says_what_the_listener_said_and_what_the_photo_looked():
+    picks = run({"surprise": 1.0}, MIXED, detected=False, looked="happiness")
+    assert picks and all(
+        p.explanation.startswith("you said you feel surprised (the photo looked happy) · ") for p in picks
+    )
 
 
 # determinism ---------------------------------------------------------------------------

@@ -39,11 +39,11 @@ def test_it_stores_every_list_and_item(catalog):
     assert items[0].song.emotions == {"happiness": 1.0}
 
 
-def test_goal_argument_overrides_the_profile_and_a_mood_by_hand_says_you_feel(catalog):
+def test_goal_argument_overrides_the_profile_and_a_mood_by_hand_says_you_said_it(catalog):
     rec = recommendation_create(user=UserFactory(goal="lift"), emotions={"sadness": 1}, goal="match", seed=1)
     first = rec.items.first()
     assert rec.goal == "match" and first.song.emotions == {"sadness": 1.0}
-    assert first.explanation.startswith("you feel sad (100%) · goal: match")
+    assert first.explanation.startswith("you said you feel sad · goal: match")
 
 
 @pytest.mark.parametrize(

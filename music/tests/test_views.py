@@ -52,8 +52,14 @@ def test_pick_a_mood_creates_a_list_and_shows_it_with_explanations(client, alice
     rec = Recommendation.objects.get(user=alice)
     assert response.status_code == 302 and response["Location"] == reverse("music:recommendation_detail", args=[rec.pk])
     page = client.get(response["Location"]).content.decode()
-    assert "you feel happy (100%) · goal: match" in page and "Sun " in page
+    assert "you said you feel happy · goal: match" in page and "Sun " in page
     assert "Save as playlist" in page and f'data-recommendation="{rec.pk}"' in page
+
+
+def test_exploring_a_mood_says_it_is_not_a_check_in_and_links_to_one(client, alice):
+    page = client.get(reverse("music:mood_pick")).content.decode()
+    assert "It is not a check-in and does not go into your mood history" in page
+    assert 'href="/feel/#manual"' in page and ">Explore a mood</a>" in page
 
 
 def test_pick_a_mood_with_bad_input_shows_the_form_again(client, alice, catalog):
@@ -71,8 +77,14 @@ def test_save_as_playlist_and_my_playlists(client, alice, catalog):
     assert "Rain " in client.get(response["Location"]).content.decode()
     response = client.post(reverse("music:recommendation_save", args=[rec.pk]), {"name": "x" * 200})
     assert Playlist.objects.count() == 1
+    # The delete asks first: a GET, or a POST without the confirmation, deletes nothing.
+    confirm = client.get(reverse("music:playlist_delete", args=[playlist.pk])).content.decode()
+    assert "Delete this playlist?" in confirm and 'name="confirm" value="yes"' in confirm and "Rainy day" in confirm
     client.post(reverse("music:playlist_delete", args=[playlist.pk]))
+    assert Playlist.objects.exists()
+    response = client.post(reverse("music:playlist_delete", args=[playlist.pk]), {"confirm": "yes"}, follow=True)
     assert not Playlist.objects.exists()
+    assert "Deleted playlist “Rainy day”." in response.content.decode()
 
 
 def test_my_likes_lists_liked_songs_only(client, alice, catalog):
@@ -89,7 +101,8 @@ def test_another_users_list_and_playlist_are_404(client, alice, catalog):
     assert client.get(reverse("music:recommendation_detail", args=[rec.pk])).status_code == 404
     assert client.post(reverse("music:recommendation_save", args=[rec.pk])).status_code == 404
     assert client.get(reverse("music:playlist_detail", args=[playlist.pk])).status_code == 404
-    assert client.post(reverse("music:playlist_delete", args=[playlist.pk])).status_code == 404
+    assert client.get(reverse("music:playlist_delete", args=[playlist.pk])).status_code == 404
+    assert client.post(reverse("music:playlist_delete", args=[playlist.pk]), {"confirm": "yes"}).status_code == 404
     assert Playlist.objects.filter(user=bob).exists()
 
 

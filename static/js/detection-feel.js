@@ -139,6 +139,20 @@
     }
   }
 
+  // getUserMedia's failures (DOMException names) in plain words; the exception's name means nothing to a person.
+  var CAMERA_ERRORS = {
+    NotFoundError: "No camera was found on this device.",
+    OverconstrainedError: "No camera was found on this device.",
+    NotAllowedError: "Camera access was blocked; allow it in the browser's settings.",
+    SecurityError: "Camera access was blocked; allow it in the browser's settings.",
+    NotReadableError: "The camera is in use by another app, or it stopped working. Close the other app and try again.",
+    AbortError: "The camera stopped before it started. Please try again."
+  };
+
+  function cameraError(err) {
+    return CAMERA_ERRORS[err && err.name] || "We couldn't start your camera. Please try again.";
+  }
+
   startButton.addEventListener("click", function () {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       say("This browser can't use a webcam here.", true);
@@ -154,7 +168,7 @@
         say("Look at the camera, then press Capture.");
       })
       .catch(function (err) {
-        say("We couldn't use your camera (" + (err && err.name ? err.name : "error") + ").", true);
+        say(cameraError(err), true);
       });
   });
 

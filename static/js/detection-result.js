@@ -38,9 +38,18 @@
     var selected = parseInt(canvas.dataset.selected, 10);
     var you = faces.filter(function (f) { return f.id === selected; })[0] || faces[0];
     var frame = you ? you.frame : 0;
-    var src = canvas.dataset.hasImage === "1" ? canvas.dataset.image + "?frame=" + frame : localThumb(state().dataset.id, frame);
+    var stored = canvas.dataset.hasImage === "1";
+    var src = stored ? canvas.dataset.image + "?frame=" + frame : localThumb(state().dataset.id, frame);
     if (!src) { canvas.hidden = true; return; }
     loadImage(src).then(function (img) {
+      if (!stored) {
+        // The photo is gone from the server; this tab's own copy stands in for it.
+        var gone = document.getElementById("photo-gone");
+        var caption = document.getElementById("photo-caption");
+        if (gone) gone.hidden = true;
+        if (caption) caption.hidden = false;
+        canvas.hidden = false;
+      }
       var scale = Math.min(1, MAX_WIDTH / img.naturalWidth);
       canvas.width = Math.round(img.naturalWidth * scale);
       canvas.height = Math.round(img.naturalHeight * scale);
@@ -50,16 +59,26 @@
       var k = canvas.width / (parseInt(canvas.dataset.width, 10) || img.naturalWidth);
       ctx.lineWidth = 3;
       ctx.font = "bold 14px system-ui, sans-serif";
+      var labels = [];
+      // Numbered in the order of the page's "Face 1…N" buttons (the faces of the frame shown).
       faces.filter(function (f) { return f.frame === frame; }).forEach(function (f, i) {
         var isYou = you && f.id === you.id;
+        var x = f.box[0] * k, y = f.box[1] * k;
         ctx.strokeStyle = isYou ? "#5a3fd6" : "#f5c518";
-        ctx.strokeRect(f.box[0] * k, f.box[1] * k, f.box[2] * k, f.box[3] * k);
-        var label = (isYou ? "you: " : "") + f.top_emotion;
+        ctx.strokeRect(x, y, f.box[2] * k, f.box[3] * k);
+        var text = (i + 1) + (isYou ? " you: " : ": ") + f.top_emotion;
+        var w = Math.min(ctx.measureText(text).width + 8, canvas.width), h = 20;
+        // Above the box when there is room, else just inside its top; always within the photo.
+        var lx = Math.max(0, Math.min(x, canvas.width - w));
+        var ly = Math.max(0, Math.min(y >= h ? y - h : y, canvas.height - h));
         ctx.fillStyle = ctx.strokeStyle;
-        ctx.fillRect(f.box[0] * k, Math.max(0, f.box[1] * k - 20), ctx.measureText(label).width + 8, 20);
-        ctx.fillStyle = "#fff";
-        ctx.fillText(label, f.box[0] * k + 4, Math.max(14, f.box[1] * k - 5));
+        ctx.fillRect(lx, ly, w, h);
+        ctx.fillStyle = isYou ? "#fff" : "#1d1d27";
+        ctx.fillText(text, lx + 4, ly + 15);
+        labels.push({ text: text, x: lx, y: ly, w: w, h: h });
       });
+      // For tests and assistive checks: what was drawn where, in canvas pixels.
+      canvas.dataset.labels = JSON.stringify(labels);
       canvas.dataset.drawn = "1";
     }).catch(function () { canvas.hidden = true; });
   }

@@ -29,6 +29,9 @@ def test_sign_up_consent_set_goal_log_out_and_back_in(page, screenshot):
     screenshot("consent")
     page.get_by_role("button", name="I agree").click()
     expect(page.get_by_text("Thank you. You can now take a selfie.")).to_be_visible()
+    # Consent leads on to where it is used: the check-in page, not the home page.
+    expect(page.get_by_role("heading", name="How are you feeling?")).to_be_visible()
+    assert page.url.endswith("/feel/")
 
     page.get_by_role("link", name="Profile").click()
     page.get_by_label("What should the music do?").select_option("calm")

@@ -8,12 +8,12 @@ import cv2
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 
 from accounts.tests.factories import UserFactory
 from detection import services
 from detection.models import CheckIn
 from detection.tests import images
+from music.tests.factories import load_starter_catalog
 from tests.browser.harness import PHONE, wait_for_js
 
 pytestmark = pytest.mark.browser
@@ -117,7 +117,7 @@ def test_an_unreadable_file_gets_a_clear_message_on_the_page(new_page, user, scr
 
 
 def test_picking_an_emotion_by_hand_leads_to_its_result_and_songs(new_page, user, screenshot):
-    call_command("seed_catalog", verbosity=0)
+    load_starter_catalog()
     page = new_page(user=user)
 
     page.goto("/feel/")
