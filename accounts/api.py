@@ -5,7 +5,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import RegexValidator
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -239,11 +239,16 @@ class MePasswordApi(APIView):
         return Response(self.OutputSerializer({"token": token, "expires_at": expires_at}).data)
 
 
+@extend_schema_field({"type": "string", "enum": [CONSENT_VERSION]})
+class CurrentConsentVersionField(serializers.CharField):
+    """Only the current text's version can be agreed to (user_consent_give's 400 says which it is)."""
+
+
 class MeConsentApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(StrictInputSerializer):
-        version = serializers.CharField(max_length=20)
+        version = CurrentConsentVersionField(max_length=20)
 
     @extend_schema(request=InputSerializer, responses={200: MeOutputSerializer})
     def post(self, request):

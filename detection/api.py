@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from accounts.permissions import HasConsent
 from ml.labels import EMOTIONS
 from music.recommendation.api import RecommendationOutputSerializer
-from symphony.api import ObjectIdField, StrictInputSerializer
+from symphony.api import ObjectIdField, StrictInputSerializer, validated_query
 from symphony.pagination import paginate
 from symphony.schema import error_response
 from symphony.shortcuts import object_or_404
@@ -209,9 +209,7 @@ class CheckInDetailApi(APIView):
         responses={200: CheckInOutputSerializer, **ERROR_RESPONSES},
     )
     def get(self, request, check_in_id: int):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        wait = filters.validated_data.get("wait")
+        wait = validated_query(self.FilterSerializer, request).get("wait")
         if wait:
             # Hold the answer on one small row; the whole check-in is read once, at the end.
             found = object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id))
@@ -248,10 +246,8 @@ class CheckInStatusApi(APIView):
         description="The status of a check-in; with `?wait=S` the answer is held until it is finished (long polling).",
     )
     def get(self, request, check_in_id: int):
-        filters = CheckInDetailApi.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        wait = validated_query(CheckInDetailApi.FilterSerializer, request).get("wait")
         found = object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id))
-        wait = filters.validated_data.get("wait")
         if wait and found["status"] not in FINISHED_STATUSES:
             selectors.check_in_wait_finished(check_in_id=found["id"], timeout=wait)
             found = object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id))

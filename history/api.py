@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from ml.labels import EMOTIONS
 from music.library.selectors import FEEDBACK_KINDS
+from symphony.api import validated_query
 from symphony.pagination import paginate
 from symphony.schema import error_response
 
@@ -167,13 +168,16 @@ class HistoryCheckInSerializer(serializers.Serializer):
         return reverse("api-v1:check-in-detail", args=[obj.pk])
 
 
+# OpenAPI cannot bound a date, so the years of selectors.DAY_VALIDATORS (1900 to 2999) are a pattern.
+@extend_schema_field({"type": "string", "format": "date", "pattern": r"^(19|2[0-9])[0-9]{2}-"})
+class DayField(serializers.DateField):
+    def __init__(self, **kwargs):
+        super().__init__(validators=selectors.DAY_VALIDATORS, **kwargs)
+
+
 class PeriodFilterSerializer(PeriodFieldsMixin, serializers.Serializer):
-    date_from = serializers.DateField(
-        required=False, validators=selectors.DAY_VALIDATORS, help_text="First local day, YYYY-MM-DD."
-    )
-    date_to = serializers.DateField(
-        required=False, validators=selectors.DAY_VALIDATORS, help_text="Last local day, YYYY-MM-DD."
-    )
+    date_from = DayField(required=False, help_text="First local day, YYYY-MM-DD, from 1900 to 2999.")
+    date_to = DayField(required=False, help_text="Last local day, YYYY-MM-DD, from 1900 to 2999.")
 
     def validate(self, attrs):
         if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
@@ -191,9 +195,7 @@ class ExportFilterSerializer(PeriodFilterSerializer):
 
 def period_from(request, filter_class=PeriodFilterSerializer) -> tuple[selectors.Period, dict]:
     """The validated query (400 on bad input) and the period it names."""
-    filters = filter_class(data=request.query_params)
-    filters.is_valid(raise_exception=True)
-    values = filters.validated_data
+    values = validated_query(filter_class, request)
     return selectors.Period(values.get("from"), values.get("to")), values
 
 

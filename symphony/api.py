@@ -4,9 +4,12 @@ Every error answer, from DRF, a service or the request-body middleware, has drf-
 shape: `{"type": "validation_error" | "client_error" | "server_error", "errors": [{"code", "detail",
 "attr"}]}` (docs/api.md, "Errors"; the schema's components are symphony.schema's)."""
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import JsonResponse
 from django.views.defaults import page_not_found
 from drf_standardized_errors.handler import ExceptionHandler as StandardizedExceptionHandler
@@ -57,9 +60,33 @@ class ExceptionHandler(StandardizedExceptionHandler):
         return super().convert_known_exceptions(exc)
 
 
+def validated_query(serializer_class: type[serializers.Serializer], request) -> dict:
+    """The query string read by an input serializer (a 400 on bad input).
+
+    A plain dict, not the QueryDict: DRF reads form-like input's empty value (`?to=`) as "not sent",
+    so a parameter the schema says is a date would quietly accept nothing; here it is a 400."""
+    filters = serializer_class(data=request.query_params.dict())
+    filters.is_valid(raise_exception=True)
+    return filters.validated_data
+
+
 class StrictInputSerializer(serializers.Serializer):
     """Input serializer that answers 400 for fields it does not know, instead of
-    silently ignoring them (a typo like "keep_image" would otherwise look saved)."""
+    silently ignoring them (a typo like "keep_image" would otherwise look saved), and for a
+    number or list where the schema says text (DRF would turn `"username": 0` into "0")."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            not_text = [
+                name
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField)
+                and data.get(name) is not None
+                and not isinstance(data[name], str | UploadedFile)
+            ]
+            if not_text:
+                raise serializers.ValidationError({name: ["Not a valid string."] for name in not_text}, code="invalid")
+        return super().to_internal_value(data)
 
     def validate(self, attrs):
         unknown = sorted(set(getattr(self, "initial_data", {}) or {}) - set(self.fields))

@@ -52,6 +52,24 @@ ErrorResponse413Serializer = client_error_serializer(413, "The body, or a file i
 ErrorResponse429Serializer = client_error_serializer(429, "Throttled, or locked out after failed logins.")
 
 
+# A pattern that needs one character of a class (`\S`: not only spaces), as the class's complement.
+_NEEDS_ONE = {r"\S": r"\s", r"\D": r"\d"}
+
+
+def _refuse_nul(schema: dict) -> None:
+    r"""DRF refuses text with a NUL character (PostgreSQL cannot store it): the pattern says so too.
+
+    One pattern per field, and no lookahead (not every generator knows it), so "no NUL, and one
+    character that is not a space" is `^[^NUL]*[^\sNUL][^NUL]*$`."""
+    if "format" in schema:
+        return  # an email, a date, a link: no NUL fits the format
+    pattern = schema.get("pattern")
+    if pattern is None:
+        schema["pattern"] = r"^[^\u0000]*$"
+    elif pattern in _NEEDS_ONE:
+        schema["pattern"] = rf"^[^\u0000]*[^{_NEEDS_ONE[pattern]}\u0000][^\u0000]*$"
+
+
 class AutoSchema(StandardizedErrorsAutoSchema):
     """Component names from the view for nested serializers, one paginator, and exact error statuses.
 
@@ -86,7 +104,24 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         schema = super()._map_basic_serializer(serializer, direction)
         if direction == "request" and isinstance(serializer, StrictInputSerializer):
             schema["additionalProperties"] = False  # unknown fields are a 400 (symphony.api)
+        if direction == "response":
+            # A validator's regex is Python's (`\w` is any letter, "é" too); as a JSON Schema pattern
+            # it would be ECMA-262's (ASCII only) and call a valid answer, a Unicode username, wrong.
+            for field_schema in schema.get("properties", {}).values():
+                field_schema.pop("pattern", None)
+        if direction == "request":
+            for name, field in serializer.fields.items():
+                field_schema = schema.get("properties", {}).get(name, {})
+                if isinstance(field, serializers.CharField) and field_schema.get("type") == "string":
+                    _refuse_nul(field_schema)
+            # Rules across fields (one of two, not both), stated beside the validate() that keeps them.
+            schema.update(getattr(serializer, "schema_rules", {}))
         return schema
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        schema, required = super()._get_request_for_media_type(serializer, direction)
+        # A body that must send one of two fields is required, though neither field is.
+        return schema, required or bool(getattr(serializer, "schema_rules", None))
 
     def _get_paginator(self):
         # APIViews paginate by hand (symphony.pagination); a GET answering many rows is paginated
@@ -117,6 +152,17 @@ class AutoSchema(StandardizedErrorsAutoSchema):
     def _should_add_http429_error_response(self) -> bool:
         # Only views with a throttle_scope have a rate (symphony.throttling).
         return bool(getattr(self.view, "throttle_scope", None)) and super()._should_add_http429_error_response()
+
+
+def sent(**types: str) -> dict:
+    """JSON Schema for "each of these fields is sent, and not null" (`sent(playlist="integer")`):
+    OpenAPI 3.0 has no null type, but a type without `nullable` refuses null."""
+    return {"required": list(types), "properties": {name: {"type": kind} for name, kind in types.items()}}
+
+
+def one_of(*names: str) -> dict:
+    """Exactly one of these fields is sent."""
+    return {"oneOf": [{"required": [name]} for name in names]}
 
 
 def add_links(result, generator, request, public):

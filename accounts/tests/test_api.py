@@ -40,6 +40,8 @@ def test_signup_creates_an_account(api_client):
         ({"username": "carol", "email": "carol@example.com", "password": "1234567890"}, "password"),
         ({"username": "carol", "email": "nope", "password": STRONG}, "email"),
         ({"username": "car ol!", "email": "carol@example.com", "password": STRONG}, "username"),
+        ({"username": 0, "email": "carol@example.com", "password": STRONG}, "username"),  # text, not "0"
+        ({"username": "carol\u0000", "email": "carol@example.com", "password": STRONG}, "username"),
         ({"email": "carol@example.com", "password": STRONG}, "username"),
         ({"username": "carol", "email": "carol@example.com", "password": STRONG, "is_staff": True}, "is_staff"),
     ],
@@ -49,6 +51,14 @@ def test_signup_rejects_bad_input_per_field(api_client, alice, body, field):
     assert response.status_code == 400
     assert field in errors(response), response.json()
     assert not User.objects.filter(username="carol").exists()
+
+
+def test_a_unicode_username_is_one_the_answers_schema_allows(api_client):
+    # Django's username rule is Unicode; a JSON Schema pattern would be ASCII-only, so answers state none.
+    response = api_client.post(url("auth-signup"), {"username": "zoé", "email": "zoe@example.com", "password": STRONG})
+    assert response.status_code == 201 and response.json()["username"] == "zoé"
+    schema = api_client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert "pattern" not in schema["components"]["schemas"]["AuthSignupOutput"]["properties"]["username"]
 
 
 def test_signup_rejects_malformed_json(api_client):

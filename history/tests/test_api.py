@@ -148,3 +148,22 @@ def test_the_routes_are_in_the_schema_with_their_filters(api):
     assert "week_check_ins" in recap and "week_sessions" not in recap
     params = {p["name"] for p in paths[CHECK_INS]["get"]["parameters"]}
     assert {"from", "to", "emotion", "page", "page_size"} <= params
+
+
+@pytest.mark.parametrize("query", [{"to": ""}, {"from": ""}, {"from": "1899-12-31"}, {"to": "3000-01-01"}])
+def test_an_empty_or_out_of_range_date_is_a_400_as_the_schema_says(api, query):
+    for path in ("/api/v1/history/summary/", "/api/v1/history/checkins/"):
+        response = api.get(path, query)
+        assert response.status_code == 400, (path, query)
+        assert list(errors(response)) == list(query)
+
+
+def test_the_schema_states_the_date_bounds():
+    import re
+
+    schema = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    parameters = schema["paths"]["/api/v1/history/summary/"]["get"]["parameters"]
+    pattern = next(p["schema"]["pattern"] for p in parameters if p["name"] == "to")
+    assert [bool(re.search(pattern, day)) for day in ("1899-12-31", "1900-01-01", "2999-12-31", "3000-01-01")] == [
+        False, True, True, False,
+    ]  # fmt: skip

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -15,7 +15,7 @@ from music.catalog.providers import PROVIDERS, normalize_provider_id
 from music.catalog.services import song_sources_update
 from music.catalog.tasks import songs_enrich_task
 from music.emotions import EMOTIONS
-from symphony.api import ObjectIdField, StrictInputSerializer
+from symphony.api import ObjectIdField, StrictInputSerializer, validated_query
 from symphony.pagination import paginated
 
 
@@ -63,6 +63,20 @@ class CanChangeSongs(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.has_perm("music.change_song"))
 
 
+@extend_schema_field({"type": "integer", "minimum": 1000, "maximum": 2100, "multipleOf": 10})
+class DecadeField(serializers.IntegerField):
+    """A decade by its first year (1980); the schema states all three rules, so clients can too."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1000, max_value=2100, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value % 10:
+            raise serializers.ValidationError("An era is a decade: 1980, 1990, …", code="invalid")
+        return value
+
+
 class SongListApi(APIView):
     @extend_schema_serializer(component_name="SongFilter")
     class FilterSerializer(serializers.Serializer):
@@ -71,7 +85,7 @@ class SongListApi(APIView):
         genre = serializers.CharField(
             required=False, allow_blank=True, max_length=40, default="", help_text="Includes its sub-genres."
         )
-        era = serializers.IntegerField(required=False, min_value=1000, max_value=2100, help_text="A decade: 1980.")
+        era = DecadeField(required=False, help_text="A decade: 1980.")
         source = serializers.ChoiceField(
             choices=list(selectors.SOURCE_FILTERS),
             required=False,
@@ -92,18 +106,11 @@ class SongListApi(APIView):
                 raise serializers.ValidationError(f"Unknown genre {value!r}; GET /api/v1/genres/ lists them.")
             return value
 
-        def validate_era(self, value):
-            if value % 10:
-                raise serializers.ValidationError("An era is a decade: 1980, 1990, …")
-            return value
-
     @extend_schema(
         parameters=[FilterSerializer], responses=SongOutputSerializer(many=True), summary="Active songs, searchable"
     )
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        songs = selectors.song_list(**filters.validated_data)
+        songs = selectors.song_list(**validated_query(self.FilterSerializer, request))
         return paginated(request, self, songs, SongOutputSerializer)
 
 

@@ -25,6 +25,7 @@ from music.library.services import (
 )
 from symphony.api import ObjectIdField, StrictInputSerializer
 from symphony.pagination import paginated
+from symphony.schema import one_of, sent
 
 
 class FeedbackCreateApi(APIView):
@@ -43,6 +44,19 @@ class FeedbackCreateApi(APIView):
             "stored once per song and list (recommendation, playlist, or else the day); a retry answers 200 "
             "with the stored event.",
         )
+        # validate()'s three rules, for the schema.
+        schema_rules = {
+            "allOf": [
+                {"not": sent(recommendation="integer", playlist="integer")},
+                {"anyOf": [{"not": sent(playlist="integer")}, sent(position="number")]},
+                {
+                    "anyOf": [
+                        {"not": sent(position="number")},
+                        {"properties": {"kind": {"type": "string", "pattern": f"^({'|'.join(LISTENING_KINDS)})$"}}},
+                    ]
+                },
+            ]
+        }
 
         def validate(self, attrs):
             attrs = super().validate(attrs)
@@ -127,8 +141,9 @@ class PlaylistListCreateApi(APIView):
     @extend_schema_serializer(component_name="PlaylistCreateInput")
     class InputSerializer(StrictInputSerializer):
         name = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
-        songs = serializers.ListField(child=ObjectIdField(), required=False, max_length=500)
+        songs = serializers.ListField(child=ObjectIdField(), required=False, min_length=1, max_length=500)
         recommendation = ObjectIdField(required=False)
+        schema_rules = one_of("songs", "recommendation")
 
         def validate(self, attrs):
             attrs = super().validate(attrs)

@@ -1,7 +1,7 @@
 """The recommendation API: lists for a stated mood, and the lists a listener was given."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +14,7 @@ from music.recommendation.recommender import GOALS
 from music.recommendation.services import recommendation_create
 from symphony.api import StrictInputSerializer
 from symphony.pagination import paginated
+from symphony.schema import one_of
 
 
 class RecommendationOutputSerializer(serializers.ModelSerializer):
@@ -32,6 +33,25 @@ class RecommendationOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "check_in", "goal", "emotions", "created_at", "items"]
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {name: {"type": "number", "minimum": 0, "maximum": 1} for name in EMOTIONS},
+        "additionalProperties": False,
+        # normalize_distribution's last rule: something to rescale.
+        "anyOf": [
+            {"required": [name], "properties": {name: {"minimum": 0, "exclusiveMinimum": True}}} for name in EMOTIONS
+        ],
+        "description": "Emotion names to probabilities (rescaled to sum to 1); at least one above 0.",
+    }
+)
+class DistributionField(serializers.DictField):
+    """An emotion distribution as music.emotions.normalize_distribution takes it (its 400s, in the schema)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.FloatField(min_value=0, max_value=1), **kwargs)
+
+
 class RecommendationListCreateApi(APIView):
     # Each new list runs the recommender: limited per user; reading lists is not.
     throttle_scope = "recommendations"
@@ -41,10 +61,11 @@ class RecommendationListCreateApi(APIView):
 
     @extend_schema_serializer(component_name="RecommendationCreateInput")
     class InputSerializer(StrictInputSerializer):
-        emotions = serializers.DictField(child=serializers.FloatField(min_value=0, max_value=1), required=False)
+        emotions = DistributionField(required=False)
         emotion = serializers.ChoiceField(choices=EMOTIONS, required=False)
         goal = serializers.ChoiceField(choices=GOALS, required=False, help_text="Defaults to the profile's goal.")
         seed = serializers.IntegerField(required=False, min_value=0, max_value=2**62)
+        schema_rules = one_of("emotions", "emotion")
 
         def validate(self, attrs):
             attrs = super().validate(attrs)
