@@ -8,14 +8,19 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from symphony.env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A checkout's .env (git-ignored; `bin/setup dev` writes DEBUG=1 there), read into the environment
+# by django-environ before any setting, so `manage.py …` works as in any Django project. A variable
+# the process already has wins: production sets its own and has no .env.
+environ.Env.read_env(BASE_DIR / ".env")
 
 
-# Fail closed: DEBUG is off unless the environment turns it on (bin/run and
+# Fail closed: DEBUG is off unless the environment or .env turns it on (bin/run and
 # bin/test do, explicitly), and with DEBUG off the development key, which is in
 # the repository, refuses to start anything: gunicorn never runs `manage.py check`.
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 - refused with DEBUG off (here and symphony.checks)
