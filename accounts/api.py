@@ -1,12 +1,11 @@
 """Auth and account API (docs/api.md, "Accounts")."""
 
-from typing import NoReturn
-
-from django.contrib.auth import authenticate, logout, update_session_auth_hash
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.contrib.auth import authenticate, logout, password_validation, update_session_auth_hash
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.validators import RegexValidator
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -27,13 +26,9 @@ from accounts.services import (
 )
 from accounts.tokens import api_token_create, api_token_revoke
 from symphony.api import StrictInputSerializer
+from symphony.schema import error_response
 
 BAD_CREDENTIALS = "Unable to log in with the username and password provided."
-
-
-def _raise_drf(exc: DjangoValidationError) -> NoReturn:
-    """Re-raise a service's Django ValidationError as DRF's, keeping per-field messages."""
-    raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 
 class MeOutputSerializer(serializers.ModelSerializer):
@@ -54,6 +49,12 @@ class MeOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _password_min_length() -> int:
+    # The schema states the rule AUTH_PASSWORD_VALIDATORS enforces (the other validators cannot be stated).
+    lengths = [getattr(v, "min_length", 0) for v in password_validation.get_default_password_validators()]
+    return max(lengths, default=1)
+
+
 class AuthSignupApi(APIView):
     # Signing up creates no session, so there is nothing for CSRF to protect here;
     # without this, a logged-in browser would need a CSRF token to call it.
@@ -62,9 +63,18 @@ class AuthSignupApi(APIView):
     throttle_scope = "auth"
 
     class InputSerializer(StrictInputSerializer):
-        username = serializers.CharField(max_length=150)
+        # The model's username rule (letters, digits and @.+-_), so the schema states it too.
+        username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
         email = serializers.EmailField()
-        password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
+        password = serializers.CharField(
+            write_only=True,
+            trim_whitespace=False,
+            min_length=_password_min_length(),
+            max_length=128,
+            # NumericPasswordValidator's rule as a pattern the schema can state.
+            validators=[RegexValidator(r"\D", message="This password is entirely numeric.")],
+            help_text="Not only digits, not a common password, not like the username or email.",
+        )
 
     class OutputSerializer(serializers.ModelSerializer):
         class Meta:
@@ -75,15 +85,7 @@ class AuthSignupApi(APIView):
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        # Same username rules as the signup page (letters, digits and @.+-_).
-        username_field = User._meta.get_field("username")
-        try:
-            username_field.run_validators(serializer.validated_data["username"])
-            user = user_create(**serializer.validated_data)
-        except DjangoValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                raise ValidationError({"username": exc.messages}) from exc
-            _raise_drf(exc)
+        user = user_create(**serializer.validated_data)
         return Response(self.OutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -118,8 +120,8 @@ class AuthTokenApi(APIView):
         request=InputSerializer,
         responses={
             200: OutputSerializer,
-            400: OpenApiResponse(description="Wrong username or password (same answer for both)."),
-            429: OpenApiResponse(description="Locked out after repeated failures, or throttled."),
+            400: error_response(400, "Wrong username or password (same answer for both)."),
+            429: error_response(429, "Locked out after repeated failures (`locked_out`), or throttled."),
         },
         auth=[],
     )
@@ -131,7 +133,7 @@ class AuthTokenApi(APIView):
         user = authenticate(request._request, **serializer.validated_data)
         if user is None:
             # One message whether the user exists or not (no account probing).
-            return Response({"detail": BAD_CREDENTIALS}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError(BAD_CREDENTIALS, code="bad_credentials")
         token, expires_at = api_token_create(user)
         return Response(self.OutputSerializer({"token": token, "expires_at": expires_at}).data)
 
@@ -151,9 +153,9 @@ PASSWORD_NEEDED = "Confirm with your current password (field `password`)."  # no
 
 def _require_password(request, password: str | None) -> None:
     if not password:
-        raise PermissionDenied(PASSWORD_NEEDED)
+        raise PermissionDenied(PASSWORD_NEEDED, code="password_required")
     if not request.user.check_password(password):
-        raise PermissionDenied("That is not your current password.")
+        raise PermissionDenied("That is not your current password.", code="password_required")
 
 
 class MeApi(APIView):
@@ -180,7 +182,7 @@ class MeApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: MeOutputSerializer, 403: OpenApiResponse(description="An email change without the password.")},
+        responses={200: MeOutputSerializer, 403: error_response(403, "An email change without the password.")},
     )
     def patch(self, request):
         serializer = self.InputSerializer(data=request.data)
@@ -189,15 +191,12 @@ class MeApi(APIView):
         password = data.pop("password", None)
         if "email" in data and data["email"] != request.user.email:
             _require_password(request, password)
-        try:
-            user = user_update(request.user, **data)
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        user = user_update(request.user, **data)
         return Response(MeOutputSerializer(user).data)
 
     @extend_schema(
         request=DeleteInputSerializer,
-        responses={204: None, 403: OpenApiResponse(description="Without the password.")},
+        responses={204: None, 403: error_response(403, "Without the password (`password_required`).")},
         description="Delete the account and all its data. " + REAUTH_HELP,
     )
     def delete(self, request):
@@ -230,10 +229,7 @@ class MePasswordApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         used_token = isinstance(request.auth, AuthToken)
-        try:
-            user = user_password_set(request.user, **serializer.validated_data)
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        user = user_password_set(request.user, **serializer.validated_data)
         token = expires_at = None
         if used_token:
             token, expires_at = api_token_create(user)
@@ -243,20 +239,22 @@ class MePasswordApi(APIView):
         return Response(self.OutputSerializer({"token": token, "expires_at": expires_at}).data)
 
 
+@extend_schema_field({"type": "string", "enum": [CONSENT_VERSION]})
+class CurrentConsentVersionField(serializers.CharField):
+    """Only the current text's version can be agreed to (user_consent_give's 400 says which it is)."""
+
+
 class MeConsentApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(StrictInputSerializer):
-        version = serializers.CharField(max_length=20)
+        version = CurrentConsentVersionField(max_length=20)
 
     @extend_schema(request=InputSerializer, responses={200: MeOutputSerializer})
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            user = user_consent_give(request.user, version=serializer.validated_data["version"])
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        user = user_consent_give(request.user, version=serializer.validated_data["version"])
         return Response(MeOutputSerializer(user).data)
 
     @extend_schema(request=None, responses={200: MeOutputSerializer}, description="Withdraw consent (one call).")
@@ -265,6 +263,8 @@ class MeConsentApi(APIView):
 
 
 class ConsentApi(APIView):
+    # Public text: credentials are not even read, so a stale token cannot make it a 401.
+    authentication_classes: list = []
     permission_classes = [AllowAny]
 
     @extend_schema(

@@ -12,10 +12,10 @@ from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from symphony.api import error_response
 from symphony.clientip import client_ip
 
 ACCOUNT_LOCKED = (
@@ -44,7 +44,7 @@ def lockout_response(request, original_response=None, credentials=None):
     message = (ACCOUNT_LOCKED if reset_helps else ADDRESS_LOCKED).format(minutes=minutes)
     status = settings.AXES_HTTP_RESPONSE_CODE
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message}, status=status)
+        response = error_response(status, "locked_out", message)
     else:
         context = {"message": message, "reset_helps": reset_helps}
         response = render(request, "accounts/locked_out.html", context, status=status)

@@ -1,7 +1,7 @@
 """Load benchmark of the selfie pipeline on the real stack.
 
-Starts gunicorn on 127.0.0.1 with the README's production command (read from the
-README itself, only the address changed) and production settings (DEBUG off, behind
+Starts gunicorn on 127.0.0.1 with bin/web, the one command the README and the Procfile run
+(HOST and PORT set), and production settings (DEBUG off, behind
 a TLS-terminating proxy that this script plays), uses PostgreSQL and Redis (bin/services starts them), and
 real Celery workers with 1 and then 2 pool processes. N users submit selfies through the
 API with token auth and poll until each is analysed. Prints, per worker count,
@@ -18,7 +18,6 @@ import io
 import json
 import os
 import secrets
-import shlex
 import socket
 import statistics
 import subprocess
@@ -30,6 +29,8 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from benchdb import benchmark_throttle_rates
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -109,13 +110,13 @@ def multipart(field: str, filename: str, data: bytes) -> tuple[bytes, str]:
     return body, f"multipart/form-data; boundary={boundary}"
 
 
-def gunicorn_command(port: int) -> list[str]:
-    """The README's production gunicorn command, bound to 127.0.0.1:port instead."""
-    readme = (ROOT / "README.md").read_text()
-    [line] = [line for line in readme.splitlines() if line.lstrip().startswith(".venv/bin/gunicorn ")]
-    args = shlex.split(line.split("#")[0])[1:]
-    args[args.index("--bind") + 1] = f"127.0.0.1:{port}"
-    return [PYTHON, "-m", "gunicorn", *args]
+WEB = ROOT / "bin" / "web"  # the one gunicorn command, as the README and the Procfile run it
+
+
+def _gunicorn_line() -> str:
+    """bin/web's gunicorn arguments, for the report."""
+    command = WEB.read_text().split("exec .venv/bin/gunicorn ", 1)[1]
+    return " ".join(command.replace("\\\n", " ").split())
 
 
 # What the TLS-terminating proxy in front of production adds to every request.
@@ -261,7 +262,7 @@ def main() -> None:
         "CELERY_BROKER_URL": args.broker_url,
         "REDIS_URL": args.redis_url,
         "PRIVATE_MEDIA_ROOT": str(tmp / "media"),
-        "CHECK_IN_THROTTLE_RATE": "100000/min",
+        **benchmark_throttle_rates(),
         # Production settings, as the README's production section sets them.
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
@@ -277,8 +278,8 @@ def main() -> None:
     image = selfie_jpeg()
 
     server = subprocess.Popen(
-        gunicorn_command(port),
-        cwd=ROOT, env=env, stdout=open(tmp / "gunicorn.log", "wb"), stderr=subprocess.STDOUT,
+        [str(WEB)],
+        cwd=ROOT, env={**env, "HOST": "127.0.0.1", "PORT": str(port)}, stdout=open(tmp / "gunicorn.log", "wb"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -293,7 +294,7 @@ def main() -> None:
     try:
         wait_for(server_up, 60, "gunicorn")
         report = {f"workers_{n}": phase(env, base, tokens, image, n, args.rounds, tmp, server.pid) for n in (1, 2)}
-        report["gunicorn"] = " ".join(gunicorn_command(port)[3:])
+        report["gunicorn"] = _gunicorn_line()
     finally:
         stop(server)
     if args.json:

@@ -35,6 +35,8 @@ import time
 import zlib
 from pathlib import Path
 
+from benchdb import benchmark_throttle_rates
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -42,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 def _settings():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "symphony.settings")
     os.environ.setdefault("DEBUG", "1")
+    os.environ.update(benchmark_throttle_rates())
     import django
 
     django.setup()

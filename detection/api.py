@@ -1,7 +1,5 @@
 """REST API for check-ins (docs/api.md, "Check-ins")."""
 
-from django.conf import settings
-from django.core.exceptions import TooManyFilesSent, ValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -13,7 +11,6 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,26 +18,23 @@ from rest_framework.views import APIView
 from accounts.permissions import HasConsent
 from ml.labels import EMOTIONS
 from music.recommendation.api import RecommendationOutputSerializer
-from symphony.api import ObjectIdField, StrictInputSerializer
+from symphony.api import ObjectIdField, StrictInputSerializer, validated_query
+from symphony.pagination import paginate
+from symphony.schema import error_response
 from symphony.shortcuts import object_or_404
 
 from . import selectors, services
 from .models import FINISHED_STATUSES, CheckIn
 
 ERROR_RESPONSES = {
-    400: OpenApiResponse(description="Bad input, with a message saying what is wrong."),
-    404: OpenApiResponse(description="No such check-in (or it belongs to someone else)."),
+    400: error_response(400, "Bad input, with a message saying what is wrong."),
+    404: error_response(404, "No such check-in (or it belongs to someone else)."),
 }
 
 
 @extend_schema_field(OpenApiTypes.BINARY)
 class UploadField(serializers.FileField):
     """A file part of a multipart body (documented as binary, not as a URL)."""
-
-
-def _validation_response(exc: ValidationError) -> Response:
-    code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE if exc.code == "too_large" else status.HTTP_400_BAD_REQUEST
-    return Response({"detail": " ".join(exc.messages)}, status=code)
 
 
 class FaceOutputSerializer(serializers.Serializer):
@@ -124,10 +118,6 @@ def _output_context(request, check_in: CheckIn) -> dict:
     return context
 
 
-class CheckInPagination(PageNumberPagination):
-    page_size = 20
-
-
 class CheckInListCreateApi(APIView):
     """List your check-ins, or submit a selfie (`image`) or a webcam burst (`frames`)."""
 
@@ -171,8 +161,7 @@ class CheckInListCreateApi(APIView):
         responses={200: CheckInOutputSerializer(many=True)},
     )
     def get(self, request):
-        paginator = CheckInPagination()
-        page = paginator.paginate_queryset(selectors.check_in_list(user=request.user), request, view=self)
+        page, paginator = paginate(request, self, selectors.check_in_list(user=request.user))
         lists = selectors.check_in_recommendations(user=request.user, check_ins=page)
         data = CheckInOutputSerializer(page, many=True, context={"request": request, "recommendations": lists}).data
         return paginator.get_paginated_response(data)
@@ -184,29 +173,20 @@ class CheckInListCreateApi(APIView):
             202: CheckInOutputSerializer,
             201: OpenApiResponse(CheckInOutputSerializer, description="An emotion picked by hand: done at once."),
             400: ERROR_RESPONSES[400],
-            403: OpenApiResponse(description="Not logged in, or no consent to face analysis yet."),
-            413: OpenApiResponse(description="A file is over the size or pixel limit."),
+            403: error_response(403, "No consent to face analysis yet (`consent_required`)."),
+            413: error_response(413, "A file is over the size or pixel limit."),
         },
     )
     def post(self, request):
-        try:
-            serializer = self.InputSerializer(data=request.data)
-        except TooManyFilesSent:
-            return Response(
-                {"detail": f"Too many files: at most {settings.MAX_BURST_FRAMES} frames allowed."},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+        serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            if data.get("emotion"):
-                check_in = services.check_in_create_manual(user=request.user, emotion=data["emotion"])
-            elif data.get("image"):
-                check_in = services.check_in_create(user=request.user, files=[data["image"]], kind=CheckIn.Kind.UPLOAD)
-            else:
-                check_in = services.check_in_create(user=request.user, files=data["frames"], kind=CheckIn.Kind.WEBCAM)
-        except ValidationError as exc:
-            return _validation_response(exc)
+        if data.get("emotion"):
+            check_in = services.check_in_create_manual(user=request.user, emotion=data["emotion"])
+        elif data.get("image"):
+            check_in = services.check_in_create(user=request.user, files=[data["image"]], kind=CheckIn.Kind.UPLOAD)
+        else:
+            check_in = services.check_in_create(user=request.user, files=data["frames"], kind=CheckIn.Kind.WEBCAM)
         # Read back with its faces and frames (the analysis may have run in-process already).
         check_in = selectors.check_in_get(user=request.user, check_in_id=check_in.pk)
         data = CheckInOutputSerializer(check_in, context=_output_context(request, check_in)).data
@@ -229,9 +209,7 @@ class CheckInDetailApi(APIView):
         responses={200: CheckInOutputSerializer, **ERROR_RESPONSES},
     )
     def get(self, request, check_in_id: int):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        wait = filters.validated_data.get("wait")
+        wait = validated_query(self.FilterSerializer, request).get("wait")
         if wait:
             # Hold the answer on one small row; the whole check-in is read once, at the end.
             found = object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id))
@@ -268,10 +246,8 @@ class CheckInStatusApi(APIView):
         description="The status of a check-in; with `?wait=S` the answer is held until it is finished (long polling).",
     )
     def get(self, request, check_in_id: int):
-        filters = CheckInDetailApi.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        wait = validated_query(CheckInDetailApi.FilterSerializer, request).get("wait")
         found = object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id))
-        wait = filters.validated_data.get("wait")
         if wait and found["status"] not in FINISHED_STATUSES:
             selectors.check_in_wait_finished(check_in_id=found["id"], timeout=wait)
             found = object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id))
@@ -291,10 +267,7 @@ class CheckInCorrectionApi(APIView):
         check_in = object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id))
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            services.check_in_correct(check_in=check_in, emotion=serializer.validated_data["emotion"])
-        except ValidationError as exc:
-            return _validation_response(exc)
+        services.check_in_correct(check_in=check_in, emotion=serializer.validated_data["emotion"])
         return Response(CheckInOutputSerializer(check_in, context={"request": request}).data)
 
 
@@ -312,10 +285,7 @@ class CheckInFaceSelectApi(APIView):
         check_in = object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id))
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            services.check_in_face_select(check_in=check_in, face_id=serializer.validated_data["face"])
-        except ValidationError as exc:
-            return _validation_response(exc)
+        services.check_in_face_select(check_in=check_in, face_id=serializer.validated_data["face"])
         return Response(CheckInOutputSerializer(check_in, context={"request": request}).data)
 
 
@@ -325,7 +295,7 @@ class CheckInImageApi(APIView):
         parameters=[OpenApiParameter("frame", int, description="Frame of a webcam burst (default: the one shown).")],
         responses={
             (200, "image/jpeg"): OpenApiResponse(bytes, description="The stored, EXIF-free JPEG."),
-            404: OpenApiResponse(description="Not yours, or no longer stored."),
+            404: error_response(404, "Not yours, or no longer stored."),
         },
     )
     def get(self, request, check_in_id: int):

@@ -9,17 +9,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ml.labels import EMOTIONS
 from music.library.selectors import FEEDBACK_KINDS
+from symphony.api import validated_query
+from symphony.pagination import paginate
+from symphony.schema import error_response
 
 from . import selectors, services
-
-MAX_PAGE_SIZE = 100
 
 
 class EmotionMapSerializer(serializers.Serializer):
@@ -168,13 +168,16 @@ class HistoryCheckInSerializer(serializers.Serializer):
         return reverse("api-v1:check-in-detail", args=[obj.pk])
 
 
+# OpenAPI cannot bound a date, so the years of selectors.DAY_VALIDATORS (1900 to 2999) are a pattern.
+@extend_schema_field({"type": "string", "format": "date", "pattern": r"^(19|2[0-9])[0-9]{2}-"})
+class DayField(serializers.DateField):
+    def __init__(self, **kwargs):
+        super().__init__(validators=selectors.DAY_VALIDATORS, **kwargs)
+
+
 class PeriodFilterSerializer(PeriodFieldsMixin, serializers.Serializer):
-    date_from = serializers.DateField(
-        required=False, validators=selectors.DAY_VALIDATORS, help_text="First local day, YYYY-MM-DD."
-    )
-    date_to = serializers.DateField(
-        required=False, validators=selectors.DAY_VALIDATORS, help_text="Last local day, YYYY-MM-DD."
-    )
+    date_from = DayField(required=False, help_text="First local day, YYYY-MM-DD, from 1900 to 2999.")
+    date_to = DayField(required=False, help_text="Last local day, YYYY-MM-DD, from 1900 to 2999.")
 
     def validate(self, attrs):
         if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
@@ -184,34 +187,21 @@ class PeriodFilterSerializer(PeriodFieldsMixin, serializers.Serializer):
 
 class CheckInFilterSerializer(PeriodFilterSerializer):
     emotion = serializers.ChoiceField(choices=EMOTIONS, required=False, help_text="Only check-ins in this mood.")
-    # Checked here for a 400 that names the field; the paginator reads them.
-    page = serializers.IntegerField(required=False, min_value=1, default=1)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=20)
 
 
 class ExportFilterSerializer(PeriodFilterSerializer):
     format = serializers.ChoiceField(choices=["csv", "json"], default="json", help_text="File type.")
 
 
-class HistoryPagination(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
-
-
 def period_from(request, filter_class=PeriodFilterSerializer) -> tuple[selectors.Period, dict]:
     """The validated query (400 on bad input) and the period it names."""
-    filters = filter_class(data=request.query_params)
-    filters.is_valid(raise_exception=True)
-    values = filters.validated_data
+    values = validated_query(filter_class, request)
     return selectors.Period(values.get("from"), values.get("to")), values
 
 
-def check_ins_page(view, request, period: selectors.Period, emotion: str) -> tuple[list, HistoryPagination]:
+def check_ins_page(view, request, period: selectors.Period, emotion: str) -> tuple[list, object]:
     """One page of check-ins with their music, in a fixed number of queries."""
-    paginator = HistoryPagination()
-    found = selectors.check_ins(user=request.user, period=period, emotion=emotion)
-    page = paginator.paginate_queryset(found, request, view=view)
+    page, paginator = paginate(request, view, selectors.check_ins(user=request.user, period=period, emotion=emotion))
     return selectors.check_ins_with_music(user=request.user, check_ins=list(page)), paginator
 
 
@@ -222,7 +212,7 @@ class HistorySummaryApi(APIView):
     @extend_schema(
         operation_id="history_summary",
         parameters=[PeriodFilterSerializer],
-        responses={200: HistorySummarySerializer, 400: OpenApiResponse(description="A bad date.")},
+        responses={200: HistorySummarySerializer, 400: error_response(400, "A bad date.")},
         description="Your mood history in a period (all of it without dates): every aggregate of the history page.",
     )
     def get(self, request):
@@ -236,7 +226,7 @@ class HistoryCheckInListApi(APIView):
     @extend_schema(
         operation_id="history_check_ins_list",
         parameters=[CheckInFilterSerializer],
-        responses={200: HistoryCheckInSerializer(many=True), 400: OpenApiResponse(description="A bad date or mood.")},
+        responses={200: HistoryCheckInSerializer(many=True), 400: error_response(400, "A bad date or mood.")},
         description="Your finished check-ins in a period, newest first, each with its songs and your feedback.",
     )
     def get(self, request):
@@ -339,7 +329,7 @@ class HistoryExportApi(APIView):
                 description="Every check-in in the period with its songs and feedback.",
             ),  # fmt: skip
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="One row per check-in."),
-            400: OpenApiResponse(description="A bad date or format."),
+            400: error_response(400, "A bad date or format."),
         },
         description="Download your mood history (all of it, or a period) as CSV or JSON.",
     )

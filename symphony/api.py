@@ -1,32 +1,97 @@
-"""Project-wide API helpers: error handling, strict input, and deprecated URLs."""
+"""Project-wide API helpers: the one exception handler and error shape, strict input, ids.
 
-from datetime import UTC, datetime
+Every error answer, from DRF, a service or the request-body middleware, has drf-standardized-errors'
+shape: `{"type": "validation_error" | "client_error" | "server_error", "errors": [{"code", "detail",
+"attr"}]}` (docs/api.md, "Errors"; the schema's components are symphony.schema's)."""
 
-from django.core.exceptions import RequestDataTooBig
-from django.urls import reverse
-from rest_framework import serializers, status
-from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.http import JsonResponse
+from django.views.defaults import page_not_found
+from drf_standardized_errors.handler import ExceptionHandler as StandardizedExceptionHandler
+from rest_framework import exceptions, serializers
 
 from symphony.parsers import RequestTooLarge
 
 
-def exception_handler(exc, context):
-    # Django raises RequestDataTooBig while DRF parses the body; without this it
-    # would surface as a 500 instead of the 413 a client can act on.
-    if isinstance(exc, RequestDataTooBig):
-        return Response({"detail": RequestTooLarge.default_detail}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-    return drf_exception_handler(exc, context)
+def error_body(status: int, code: str, detail: str) -> dict:
+    """The error shape for answers made outside DRF (middleware, django-axes)."""
+    return {"type": "client_error" if status < 500 else "server_error", "errors": [error(code, detail)]}
+
+
+def error(code: str, detail: str, attr: str | None = None) -> dict:
+    return {"code": code, "detail": detail, "attr": attr}
+
+
+def error_response(status: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse(error_body(status, code, detail), status=status)
+
+
+def not_found(request, exception):
+    """Django's 404 for an address no route matches: JSON in the error shape under /api/."""
+    if request.path_info.startswith("/api/"):
+        return error_response(404, "not_found", "Not found.")
+    return page_not_found(request, exception)
+
+
+class ExceptionHandler(StandardizedExceptionHandler):
+    """The one place where exceptions become error answers (DRF_STANDARDIZED_ERRORS in settings).
+
+    Services raise Django's ValidationError, so APIs call them without a try/except of their own:
+    a code of "too_large" (an upload over a limit) is a 413, anything else a 400 with the
+    service's field names and codes."""
+
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, RequestDataTooBig):
+            # Raised while DRF parses the body; otherwise a 500 instead of the 413 a client can act on.
+            return RequestTooLarge()
+        if isinstance(exc, TooManyFilesSent):
+            # Django counts the parts while DRF parses a multipart body: more than a burst can hold.
+            message = f"Too many files: at most {settings.MAX_BURST_FRAMES} frames allowed."
+            return exceptions.ValidationError(message, code="too_many_files")
+        if isinstance(exc, DjangoValidationError):
+            if getattr(exc, "code", None) == "too_large":
+                return RequestTooLarge(" ".join(exc.messages))
+            return exceptions.ValidationError(serializers.as_serializer_error(exc))
+        return super().convert_known_exceptions(exc)
+
+
+def validated_query(serializer_class: type[serializers.Serializer], request) -> dict:
+    """The query string read by an input serializer (a 400 on bad input).
+
+    A plain dict, not the QueryDict: DRF reads form-like input's empty value (`?to=`) as "not sent",
+    so a parameter the schema says is a date would quietly accept nothing; here it is a 400."""
+    filters = serializer_class(data=request.query_params.dict())
+    filters.is_valid(raise_exception=True)
+    return filters.validated_data
 
 
 class StrictInputSerializer(serializers.Serializer):
     """Input serializer that answers 400 for fields it does not know, instead of
-    silently ignoring them (a typo like "keep_image" would otherwise look saved)."""
+    silently ignoring them (a typo like "keep_image" would otherwise look saved), and for a
+    number or list where the schema says text (DRF would turn `"username": 0` into "0")."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            not_text = [
+                name
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField)
+                and data.get(name) is not None
+                and not isinstance(data[name], str | UploadedFile)
+            ]
+            if not_text:
+                raise serializers.ValidationError({name: ["Not a valid string."] for name in not_text}, code="invalid")
+        return super().to_internal_value(data)
 
     def validate(self, attrs):
         unknown = sorted(set(getattr(self, "initial_data", {}) or {}) - set(self.fields))
         if unknown:
-            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown}, code="unknown_field")
         return super().validate(attrs)
 
 
@@ -37,28 +102,3 @@ class ObjectIdField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(**kwargs)
-
-
-# RFC 9745: the moment the old URLs were deprecated, as a structured-field date (@ + Unix time).
-DEPRECATED_AT = f"@{int(datetime(2026, 11, 29, tzinfo=UTC).timestamp())}"
-
-
-class DeprecatedApiMixin:
-    """An old URL kept for one version: it answers like its successor, adding `Deprecation` and a
-    `Link: <new>; rel="successor-version"` header. The schema marks it deprecated (symphony.schema).
-
-    `successor` is the URL name of the new route; `renamed_kwargs` maps old URL keyword names
-    to the successor's (e.g. {"submission_id": "check_in_id"})."""
-
-    successor: str = ""
-    renamed_kwargs: dict[str, str] = {}
-
-    def dispatch(self, request, *args, **kwargs):
-        kwargs = {self.renamed_kwargs.get(name, name): value for name, value in kwargs.items()}
-        return super().dispatch(request, *args, **kwargs)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        response["Deprecation"] = DEPRECATED_AT
-        response["Link"] = f'<{reverse(self.successor, kwargs=kwargs)}>; rel="successor-version"'
-        return response

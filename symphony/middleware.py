@@ -10,9 +10,11 @@ other routes are "json" for JSON bodies and "form" for everything else.
 """
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+
+from symphony.api import error_response
 
 TOO_LARGE = "Request body is too large: at most {limit} for this address."
 NO_LENGTH = "Send the request body with a Content-Length header (chunked bodies are not accepted)."
@@ -53,9 +55,9 @@ def _size(limit: int) -> str:
     return f"{limit / (1024 * 1024):.4g} MB" if limit >= 1024 * 1024 else f"{limit / 1024:.4g} KB"
 
 
-def _refuse(request, status: int, title: str, message: str) -> HttpResponse:
+def _refuse(request, status: int, code: str, title: str, message: str) -> HttpResponse:
     if request.path_info.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=status)
+        return error_response(status, code, message)
     return render(request, "request_refused.html", {"title": title, "message": message}, status=status)
 
 
@@ -69,9 +71,11 @@ class RequestBodyLimitMiddleware:
             # Without a length Django reads the body as empty: refuse instead of
             # silently dropping what the client sent.
             if request.META.get("HTTP_TRANSFER_ENCODING"):
-                return _refuse(request, 411, "Length required", NO_LENGTH)
+                return _refuse(request, 411, "length_required", "Length required", NO_LENGTH)
         else:
             limit = settings.REQUEST_BODY_LIMITS[_route_kind(request)]
             if length > limit:
-                return _refuse(request, 413, "That was too large", TOO_LARGE.format(limit=_size(limit)))
+                return _refuse(
+                    request, 413, "request_too_large", "That was too large", TOO_LARGE.format(limit=_size(limit))
+                )
         return self.get_response(request)

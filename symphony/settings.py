@@ -8,14 +8,19 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from symphony.env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A checkout's .env (git-ignored; `bin/setup dev` writes DEBUG=1 there), read into the environment
+# by django-environ before any setting, so `manage.py …` works as in any Django project. A variable
+# the process already has wins: production sets its own and has no .env.
+environ.Env.read_env(BASE_DIR / ".env")
 
 
-# Fail closed: DEBUG is off unless the environment turns it on (bin/run and
+# Fail closed: DEBUG is off unless the environment or .env turns it on (bin/run and
 # bin/test do, explicitly), and with DEBUG off the development key, which is in
 # the repository, refuses to start anything: gunicorn never runs `manage.py check`.
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 - refused with DEBUG off (here and symphony.checks)
@@ -41,6 +46,7 @@ INSTALLED_APPS = [
     "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     "axes",
     "symphony",
     "accounts",
@@ -267,13 +273,15 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- REST framework -------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: DRF's 401 challenge comes from the first class, and only a token has one
+    # (`WWW-Authenticate: Token`); with the session first, missing or bad credentials were a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "accounts.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 20,
+    # One pagination style for every list (symphony.pagination).
+    "DEFAULT_PAGINATION_CLASS": "symphony.pagination.Pagination",
     # JSON bodies are size-checked like form bodies (413), see symphony.parsers.
     "DEFAULT_PARSER_CLASSES": [
         "symphony.parsers.LimitedJSONParser",
@@ -288,17 +296,28 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("AUTH_THROTTLE_RATE", "20/min"),
         "password_reset": env("PASSWORD_RESET_THROTTLE_RATE", "5/hour"),
-        # SUBMISSION_THROTTLE_RATE is the old name, read for one more version.
-        "check_ins": env("CHECK_IN_THROTTLE_RATE", env("SUBMISSION_THROTTLE_RATE", "120/min")),
+        "check_ins": env("CHECK_IN_THROTTLE_RATE", "120/min"),
         "recommendations": env("RECOMMENDATION_THROTTLE_RATE", "60/min"),
         "history": env("HISTORY_THROTTLE_RATE", "120/min"),
     },
-    "EXCEPTION_HANDLER": "symphony.api.exception_handler",
+    # drf-standardized-errors' handler, through ours (symphony.api.ExceptionHandler): one error shape.
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+}
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "symphony.api.ExceptionHandler",
+    # The statuses the schema lists, each where it can happen (symphony.schema.AutoSchema).
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "413", "415", "429", "500"],
+    "ERROR_SCHEMAS": {
+        "400": "symphony.schema.ValidationErrorResponseSerializer",
+        "403": "symphony.schema.ErrorResponse403Serializer",
+        "413": "symphony.schema.ErrorResponse413Serializer",
+        "429": "symphony.schema.ErrorResponse429Serializer",
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Emotion Symphony API",
     "DESCRIPTION": "Selfies in, mood and songs out. docs/api.md in the repository describes the v1 contract.",
-    "VERSION": "1.0.0",
+    "VERSION": "1.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Served from the sidecar package: the docs page works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -306,7 +325,27 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Several apps take a goal (profile, recommendations): one shared enum component.
     # The eight emotion names keep one enum component however many fields use them.
-    "ENUM_NAME_OVERRIDES": {"Goal": "accounts.models.Goal", "EmotionEnum": "ml.labels.EMOTIONS"},
+    "ENUM_NAME_OVERRIDES": {
+        "Goal": "accounts.models.Goal",
+        "EmotionEnum": "ml.labels.EMOTIONS",
+        # drf-standardized-errors' documented names for its enums.
+        "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
+        "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
+        "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
+        "ErrorCode401Enum": "drf_standardized_errors.openapi_serializers.ErrorCode401Enum.choices",
+        "ErrorCode404Enum": "drf_standardized_errors.openapi_serializers.ErrorCode404Enum.choices",
+        "ErrorCode405Enum": "drf_standardized_errors.openapi_serializers.ErrorCode405Enum.choices",
+        "ErrorCode406Enum": "drf_standardized_errors.openapi_serializers.ErrorCode406Enum.choices",
+        "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
+        "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
+    },
+    # Bodies are documented as JSON (forms and multipart are for the pages, and for uploads, which
+    # name their media types themselves).
+    "PARSER_WHITELIST": ["symphony.parsers.LimitedJSONParser"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "symphony.schema.add_links",
+    ],
 }
 
 # --- API tokens (django-rest-knox) ----------------------------------------

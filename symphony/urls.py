@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from symphony.api import not_found
 from symphony.favicon import favicon
 from symphony.health import healthz
 
@@ -27,3 +28,6 @@ urlpatterns = [
     path("", include("music.urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
 ]
+
+# An address no route matches: under /api/ the API's error shape, elsewhere the page (templates/404.html).
+handler404 = not_found

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -124,3 +125,35 @@ def test_visibility_timeout_shorter_than_the_hard_limit_is_flagged(settings):
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 30}
     settings.CELERY_TASK_TIME_LIMIT = 60
     assert [w.id for w in check_celery_visibility_timeout(None)] == ["symphony.W001"]
+
+
+def _checkout_with_env_file(tmp_path: Path, env_file: str) -> Path:
+    """This checkout in tmp_path with a .env of its own: settings and manage.py copied (BASE_DIR is
+    where settings.py really lies), everything else linked."""
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    for entry in ROOT.iterdir():
+        if entry.name in {".env", ".git", "symphony", "manage.py"}:
+            continue
+        (checkout / entry.name).symlink_to(entry)
+    shutil.copytree(ROOT / "symphony", checkout / "symphony", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "manage.py", checkout / "manage.py")
+    (checkout / ".env").write_text(env_file)
+    return checkout
+
+
+def test_manage_py_runs_with_no_variables_set_after_bin_setup_dev_and_production_still_refuses_the_dev_key(tmp_path):
+    setup = (ROOT / "bin" / "setup").read_text()
+    assert '"DEBUG=1" > .env' in setup  # what bin/setup dev writes when a checkout has no .env
+    checkout = _checkout_with_env_file(tmp_path, "DEBUG=1\n")
+    nothing_set = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+
+    def manage_check(env):
+        command = [sys.executable, "manage.py", "check"]
+        return subprocess.run(command, cwd=checkout, env=env, capture_output=True, text=True, timeout=120)
+
+    development = manage_check(nothing_set)
+    assert development.returncode == 0, development.stderr
+    production = manage_check({**nothing_set, "DEBUG": "0"})  # the environment wins over .env
+    assert production.returncode != 0
+    assert "SECRET_KEY is the development default while DEBUG is off" in production.stderr

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from accounts.consent import CONSENT_VERSION
 from accounts.models import User
 from accounts.tests.factories import PASSWORD
+from tests.errors import errors, message
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +40,8 @@ def test_signup_creates_an_account(api_client):
         ({"username": "carol", "email": "carol@example.com", "password": "1234567890"}, "password"),
         ({"username": "carol", "email": "nope", "password": STRONG}, "email"),
         ({"username": "car ol!", "email": "carol@example.com", "password": STRONG}, "username"),
+        ({"username": 0, "email": "carol@example.com", "password": STRONG}, "username"),  # text, not "0"
+        ({"username": "carol\u0000", "email": "carol@example.com", "password": STRONG}, "username"),
         ({"email": "carol@example.com", "password": STRONG}, "username"),
         ({"username": "carol", "email": "carol@example.com", "password": STRONG, "is_staff": True}, "is_staff"),
     ],
@@ -46,14 +49,22 @@ def test_signup_creates_an_account(api_client):
 def test_signup_rejects_bad_input_per_field(api_client, alice, body, field):
     response = api_client.post(url("auth-signup"), body, format="json")
     assert response.status_code == 400
-    assert field in response.json(), response.json()
+    assert field in errors(response), response.json()
     assert not User.objects.filter(username="carol").exists()
+
+
+def test_a_unicode_username_is_one_the_answers_schema_allows(api_client):
+    # Django's username rule is Unicode; a JSON Schema pattern would be ASCII-only, so answers state none.
+    response = api_client.post(url("auth-signup"), {"username": "zoé", "email": "zoe@example.com", "password": STRONG})
+    assert response.status_code == 201 and response.json()["username"] == "zoé"
+    schema = api_client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert "pattern" not in schema["components"]["schemas"]["AuthSignupOutput"]["properties"]["username"]
 
 
 def test_signup_rejects_malformed_json(api_client):
     response = api_client.post(url("auth-signup"), '{"username": "carol",', content_type="application/json")
     assert response.status_code == 400
-    assert "JSON parse error" in response.json()["detail"]
+    assert "JSON parse error" in message(response)
 
 
 def test_signup_rejects_oversized_body_with_413(api_client, settings):
@@ -124,7 +135,7 @@ def test_me_patch_updates_goal_email_and_keep_images(alice_api, alice):
 def test_me_patch_rejects_bad_and_unknown_fields(alice_api, alice, bob, body, field):
     response = alice_api.patch(url("me"), body, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in errors(response)
     alice.refresh_from_db()
     assert (alice.username, alice.email, alice.goal) == ("alice", "alice@example.com", "match_then_lift")
 
@@ -144,7 +155,7 @@ def test_session_auth_requires_csrf_token(alice):
     client.force_login(alice)
     response = client.patch(url("me"), {"goal": "calm"}, format="json")
     assert response.status_code == 403
-    assert "CSRF" in response.json()["detail"]
+    assert "CSRF" in message(response)
     alice.refresh_from_db()
     assert alice.goal == "match_then_lift"
 

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from accounts.consent import CONSENT_VERSION
 from accounts.models import User
 from accounts.tests.factories import PASSWORD
+from tests.errors import errors, message
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def test_session_authenticated_api_writes_need_a_csrf_token(alice, method, path,
     before = snapshot()
     response = getattr(client, method)(path, body, format="json")
     assert response.status_code == 403
-    assert "CSRF" in response.json()["detail"]
+    assert "CSRF" in message(response)
     assert snapshot() == before
 
 
@@ -68,7 +69,7 @@ def test_every_api_write_refuses_malformed_json(alice_api, alice, method, path, 
     before = snapshot()
     response = getattr(alice_api, method)(path, '{"oops": ', content_type="application/json")
     assert response.status_code == 400
-    assert "JSON parse error" in response.json()["detail"]
+    assert "JSON parse error" in message(response)
     assert snapshot() == before
 
 
@@ -78,7 +79,7 @@ def test_every_api_write_refuses_an_oversized_body_with_413(alice_api, alice, se
     before = snapshot()
     response = getattr(alice_api, method)(path, {**body, "padding": "x" * 5000}, format="json")
     assert response.status_code == 413
-    assert response.json()["detail"] == "Request body is too large."
+    assert message(response) == "Request body is too large."
     assert snapshot() == before
 
 
@@ -87,7 +88,7 @@ def test_every_api_write_refuses_unknown_fields(alice_api, alice, method, path, 
     before = snapshot()
     response = getattr(alice_api, method)(path, {**body, "is_superuser": True}, format="json")
     assert response.status_code == 400
-    assert response.json()["is_superuser"] == ["Unknown field."]
+    assert errors(response)["is_superuser"] == ["Unknown field."]
     assert snapshot() == before
 
 

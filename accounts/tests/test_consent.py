@@ -64,8 +64,8 @@ def test_has_consent_allows_a_consenting_user():
 def test_has_consent_refuses_without_current_consent_with_a_clear_message(version):
     response = call_api(User(username="a", consent_version=version))
     assert response.status_code == 403
-    assert "/api/v1/me/consent/" in str(response.data["detail"])
-    assert response.data["detail"].code == "consent_required"
+    [error] = response.data["errors"]
+    assert "/api/v1/me/consent/" in error["detail"] and error["code"] == "consent_required"
 
 
 def test_has_consent_refuses_anonymous_callers():

@@ -14,6 +14,7 @@ from history.tests.builders import check_in_at
 from ml.labels import EMOTIONS
 from music.models import Recommendation
 from music.tests.factories import SongFactory
+from tests.errors import errors
 
 pytestmark = pytest.mark.django_db
 SUMMARY, CHECK_INS, EXPORT = "/api/v1/history/summary/", "/api/v1/history/checkins/", "/api/v1/history/checkins/export/"
@@ -37,7 +38,7 @@ def mine(user):
 
 def test_the_summary_speaks_of_check_ins(api, mine):
     response = api.get(SUMMARY)
-    assert response.status_code == 200 and "Deprecation" not in response
+    assert response.status_code == 200
     summary = response.json()
     assert summary["total"] == 3 and set(summary["distribution"]) == set(EMOTIONS)
     assert summary["counts"]["surprise"] == 1 and summary["counts"]["happiness"] == 0
@@ -96,7 +97,7 @@ def test_the_list_costs_the_same_queries_for_two_check_ins_as_for_twenty(api, us
 )  # fmt: skip
 def test_bad_filters_are_a_400_that_names_the_field(api, mine, params, field):
     response = api.get(CHECK_INS, params)
-    assert response.status_code == 400 and field in response.json()
+    assert response.status_code == 400 and field in errors(response)
     if field in ("from", "to"):
         assert api.get(SUMMARY, params).status_code == 400
 
@@ -137,13 +138,32 @@ def test_an_outsider_and_anonymous_see_none_of_it(outsider, mine):
     assert CheckIn.objects.count() == 3
 
 
-def test_the_new_routes_are_in_the_schema_and_the_old_ones_deprecated(api):
+def test_the_routes_are_in_the_schema_with_their_filters(api):
     schema = api.get("/api/v1/schema/", {"format": "json"}).json()
     paths = schema["paths"]
     assert "deprecated" not in paths[SUMMARY]["get"] and {"get", "delete"} <= set(paths[CHECK_INS])
     assert "get" in paths[EXPORT]
-    assert paths["/api/v1/history/"]["get"]["deprecated"] is True
+    assert "/api/v1/history/" not in paths  # the pre-rename routes are gone (docs/api.md, Changelog)
     recap = schema["components"]["schemas"]["HistoryRecap"]["properties"]
     assert "week_check_ins" in recap and "week_sessions" not in recap
     params = {p["name"] for p in paths[CHECK_INS]["get"]["parameters"]}
     assert {"from", "to", "emotion", "page", "page_size"} <= params
+
+
+@pytest.mark.parametrize("query", [{"to": ""}, {"from": ""}, {"from": "1899-12-31"}, {"to": "3000-01-01"}])
+def test_an_empty_or_out_of_range_date_is_a_400_as_the_schema_says(api, query):
+    for path in ("/api/v1/history/summary/", "/api/v1/history/checkins/"):
+        response = api.get(path, query)
+        assert response.status_code == 400, (path, query)
+        assert list(errors(response)) == list(query)
+
+
+def test_the_schema_states_the_date_bounds():
+    import re
+
+    schema = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    parameters = schema["paths"]["/api/v1/history/summary/"]["get"]["parameters"]
+    pattern = next(p["schema"]["pattern"] for p in parameters if p["name"] == "to")
+    assert [bool(re.search(pattern, day)) for day in ("1899-12-31", "1900-01-01", "2999-12-31", "3000-01-01")] == [
+        False, True, True, False,
+    ]  # fmt: skip

@@ -1,12 +1,10 @@
 """The catalogue's API: songs (search, detail, curators' sources and enrichment) and genres."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,11 +15,8 @@ from music.catalog.providers import PROVIDERS, normalize_provider_id
 from music.catalog.services import song_sources_update
 from music.catalog.tasks import songs_enrich_task
 from music.emotions import EMOTIONS
-from symphony.api import ObjectIdField, StrictInputSerializer
-
-
-def _django_errors(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError({"detail": " ".join(exc.messages)})
+from symphony.api import ObjectIdField, StrictInputSerializer, validated_query
+from symphony.pagination import paginated
 
 
 class SongOutputSerializer(serializers.ModelSerializer):
@@ -68,10 +63,18 @@ class CanChangeSongs(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.has_perm("music.change_song"))
 
 
-def paginated(request, view, queryset, serializer_class) -> Response:
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+@extend_schema_field({"type": "integer", "minimum": 1000, "maximum": 2100, "multipleOf": 10})
+class DecadeField(serializers.IntegerField):
+    """A decade by its first year (1980); the schema states all three rules, so clients can too."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1000, max_value=2100, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value % 10:
+            raise serializers.ValidationError("An era is a decade: 1980, 1990, …", code="invalid")
+        return value
 
 
 class SongListApi(APIView):
@@ -82,7 +85,7 @@ class SongListApi(APIView):
         genre = serializers.CharField(
             required=False, allow_blank=True, max_length=40, default="", help_text="Includes its sub-genres."
         )
-        era = serializers.IntegerField(required=False, min_value=1000, max_value=2100, help_text="A decade: 1980.")
+        era = DecadeField(required=False, help_text="A decade: 1980.")
         source = serializers.ChoiceField(
             choices=list(selectors.SOURCE_FILTERS),
             required=False,
@@ -103,22 +106,17 @@ class SongListApi(APIView):
                 raise serializers.ValidationError(f"Unknown genre {value!r}; GET /api/v1/genres/ lists them.")
             return value
 
-        def validate_era(self, value):
-            if value % 10:
-                raise serializers.ValidationError("An era is a decade: 1980, 1990, …")
-            return value
-
     @extend_schema(
         parameters=[FilterSerializer], responses=SongOutputSerializer(many=True), summary="Active songs, searchable"
     )
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        songs = selectors.song_list(**filters.validated_data)
+        songs = selectors.song_list(**validated_query(self.FilterSerializer, request))
         return paginated(request, self, songs, SongOutputSerializer)
 
 
 class GenreListApi(APIView):
+    pagination_class = None  # the whole vocabulary, a few dozen names
+
     @extend_schema(responses=GenreOutputSerializer(many=True), summary="The genre vocabulary, broadest first")
     def get(self, request):
         return Response(GenreOutputSerializer(selectors.genre_list(), many=True).data)
@@ -168,12 +166,7 @@ class SongDetailApi(APIView):
         song = get_object_or_404(Song, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            song = song_sources_update(song=song, **data.validated_data)
-        except DjangoValidationError as exc:
-            raise ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-            ) from None
+        song = song_sources_update(song=song, **data.validated_data)
         return Response(SongOutputSerializer(song).data)
 
 

@@ -1,4 +1,5 @@
-"""Thin Celery wrappers around music services (STYLE.md §3)."""
+"""Thin Celery wrappers around music services: a task takes ids, re-reads the rows, calls one service
+and owns its retries."""
 
 import logging
 

@@ -1,6 +1,5 @@
 """The library's API: feedback, likes, playlists, and any list taken elsewhere (M3U8, XSPF, links)."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -10,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from music.catalog.api import SongOutputSerializer, _django_errors, paginated
+from music.catalog.api import SongOutputSerializer
 from music.catalog.models import Song
 from music.library import exports, selectors
 from music.library.models import FeedbackKind, Playlist, Recommendation
@@ -30,6 +29,8 @@ from music.library.services import (
     rating_delete,
 )
 from symphony.api import ObjectIdField, StrictInputSerializer
+from symphony.pagination import paginated
+from symphony.schema import one_of, sent
 
 
 class FeedbackCreateApi(APIView):
@@ -48,6 +49,19 @@ class FeedbackCreateApi(APIView):
             "stored once per song and list (recommendation, playlist, or else the day); a retry answers 200 "
             "with the stored event.",
         )
+        # validate()'s three rules, for the schema.
+        schema_rules = {
+            "allOf": [
+                {"not": sent(recommendation="integer", playlist="integer")},
+                {"anyOf": [{"not": sent(playlist="integer")}, sent(position="number")]},
+                {
+                    "anyOf": [
+                        {"not": sent(position="number")},
+                        {"properties": {"kind": {"type": "string", "pattern": f"^({'|'.join(LISTENING_KINDS)})$"}}},
+                    ]
+                },
+            ]
+        }
 
         def validate(self, attrs):
             attrs = super().validate(attrs)
@@ -92,13 +106,10 @@ class FeedbackCreateApi(APIView):
         if values.get("position") is None:
             feedback = feedback_create(user=request.user, song=song, kind=values["kind"], recommendation=recommendation)
             return Response(self.OutputSerializer(feedback).data, status=status.HTTP_201_CREATED)
-        try:
-            feedback, created = listening_event_create(
-                user=request.user, song=song, kind=values["kind"], position=values["position"],
-                recommendation=recommendation, playlist=playlist,
-            )  # fmt: skip
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from None
+        feedback, created = listening_event_create(
+            user=request.user, song=song, kind=values["kind"], position=values["position"],
+            recommendation=recommendation, playlist=playlist,
+        )  # fmt: skip
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(self.OutputSerializer(feedback).data, status=code)
 
@@ -135,8 +146,9 @@ class PlaylistListCreateApi(APIView):
     @extend_schema_serializer(component_name="PlaylistCreateInput")
     class InputSerializer(StrictInputSerializer):
         name = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
-        songs = serializers.ListField(child=ObjectIdField(), required=False, max_length=500)
+        songs = serializers.ListField(child=ObjectIdField(), required=False, min_length=1, max_length=500)
         recommendation = ObjectIdField(required=False)
+        schema_rules = one_of("songs", "recommendation")
 
         def validate(self, attrs):
             attrs = super().validate(attrs)
@@ -157,19 +169,16 @@ class PlaylistListCreateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        try:
-            if "recommendation" in values:
-                rec = get_object_or_404(Recommendation, pk=values["recommendation"], user=request.user)
-                playlist = playlist_from_recommendation(user=request.user, recommendation=rec, name=values["name"])
-            else:
-                found = Song.objects.in_bulk(values["songs"])
-                missing = [pk for pk in values["songs"] if pk not in found]
-                if missing:
-                    raise ValidationError({"songs": [f"Unknown song ids: {', '.join(map(str, missing[:20]))}."]})
-                songs = [found[pk] for pk in values["songs"]]
-                playlist = playlist_create(user=request.user, name=values["name"], songs=songs)
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from None
+        if "recommendation" in values:
+            rec = get_object_or_404(Recommendation, pk=values["recommendation"], user=request.user)
+            playlist = playlist_from_recommendation(user=request.user, recommendation=rec, name=values["name"])
+        else:
+            found = Song.objects.in_bulk(values["songs"])
+            missing = [pk for pk in values["songs"] if pk not in found]
+            if missing:
+                raise ValidationError({"songs": [f"Unknown song ids: {', '.join(map(str, missing[:20]))}."]})
+            songs = [found[pk] for pk in values["songs"]]
+            playlist = playlist_create(user=request.user, name=values["name"], songs=songs)
         playlist = selectors.playlist_list(user=request.user).get(pk=playlist.pk)
         return Response(PlaylistOutputSerializer(playlist).data, status=status.HTTP_201_CREATED)
 

@@ -1,19 +1,20 @@
 """The recommendation API: lists for a stated mood, and the lists a listener was given."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from music.catalog.api import SongOutputSerializer, _django_errors, paginated
+from music.catalog.api import SongOutputSerializer
 from music.emotions import EMOTIONS
 from music.library import selectors
 from music.library.models import Recommendation
 from music.recommendation.recommender import GOALS
 from music.recommendation.services import recommendation_create
 from symphony.api import StrictInputSerializer
+from symphony.pagination import paginated
+from symphony.schema import one_of
 
 
 class RecommendationOutputSerializer(serializers.ModelSerializer):
@@ -25,17 +26,31 @@ class RecommendationOutputSerializer(serializers.ModelSerializer):
         explanation = serializers.CharField()
 
     check_in = serializers.IntegerField(source="check_in_id", allow_null=True)
-    submission = serializers.IntegerField(
-        source="check_in_id",
-        allow_null=True,
-        help_text="Deprecated: the old name of `check_in`, until the next version.",
-    )
     items = ItemSerializer(many=True)
     note = serializers.CharField(help_text="Why the list is shorter than asked (e.g. the genres you avoid), or empty.")
 
     class Meta:
         model = Recommendation
-        fields = ["id", "check_in", "submission", "goal", "emotions", "note", "created_at", "items"]
+        fields = ["id", "check_in", "goal", "emotions", "note", "created_at", "items"]
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {name: {"type": "number", "minimum": 0, "maximum": 1} for name in EMOTIONS},
+        "additionalProperties": False,
+        # normalize_distribution's last rule: something to rescale.
+        "anyOf": [
+            {"required": [name], "properties": {name: {"minimum": 0, "exclusiveMinimum": True}}} for name in EMOTIONS
+        ],
+        "description": "Emotion names to probabilities (rescaled to sum to 1); at least one above 0.",
+    }
+)
+class DistributionField(serializers.DictField):
+    """An emotion distribution as music.emotions.normalize_distribution takes it (its 400s, in the schema)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.FloatField(min_value=0, max_value=1), **kwargs)
 
 
 class RecommendationListCreateApi(APIView):
@@ -47,10 +62,11 @@ class RecommendationListCreateApi(APIView):
 
     @extend_schema_serializer(component_name="RecommendationCreateInput")
     class InputSerializer(StrictInputSerializer):
-        emotions = serializers.DictField(child=serializers.FloatField(min_value=0, max_value=1), required=False)
+        emotions = DistributionField(required=False)
         emotion = serializers.ChoiceField(choices=EMOTIONS, required=False)
         goal = serializers.ChoiceField(choices=GOALS, required=False, help_text="Defaults to the profile's goal.")
         seed = serializers.IntegerField(required=False, min_value=0, max_value=2**62)
+        schema_rules = one_of("emotions", "emotion")
 
         def validate(self, attrs):
             attrs = super().validate(attrs)
@@ -73,12 +89,9 @@ class RecommendationListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         emotions = values["emotions"] if "emotions" in values else {values["emotion"]: 1.0}
-        try:
-            rec = recommendation_create(
-                user=request.user, emotions=emotions, goal=values.get("goal"), seed=values.get("seed")
-            )
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from None
+        rec = recommendation_create(
+            user=request.user, emotions=emotions, goal=values.get("goal"), seed=values.get("seed")
+        )
         rec = selectors.recommendation_list(user=request.user).get(pk=rec.pk)
         return Response(RecommendationOutputSerializer(rec).data, status=status.HTTP_201_CREATED)
 

@@ -54,3 +54,18 @@ def test_anonymous_cannot_search_and_bad_filters_are_400(catalogue):
     for query in ({"source": "vinyl"}, {"tag_source": "guess"}, {"era": 1985}, {"genre": "polka"}, {"q": "x" * 201}):
         response = client.get("/api/v1/songs/", query)
         assert response.status_code == 400, query
+
+
+def test_the_schema_says_an_era_is_a_decade(client):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    era = next(p for p in schema["paths"]["/api/v1/songs/"]["get"]["parameters"] if p["name"] == "era")
+    assert era["schema"] == {"type": "integer", "minimum": 1000, "maximum": 2100, "multipleOf": 10}
+
+
+def test_the_schema_states_the_one_of_rules(client):
+    components = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["components"]
+    schemas = components["schemas"]
+    assert schemas["PlaylistCreateInput"]["oneOf"] == [{"required": ["songs"]}, {"required": ["recommendation"]}]
+    assert schemas["RecommendationCreateInput"]["oneOf"] == [{"required": ["emotions"]}, {"required": ["emotion"]}]
+    assert {"not": {"required": ["recommendation", "playlist"], "properties": {
+        "recommendation": {"type": "integer"}, "playlist": {"type": "integer"}}}} in schemas["FeedbackCreateInput"]["allOf"]  # fmt: skip

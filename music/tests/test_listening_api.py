@@ -14,6 +14,7 @@ from music.models import Feedback, Song
 from music.recommendation.services import recommendation_create
 from music.tests.factories import SongFactory
 from music.tests.fake_itunes import FakeItunes
+from tests.errors import message
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +118,7 @@ def test_bad_player_events_are_400_and_store_nothing(alice, rec, change):
 def test_a_player_event_for_a_song_outside_the_list_is_refused(alice, rec, catalog):
     outside = next(s for s in catalog if not rec.items.filter(song=s).exists())
     response = api(alice).post("/api/v1/feedback/", event(rec) | {"song": outside.pk}, format="json")
-    assert response.status_code == 400 and "not in that recommendation" in response.json()["detail"]
+    assert response.status_code == 400 and "not in that recommendation" in message(response)
 
 
 def test_outsiders_and_anonymous_cannot_send_events_for_anothers_list(alice, rec):

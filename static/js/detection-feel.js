@@ -22,13 +22,14 @@
     errorBox.hidden = !text;
   }
 
+  // The API's one error shape (docs/api.md, "Errors"): {type, errors: [{code, detail, attr}]},
+  // every broken rule an entry; the messages are written for a person.
   function errorText(body, status) {
-    if (body && typeof body.detail === "string") return body.detail;
-    if (body && typeof body === "object") {
-      var parts = [];
-      Object.keys(body).forEach(function (k) { parts.push([].concat(body[k]).join(" ")); });
-      if (parts.length) return parts.join(" ");
-    }
+    var errors = body && Array.isArray(body.errors) ? body.errors : [];
+    var details = errors
+      .map(function (error) { return error && error.detail; })
+      .filter(function (detail) { return typeof detail === "string" && detail; });
+    if (details.length) return details.join(" ");
     if (status === 413) return "That file is too large.";
     return "Something went wrong (" + status + "). Please try again.";
   }
