@@ -321,10 +321,8 @@ class MePreferencesApi(APIView):
     def put(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            prefs = preferences_update(user=request.user, **data.validated_data)
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict) from None
+        # A service's field errors become a 400 in symphony.api.ExceptionHandler, like every API's.
+        prefs = preferences_update(user=request.user, **data.validated_data)
         return Response(self.OutputSerializer(preferences_export(prefs)).data)
 
 
