@@ -211,6 +211,27 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Photos and burst frames travel from the web process to a worker through detection.store, never a
+# shared disk: "redis" (the default with REDIS_URL; IMAGE_STORE_URL for a Redis of its own),
+# "database" (a short-lived row), "s3" (an S3-compatible bucket through django-storages, for large
+# installs; docs/scaling.md) or "memory" (the embedded mode's default: tasks run in the web process).
+IMAGE_STORE = env("IMAGE_STORE", "redis" if REDIS_URL else "memory")
+IMAGE_STORE_URL = env("IMAGE_STORE_URL", REDIS_URL)
+# An abandoned check-in's images expire by themselves: by then the stale-analysis job fails it anyway.
+IMAGE_STORE_TTL_S = env_int("IMAGE_STORE_TTL_S", int(ANALYSIS_STALE_AFTER.total_seconds()))
+if IMAGE_STORE == "s3":
+    STORAGES["images"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("IMAGE_STORE_BUCKET", "symphony-images"),
+            "endpoint_url": env("IMAGE_STORE_ENDPOINT_URL") or None,
+            "region_name": env("IMAGE_STORE_REGION") or None,
+            "location": "pending",  # the prefix the bucket's lifecycle rule expires
+            "file_overwrite": True,  # keys are random: no need to ask whether one exists
+        },
+    }
+
+
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 # No broker configured: run tasks in-process so the app works with no services.
