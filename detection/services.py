@@ -343,8 +343,7 @@ def check_in_analyze(check_in_id: int, *, max_attempts: int | None = None) -> Ch
         _files_delete([frame.image.name for frame in kept])  # files are not transactional
         raise
     # After the commit: the result is announced, then the images the worker no longer needs go.
-    notify.finished_announce(check_in_id)
-    store.images_delete(keys)
+    transaction.on_commit(lambda: (notify.finished_announce(check_in_id), store.images_delete(keys)))
     return check_in
 
 
