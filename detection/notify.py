@@ -57,6 +57,7 @@ class _Listener:
         self.subscribed = threading.Event()
         self._waiters: dict[int, set[threading.Event]] = {}
         self._lock = threading.Lock()
+        self._said = False
         threading.Thread(target=self._run, daemon=True, name="check-in-announcements").start()
 
     def add(self, check_in_id: int) -> threading.Event:
@@ -93,7 +94,10 @@ class _Listener:
                     if message and message["type"] == "pmessage":
                         self._wake(int(message["channel"].split(b":")[2]))
             except Exception:
-                logger.warning("Long polls fall back to polling until Redis is back", exc_info=True)
+                # Said once per outage, not once a second while it lasts.
+                log = logger.warning if self.subscribed.is_set() or not self._said else logger.debug
+                log("Long polls fall back to polling until Redis is back", exc_info=True)
+                self._said = True
                 self.subscribed.clear()
                 self._wake(None)  # waiters re-read now, then poll
                 time.sleep(1)

@@ -3,6 +3,7 @@ check-in with a clear message; never a 500, never a half-written record."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import ImageFile
 
 from detection import store
 from detection.models import CheckIn, CheckInFrame, FaceResult
@@ -134,6 +135,21 @@ class TestApi:
         # The web process decoded nothing: the worker gets the bytes, and writes a file only for a keeper.
         assert store.images_get(CheckIn.objects.get().image_keys) == [data]
         assert images.stored_files() == []
+
+    @pytest.mark.parametrize(
+        "make", [images.face_jpeg, lambda: images.oriented_face_jpeg(6), *[c[1] for c in ACCEPTED]]
+    )
+    def test_the_web_process_accepts_an_upload_without_decoding_a_pixel(self, api, monkeypatch, make):
+        data = make()
+
+        def refuse(self, *args, **kwargs):
+            raise AssertionError("the web process decoded pixels")
+
+        monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
+        monkeypatch.setattr(ImageFile.ImageFile, "load", refuse)
+        response = api.post(LIST, {"image": as_upload(data, "x.jpg", "image/jpeg")}, format="multipart")
+
+        assert response.status_code == 202, response.content
 
     @pytest.mark.usefixtures("model_required")
     @pytest.mark.parametrize("case, make, name, content_type", ACCEPTED, ids=[c[0] for c in ACCEPTED])
