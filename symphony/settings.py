@@ -230,6 +230,20 @@ if IMAGE_STORE == "s3":
             "file_overwrite": True,  # keys are random: no need to ask whether one exists
         },
     }
+# Kept images (users who opted in) are files in private storage; with web processes on several
+# machines they go to a private bucket instead, which every web process can stream from.
+PRIVATE_MEDIA_BUCKET = env("PRIVATE_MEDIA_BUCKET")
+if PRIVATE_MEDIA_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PRIVATE_MEDIA_BUCKET,
+            "endpoint_url": env("IMAGE_STORE_ENDPOINT_URL") or None,
+            "region_name": env("IMAGE_STORE_REGION") or None,
+            "location": "kept",
+            "default_acl": "private",
+        },
+    }
 
 
 # --- Celery ---------------------------------------------------------------

@@ -169,3 +169,36 @@ def test_the_embedded_mode_analyses_uploads_and_bursts_with_no_services(user, on
         assert check_in.top_emotion == "happiness"
     assert burst.faces.count() == 4
     assert set(store.BACKENDS["memory"].get(keys)) == {None}
+
+
+@pytest.mark.usefixtures("model_required")
+def test_a_keepers_images_can_live_in_a_private_bucket_and_are_streamed_from_it(api, user, on_commit, settings):
+    # PRIVATE_MEDIA_BUCKET: web processes on several machines read kept images from S3 (moto here).
+    moto, boto3 = pytest.importorskip("moto"), pytest.importorskip("boto3")
+    pytest.importorskip("storages")
+    user.keep_images = True
+    user.save()
+    with moto.mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="symphony-kept")
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": {"bucket_name": "symphony-kept", "region_name": "us-east-1", "location": "kept"},
+            },
+        }
+        with on_commit():
+            check_in = services.check_in_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
+        check_in.refresh_from_db()
+        assert check_in.status == CheckIn.Status.DONE, check_in.error
+        [kept] = [item["Key"] for item in s3.list_objects_v2(Bucket="symphony-kept")["Contents"]]
+        assert kept.startswith(f"kept/faces/{user.pk}/")
+
+        response = api.get(f"/api/v1/checkins/{check_in.pk}/image/")
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"
+
+        with on_commit():
+            services.check_ins_delete_all(user=user)
+        assert "Contents" not in s3.list_objects_v2(Bucket="symphony-kept")
