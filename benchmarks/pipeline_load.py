@@ -358,7 +358,9 @@ def main() -> None:
                 e, base, tokens, image, n, args.rounds, tmp, pid))  # fmt: skip
             report[name]["pipeline_ms_p50"] = pipeline_ms
             capacity(report[name], pipeline_ms)
-    report["pipeline_ms_p50"] = statistics.median(row["pipeline_ms_p50"] for row in report.values() if "cpus" in row)
+    report["pipeline_ms_p50"] = statistics.median(
+        row["pipeline_ms_p50"] for row in report.values() if isinstance(row, dict)
+    )
     report["gunicorn"] = " ".join(gunicorn_command(port)[3:])
     if args.json:
         print(json.dumps(report))
