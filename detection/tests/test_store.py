@@ -95,7 +95,7 @@ def test_the_database_backend_purges_expired_rows(settings):
     settings.IMAGE_STORE_TTL_S = 60
     fresh = store.images_put([b"fresh"])
 
-    assert services.purge_expired_images() == 1
+    services.purge_expired_images()
     assert list(PendingImage.objects.values_list("key", flat=True)) == fresh
 
 
