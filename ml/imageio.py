@@ -189,6 +189,10 @@ def inspect_image(
     if not _complete(image, data):
         raise NotAnImageError("The image file is damaged or incomplete.")
     width, height = image.size
+    # Pillow finds a PNG's EXIF after the pixel data only by decoding them: without one in the
+    # header, the size is reported as stored (the worker's decode still turns the picture upright).
+    if image.format == "PNG" and "exif" not in image.info:
+        return width, height
     return (height, width) if _orientation(image) in (5, 6, 7, 8) else (width, height)
 
 
