@@ -3,12 +3,32 @@
 Starts gunicorn on 127.0.0.1 with bin/web, the one command the README and the Procfile run
 (HOST and PORT set), and production settings (DEBUG off, behind
 a TLS-terminating proxy that this script plays), uses PostgreSQL and Redis (bin/services starts them), and
-real Celery workers with 1 and then 2 pool processes. N users submit selfies through the
-API with token auth and poll until each is analysed. Prints, per worker count,
-throughput (check_ins/s) and p50/p95 seconds from submit to `done`:
+real Celery workers with 2 and then 4 pool processes, with the images travelling through the
+shared-nothing image store (detection.store: Redis, then the database backend with 2 workers, for
+the difference). N users submit selfies through the API with token auth and poll until each is
+analysed. Prints, per phase, throughput (check_ins/s), p50/p95 seconds from submit to `done`, CPU
+per check-in by process kind, and beside them the analysis itself measured in the same run:
 
     python benchmarks/pipeline_load.py --json
-    {"workers_1": {"users": 10, "throughput_per_s": ..., "p50_s": ..., "p95_s": ...}, "workers_2": {...}}
+    {"workers_2": {"users": 10, "throughput_per_s": ..., "p95_s": ..., "pipeline_ms_p50": 15.1,
+     "cpu_ms_per_check_in": {...}, "overhead_ratio": ..., "cpu_limit_per_s": ...}, "workers_4": {...},
+     "database_store_workers_2": {...}, "pipeline_ms_p50": <median of the phases'>}
+
+pipeline_ms_p50 is the in-process detector + model time of the same selfie, one thread, as
+benchmarks/inference.py measures it (median of recognizer.analyze(bytes)), timed before each phase. overhead_ratio is the
+CPU of every process per check-in (web, worker, PostgreSQL, Redis) over pipeline_ms_p50: 1.0 would
+be a check-in costing nothing but its analysis. cpu_limit_per_s = cores x 1000 / that CPU: the
+check-ins per second this machine could take with every core busy.
+
+Profile (cProfile of the web's check_in_create and the worker's check_in_analyze, 30 selfies each,
+in-process on PostgreSQL; 2026-12-08, load average 5-6), tottime, top lines:
+  before (web decoded and re-encoded, files on a shared disk, worker ~14 statements a result):
+    web     1.57 s / 30: psycopg wait 0.33 s (INSERT check-in + frame, BEGIN/COMMIT), JPEG decode
+            + re-encode in sanitize_image 0.49 s, file write
+    worker  7.7 s / 30 (wall on a loaded machine): psycopg wait 2.3 s over 600 calls (SELECT FOR
+            UPDATE x2, UPDATE, frames read, faces DELETE/INSERT, frames DELETE, row UPDATE, songs),
+            TFLite Invoke 1.8 s, BlazeFace scan 1.4 s, file read
+  after: see docs/scaling.md ("Profile").
 
 Everything stays on loopback; every loop is bounded by a count or a deadline.
 """
@@ -179,29 +199,59 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
-def cpu_seconds(groups: dict[str, int]) -> dict[str, float]:
-    """CPU seconds used so far by each process group (web, worker) and by PostgreSQL and Redis, from /proc."""
-    totals = dict.fromkeys([*groups, "postgres", "redis"], 0.0)
+def cpu_seconds(groups: dict[str, int], database: str) -> dict[str, dict[int, float]]:
+    """CPU seconds used so far by each process group (web, worker), by PostgreSQL's backends serving
+    `database` and by Redis, per process id, from /proc. Per pid, so that a process of someone else's
+    ending on a shared machine cannot make a figure negative, and only our database's backends."""
+    totals: dict[str, dict[int, float]] = {name: {} for name in [*groups, "postgres", "redis"]}
     by_group = {pgid: name for name, pgid in groups.items()}
     tick = os.sysconf("SC_CLK_TCK")
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
+            comm, fields = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
+            name = by_group.get(int(fields[2]))
+            if name is None and comm.startswith("postgres"):
+                title = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                name = "postgres" if f" {database} " in title else None
+            name = name or ("redis" if comm.startswith("redis-server") else None)
         except OSError:
             continue  # the process ended meanwhile
-        comm, fields = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
-        used = (int(fields[11]) + int(fields[12])) / tick
-        name = by_group.get(int(fields[2])) or ("postgres" if comm.startswith("postgres") else None)
-        name = name or ("redis" if comm.startswith("redis-server") else None)
         if name:
-            totals[name] += used
+            totals[name][int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / tick
     return totals
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """Seconds each kind used between the two readings (a process started since counts from zero)."""
+    return {
+        name: sum(max(0.0, s - before[name].get(pid, 0.0)) for pid, s in pids.items()) for name, pids in after.items()
+    }
+
+
+def pipeline_ms_p50(image: bytes, tmp: Path, repeats: int = 60) -> float:
+    """The analysis alone, in a fresh process on one thread, as benchmarks/inference.py times it."""
+    script = f"""
+import statistics, sys, time
+from ml.inference import get_recognizer
+image = open({str(tmp / "selfie.jpg")!r}, "rb").read()
+recognizer = get_recognizer()
+for _ in range(5):
+    recognizer.analyze(image)
+samples = []
+for _ in range({repeats}):
+    start = time.perf_counter(); recognizer.analyze(image); samples.append((time.perf_counter() - start) * 1000)
+print(round(statistics.median(samples), 2))
+"""
+    (tmp / "selfie.jpg").write_bytes(image)
+    out = subprocess.run([PYTHON, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
 
 
 def phase(
     env: dict, base: str, tokens: list[str], image: bytes, concurrency: int, rounds: int, tmp: Path, web_pgid: int
 ) -> dict:
-    worker = start_worker(env, concurrency, tmp / f"worker-{concurrency}.log")
+    worker = start_worker(env, concurrency, tmp / f"worker-{env['IMAGE_STORE']}-{concurrency}.log")
     try:
         wait_for(lambda: worker_ready(env), 90, "the Celery worker")
         # Warm-up: every pool process loads the model once (lazily, after the fork).
@@ -210,12 +260,13 @@ def phase(
         # Other work on this small machine (model training, test runs) shows up here.
         load_before = os.getloadavg()[0]
         groups = {"web": web_pgid, "worker": worker.pid}
-        cpu_before, own_before = cpu_seconds(groups), time.process_time()
+        database = env["DATABASE_URL"].rsplit("/", 1)[1]
+        cpu_before, own_before = cpu_seconds(groups, database), time.process_time()
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
             sessions = list(pool.map(lambda t: user_session(base, t, image, rounds), tokens))
         elapsed = time.perf_counter() - started
-        cpu_after, own_after = cpu_seconds(groups), time.process_time()
+        cpu_after, own_after = cpu_seconds(groups, database), time.process_time()
     finally:
         stop(worker)
     results = [item for session in sessions for item in session]
@@ -231,11 +282,43 @@ def phase(
         "load_avg_1m_before": round(load_before, 2),
         # Where the two cores went, per check-in: the users' throughput is bounded by their sum.
         "cpu_ms_per_check_in": {
-            **{name: round((cpu_after[name] - cpu_before[name]) * 1000 / len(results), 1) for name in cpu_after},
+            **{name: round(used * 1000 / len(results), 1) for name, used in cpu_used(cpu_before, cpu_after).items()},
             "load_generator": round((own_after - own_before) * 1000 / len(results), 1),
         },
         "cpus": os.cpu_count(),
+        "image_store": env["IMAGE_STORE"],
     }
+
+
+def capacity(row: dict, pipeline_ms: float) -> None:
+    """Add overhead_ratio and cpu_limit_per_s: what every process spends per check-in, against the analysis."""
+    total = sum(ms for name, ms in row["cpu_ms_per_check_in"].items() if name != "load_generator")
+    row["cpu_ms_total"] = round(total, 1)
+    row["overhead_ratio"] = round(total / pipeline_ms, 2)
+    row["cpu_limit_per_s"] = round(row["cpus"] * 1000 / total, 1)
+
+
+def serve(env: dict, port: int, tmp: Path, run):
+    """Start gunicorn with `env` (a fresh server per image store), call run(base, pgid), stop it."""
+    server = subprocess.Popen(
+        [str(WEB)],
+        cwd=ROOT, env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
+        stdout=open(tmp / f"gunicorn-{env['IMAGE_STORE']}.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+
+    def server_up() -> bool:
+        try:
+            probe = urllib.request.Request(base + "/healthz", headers=PROXY_HEADERS)
+            return urllib.request.urlopen(probe, timeout=2).status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    try:
+        wait_for(server_up, 60, "gunicorn")
+        return run(base, server.pid)
+    finally:
+        stop(server)
 
 
 def main() -> None:
@@ -277,26 +360,21 @@ def main() -> None:
     tokens = prepare(env, args.users)
     image = selfie_jpeg()
 
-    server = subprocess.Popen(
-        [str(WEB)],
-        cwd=ROOT, env={**env, "HOST": "127.0.0.1", "PORT": str(port)}, stdout=open(tmp / "gunicorn.log", "wb"), stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-
-    def server_up() -> bool:
-        try:
-            probe = urllib.request.Request(base + "/healthz", headers=PROXY_HEADERS)
-            return urllib.request.urlopen(probe, timeout=2).status == 200
-        except (urllib.error.URLError, OSError):
-            return False
-
-    try:
-        wait_for(server_up, 60, "gunicorn")
-        report = {f"workers_{n}": phase(env, base, tokens, image, n, args.rounds, tmp, server.pid) for n in (1, 2)}
-        report["gunicorn"] = _gunicorn_line()
-    finally:
-        stop(server)
+    report: dict = {"load_avg_1m_start": round(os.getloadavg()[0], 2)}
+    for store, counts in (("redis", (2, 4)), ("database", (2,))):
+        store_env = {**env, "IMAGE_STORE": store}
+        for n in counts:
+            name = f"workers_{n}" if store == "redis" else f"{store}_store_workers_{n}"
+            # Timed right before each phase: on a shared machine the analysis itself drifts too.
+            pipeline_ms = pipeline_ms_p50(image, tmp)
+            report[name] = serve(store_env, port, tmp, lambda base, pid, n=n, e=store_env: phase(
+                e, base, tokens, image, n, args.rounds, tmp, pid))  # fmt: skip
+            report[name]["pipeline_ms_p50"] = pipeline_ms
+            capacity(report[name], pipeline_ms)
+    report["pipeline_ms_p50"] = statistics.median(
+        row["pipeline_ms_p50"] for row in report.values() if isinstance(row, dict)
+    )
+    report["gunicorn"] = _gunicorn_line()
     if args.json:
         print(json.dumps(report))
     else:

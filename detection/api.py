@@ -187,8 +187,7 @@ class CheckInListCreateApi(APIView):
             check_in = services.check_in_create(user=request.user, files=[data["image"]], kind=CheckIn.Kind.UPLOAD)
         else:
             check_in = services.check_in_create(user=request.user, files=data["frames"], kind=CheckIn.Kind.WEBCAM)
-        # Read back with its faces and frames (the analysis may have run in-process already).
-        check_in = selectors.check_in_get(user=request.user, check_in_id=check_in.pk)
+        check_in = selectors.check_in_created(user=request.user, check_in=check_in)
         data = CheckInOutputSerializer(check_in, context=_output_context(request, check_in)).data
         code = status.HTTP_201_CREATED if check_in.kind == CheckIn.Kind.MANUAL else status.HTTP_202_ACCEPTED
         return Response(data, status=code, headers={"Location": data["url"]})
@@ -212,9 +211,7 @@ class CheckInDetailApi(APIView):
         wait = validated_query(self.FilterSerializer, request).get("wait")
         if wait:
             # Hold the answer on one small row; the whole check-in is read once, at the end.
-            found = object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id))
-            if found["status"] not in FINISHED_STATUSES:
-                selectors.check_in_wait_finished(check_in_id=found["id"], timeout=wait)
+            object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id, wait=wait))
         check_in = object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id))
         return Response(CheckInOutputSerializer(check_in, context=_output_context(request, check_in)).data)
 
@@ -246,11 +243,8 @@ class CheckInStatusApi(APIView):
         description="The status of a check-in; with `?wait=S` the answer is held until it is finished (long polling).",
     )
     def get(self, request, check_in_id: int):
-        wait = validated_query(CheckInDetailApi.FilterSerializer, request).get("wait")
-        found = object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id))
-        if wait and found["status"] not in FINISHED_STATUSES:
-            selectors.check_in_wait_finished(check_in_id=found["id"], timeout=wait)
-            found = object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id))
+        wait = validated_query(CheckInDetailApi.FilterSerializer, request).get("wait") or 0
+        found = object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id, wait=wait))
         return Response({**found, "finished": found["status"] in FINISHED_STATUSES})
 
 

@@ -85,6 +85,9 @@ class CheckIn(models.Model):
     image_height = models.PositiveIntegerField(null=True, blank=True)
     # Set only when the user keeps images; the periodic purge deletes them after it.
     image_expires_at = models.DateTimeField(null=True, blank=True)
+    # Keys of the uploaded images in detection.store while the analysis is pending; emptied when it
+    # ends (the images are deleted then, or kept as CheckInFrame files if the owner keeps images).
+    image_keys = models.JSONField(default=list, blank=True)
 
     objects = CheckInQuerySet.as_manager()
 
@@ -199,3 +202,18 @@ class FaceResult(models.Model):
     @property
     def area(self) -> int:
         return self.width * self.height
+
+
+class PendingImage(models.Model):
+    """An image on its way to a worker, for the "database" image store (detection.store): a row that
+    lives seconds, or until expires_at, when the periodic purge removes it."""
+
+    key = models.CharField(max_length=80, unique=True)
+    data = models.BinaryField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["expires_at"]
+
+    def __str__(self) -> str:
+        return f"Pending image {self.key}"

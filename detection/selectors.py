@@ -2,12 +2,13 @@
 
 import time
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
 from music.library import selectors as music_selectors
 
 from . import notify
-from .models import FINISHED_STATUSES, CheckIn, FaceResult
+from .models import FINISHED_STATUSES, CheckIn, CheckInFrame, FaceResult
 
 
 def check_in_list(*, user) -> QuerySet[CheckIn]:
@@ -32,27 +33,45 @@ def check_in_get(*, user, check_in_id) -> CheckIn | None:
 MAX_WAIT_S = 20.0
 
 
-def check_in_wait_finished(*, check_in_id: int, timeout: float) -> bool:
-    """Block until the check-in is done or failed, at most `timeout` seconds; True if it is.
+def _status_wait(rows: QuerySet, check_in_id: int, timeout: float) -> dict | None:
+    """rows' first {id, status}, re-read until finished, at most `timeout` seconds (MAX_WAIT_S).
 
-    Sleeps until the worker announces the result (detection.notify), re-reading one small row.
-    """
+    Registers for the worker's announcement (detection.notify) before its first read, so the
+    read that starts the wait is also the one that could see the finish: one small query per
+    wake-up, nothing in between."""
     deadline = time.monotonic() + min(timeout, MAX_WAIT_S)
     with notify.listening(check_in_id) as pause:
         while True:
-            if CheckIn.objects.filter(pk=check_in_id, status__in=FINISHED_STATUSES).exists():
-                return True
+            found = rows.first()
             left = deadline - time.monotonic()
-            if left <= 0:
-                return False
+            if found is None or found["status"] in FINISHED_STATUSES or left <= 0:
+                return found
             pause(left)
 
 
-def check_in_status(*, user, check_in_id) -> dict | None:
-    """Just the id and status of one of the user's check-ins (one small query), or None."""
+def check_in_wait_finished(*, check_in_id: int, timeout: float) -> bool:
+    """Block until the check-in is done or failed, at most `timeout` seconds; True if it is."""
+    found = _status_wait(CheckIn.objects.filter(pk=check_in_id).values("id", "status"), check_in_id, timeout)
+    return found is not None and found["status"] in FINISHED_STATUSES
+
+
+def check_in_status(*, user, check_in_id, wait: float = 0) -> dict | None:
+    """Just the id and status of one of the user's check-ins (one small query), or None. With
+    `wait`, held until it is finished, at most `wait` seconds (long polling)."""
     if not user.is_authenticated:
         return None
-    return CheckIn.objects.filter(owner=user, pk=check_in_id).values("id", "status").first()
+    rows = CheckIn.objects.filter(owner=user, pk=check_in_id).values("id", "status")
+    return _status_wait(rows, int(check_in_id), wait) if wait else rows.first()
+
+
+def check_in_created(*, user, check_in: CheckIn) -> CheckIn:
+    """A check-in just created, ready to show. Read back only when its analysis may already have run
+    in this process (eager tasks) or it is finished (picked by hand, with songs); a queued one has
+    no faces or kept images yet, so there is nothing to read."""
+    if settings.CELERY_TASK_ALWAYS_EAGER or check_in.is_finished:
+        return check_in_get(user=user, check_in_id=check_in.pk)
+    check_in._prefetched_objects_cache = {"faces": FaceResult.objects.none(), "frames": CheckInFrame.objects.none()}
+    return check_in
 
 
 def check_in_recommendations(*, user, check_ins) -> dict:

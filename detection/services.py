@@ -1,6 +1,5 @@
 """Writes and workflows for check-ins: create, analyse, correct, delete, purge."""
 
-import io
 import logging
 import os
 from collections.abc import Sequence
@@ -14,12 +13,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from PIL import Image
 
 from ml.labels import EMOTIONS
 from music.recommendation.services import recommendation_create
 
-from . import notify
+from . import notify, store
 from .messages import (
     CONSENT_GONE,
     IMAGE_GONE,
@@ -29,7 +27,7 @@ from .messages import (
     STALE,
     TOO_MANY_ATTEMPTS,
 )
-from .models import CheckIn, CheckInFrame, FaceResult, manual_distribution, user_folder
+from .models import FINISHED_STATUSES, CheckIn, CheckInFrame, FaceResult, manual_distribution, user_folder
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +56,18 @@ def _files_delete(names: Sequence[str]) -> None:
             logger.warning("Could not delete stored image %s", name, exc_info=True)
 
 
+def _pending_release(check_in: CheckIn) -> None:
+    """Forget the check-in's images in the store (after the commit that says they are no longer needed)."""
+    keys, check_in.image_keys = check_in.image_keys, []
+    transaction.on_commit(lambda: store.images_delete(keys))
+
+
 def _frames_release(check_in: CheckIn, *, keep: bool = True) -> None:
     """Drop a check-in's stored images unless the owner keeps them (and keep=True), else set their expiry.
 
     Call inside a transaction: the files go only once the row changes commit.
     """
+    _pending_release(check_in)
     if keep and check_in.owner.keeps_images:
         if check_in.frames.exists():
             check_in.image_expires_at = timezone.now() + timedelta(days=settings.KEEP_IMAGES_DAYS)
@@ -88,7 +93,10 @@ def _enqueue(check_in_id: int) -> None:
         check_in_fail(check_in_id, "We couldn't start the analysis right now. Please try again in a minute.")
 
 
-def _decode_and_sanitize(upload: UploadedFile, label: str, *, max_pixels: int) -> tuple[bytes, int, int]:
+def _image_check(upload: UploadedFile, label: str, *, max_pixels: int) -> bytes:
+    """The upload's bytes, once its header passed every cap: the web process decodes no pixel.
+    The worker decodes it once, for the analysis, and fails the check-in with a message if the
+    pixel data turns out to be damaged."""
     # ml.imageio, not ml.inference: the web process needs Pillow only, never OpenCV or the model.
     from ml import imageio
 
@@ -100,21 +108,22 @@ def _decode_and_sanitize(upload: UploadedFile, label: str, *, max_pixels: int) -
     data = upload.read()
     prefix = "" if label == "The file" else f"{label}: "
     # The browser's content type and the file name are ignored: the bytes decide.
-    # Re-encoded from the decoded pixels: upright, size-capped, and without EXIF/GPS;
-    # the caps are checked from the header before any pixel is decoded.
     try:
-        clean = imageio.sanitize_image(data, max_bytes=settings.MAX_UPLOAD_BYTES, max_pixels=max_pixels)
+        imageio.inspect_image(data, max_bytes=settings.MAX_UPLOAD_BYTES, max_pixels=max_pixels)
     except imageio.ImageTooLargeError as exc:
         raise ValidationError(f"{prefix}{exc}", code="too_large") from exc
     except imageio.ImageError as exc:
         raise ValidationError(f"{prefix}{exc}", code="invalid") from exc
-    with Image.open(io.BytesIO(clean)) as stored:
-        width, height = stored.size
-    return clean, width, height
+    return data
+
+
+def _max_pixels(kind: str) -> int:
+    # A photo may be a camera's full resolution; a webcam frame is video-sized.
+    return settings.MAX_PHOTO_PIXELS if kind == CheckIn.Kind.UPLOAD else settings.MAX_FRAME_PIXELS
 
 
 def check_in_create(*, user, files: Sequence[UploadedFile], kind: str) -> CheckIn:
-    """Validate an upload or webcam burst, store it sanitised, and queue its analysis.
+    """Check an upload or webcam burst from its headers, put it in the image store, and queue its analysis.
 
     Raises ValidationError (code "too_large" for size limits) and creates nothing
     when any file is bad.
@@ -130,27 +139,19 @@ def check_in_create(*, user, files: Sequence[UploadedFile], kind: str) -> CheckI
         raise ValidationError(
             f"Too many frames: {len(files)} sent, at most {settings.MAX_BURST_FRAMES} allowed.", code="invalid"
         )
-    # A photo may be a camera's full resolution; a webcam frame is video-sized.
-    max_pixels = settings.MAX_PHOTO_PIXELS if kind == CheckIn.Kind.UPLOAD else settings.MAX_FRAME_PIXELS
-    prepared = [
-        _decode_and_sanitize(upload, "The file" if len(files) == 1 else f"Frame {index + 1}", max_pixels=max_pixels)
+    images = [
+        _image_check(upload, "The file" if len(files) == 1 else f"Frame {index + 1}", max_pixels=_max_pixels(kind))
         for index, upload in enumerate(files)
     ]
-
-    saved: list[str] = []
+    # Stored before the row exists: the worker may start as soon as the row commits. If the row is
+    # never written, the images expire by themselves (IMAGE_STORE_TTL_S).
+    keys = store.images_put(images)
     try:
-        with transaction.atomic():
-            check_in = CheckIn.objects.create(owner=user, kind=kind)
-            for index, (clean, width, height) in enumerate(prepared):
-                frame = CheckInFrame(check_in=check_in, index=index, width=width, height=height)
-                frame.image.save("frame.jpg", ContentFile(clean), save=False)
-                saved.append(frame.image.name)
-                frame.save()
-            transaction.on_commit(lambda: _enqueue(check_in.pk))
+        check_in = CheckIn.objects.create(owner=user, kind=kind, image_keys=keys)
     except BaseException:
-        # Files are not transactional: remove what this attempt wrote.
-        _files_delete(saved)
+        store.images_delete(keys)
         raise
+    transaction.on_commit(lambda: _enqueue(check_in.pk))
     return check_in
 
 
@@ -213,26 +214,48 @@ def check_in_fail(check_in_id: int, message: str, *, release_images: bool = Fals
 
 
 def _check_in_start(check_in_id: int, max_attempts: int | None) -> tuple[CheckIn | None, str]:
-    """Mark the check-in running and count the attempt; or say why it must not run."""
-    with transaction.atomic():
-        check_in = _locked(check_in_id)
-        if check_in is None or check_in.is_finished:
-            return None, ""
-        if not check_in.owner.has_current_consent:
-            return None, CONSENT_GONE
-        if max_attempts is not None and check_in.attempts >= max_attempts:
-            return None, TOO_MANY_ATTEMPTS.format(attempts=check_in.attempts)
-        CheckIn.objects.filter(pk=check_in_id).update(
-            status=CheckIn.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
-        )
-    return check_in, ""
+    """Mark the check-in running and count the attempt; or say why it must not run.
+
+    Two statements and no lock: the update only moves an unfinished row, and the finish is guarded
+    the same way, so two deliveries of one message can never both write a result."""
+    check_in = CheckIn.objects.select_related("owner").filter(pk=check_in_id).first()
+    if check_in is None or check_in.is_finished:
+        return None, ""
+    if not check_in.owner.has_current_consent:
+        return None, CONSENT_GONE
+    if max_attempts is not None and check_in.attempts >= max_attempts:
+        return None, TOO_MANY_ATTEMPTS.format(attempts=check_in.attempts)
+    check_in.status, check_in.started_at = CheckIn.Status.RUNNING, timezone.now()
+    started = _unfinished(check_in_id).update(
+        status=check_in.status, started_at=check_in.started_at, attempts=F("attempts") + 1
+    )
+    return (check_in, "") if started else (None, "")
+
+
+def _unfinished(check_in_id: int):
+    return CheckIn.objects.filter(pk=check_in_id).exclude(status__in=FINISHED_STATUSES)
+
+
+def _frames_keep(check_in: CheckIn, images: list[bytes]) -> list[CheckInFrame]:
+    """The owner keeps images: store each as a clean JPEG (upright, no EXIF/GPS) in private storage.
+    Only keepers pay for this second decode; everyone else's images are only ever decoded once."""
+    from ml import imageio
+
+    frames = []
+    for index, data in enumerate(images):
+        clean = imageio.sanitize_image(data, max_bytes=settings.MAX_UPLOAD_BYTES, max_pixels=_max_pixels(check_in.kind))
+        width, height = imageio.inspect_image(clean)
+        frame = CheckInFrame(check_in=check_in, index=index, width=width, height=height)
+        frame.image.save("frame.jpg", ContentFile(clean), save=False)
+        frames.append(frame)
+    return frames
 
 
 def check_in_analyze(check_in_id: int, *, max_attempts: int | None = None) -> CheckIn | None:
     """Run face and emotion recognition on a queued check-in and store the result.
 
-    Idempotent: a finished check-in is left alone, and results are replaced,
-    never appended, so a re-delivered task cannot duplicate them. Started `max_attempts` times
+    Idempotent: a finished check-in is left alone, and the result is written only while the row is
+    unfinished, so a re-delivered task cannot duplicate it. Started `max_attempts` times
     already (a dying worker re-queues it), or its owner withdrew consent: it fails instead.
     """
     from ml import inference
@@ -243,14 +266,10 @@ def check_in_analyze(check_in_id: int, *, max_attempts: int | None = None) -> Ch
     if check_in is None:
         return CheckIn.objects.filter(pk=check_in_id).first()
 
-    images: list[bytes] = []
-    for frame in check_in.frames.all():
-        try:
-            with frame.image.open("rb") as handle:
-                images.append(handle.read())
-        except FileNotFoundError:
-            return check_in_fail(check_in_id, IMAGE_GONE)
-    if not images:
+    # The images stay in the store until the result commits: a worker killed before then leaves
+    # them for the re-delivered message.
+    images = store.images_get(check_in.image_keys)
+    if images is None:
         return check_in_fail(check_in_id, IMAGE_GONE)
 
     if not settings.EMOTION_MODEL_PATH.exists():
@@ -265,6 +284,7 @@ def check_in_analyze(check_in_id: int, *, max_attempts: int | None = None) -> Ch
             analyses = [recognizer.analyze(images[0])]
             you_frame, you_face = 0, analyses[0].main_face
     except inference.ImageError as exc:
+        # What the upload's header could not show (damaged pixel data), told to its owner.
         return check_in_fail(check_in_id, str(exc))
 
     faces = [(index, face) for index, analysis in enumerate(analyses) for face in analysis.faces]
@@ -276,40 +296,59 @@ def check_in_analyze(check_in_id: int, *, max_attempts: int | None = None) -> Ch
     else:
         emotions, top, confidence = you_face.probabilities, you_face.top_emotion, you_face.confidence
     you = (you_frame, you_face)
+    kept = _frames_keep(check_in, images) if check_in.owner.keeps_images else []
+    keys = check_in.image_keys
 
-    with transaction.atomic():
-        check_in = _locked(check_in_id)
-        if check_in is None or check_in.is_finished:
-            return check_in
-        check_in.faces.all().delete()
-        rows = FaceResult.objects.bulk_create(
-            FaceResult(
-                check_in=check_in,
-                frame_index=index,
-                x=max(0, int(face.box[0])),
-                y=max(0, int(face.box[1])),
-                width=int(face.box[2]),
-                height=int(face.box[3]),
-                probabilities=_distribution_clean(face.probabilities),
-                top_emotion=face.top_emotion,
-                confidence=_unit(face.confidence),
+    result = {
+        "image_width": analyses[you[0]].width,
+        "image_height": analyses[you[0]].height,
+        "emotions": _distribution_clean(emotions),
+        "top_emotion": top,
+        "confidence": _unit(confidence),
+        "status": CheckIn.Status.DONE,
+        "error": "",
+        "finished_at": timezone.now(),
+        "image_keys": [],
+        "image_expires_at": timezone.now() + timedelta(days=settings.KEEP_IMAGES_DAYS) if kept else None,
+    }
+    try:
+        # The result in one transaction: faces and frames inserted, then the row moved to done only
+        # if it is still unfinished; the song list joins it (a single statement on PostgreSQL).
+        with transaction.atomic():
+            rows = FaceResult.objects.bulk_create(
+                FaceResult(
+                    check_in=check_in,
+                    frame_index=index,
+                    x=max(0, int(face.box[0])),
+                    y=max(0, int(face.box[1])),
+                    width=int(face.box[2]),
+                    height=int(face.box[3]),
+                    probabilities=_distribution_clean(face.probabilities),
+                    top_emotion=face.top_emotion,
+                    confidence=_unit(face.confidence),
+                )
+                for index, face in faces
             )
-            for index, face in faces
-        )
-        check_in.selected_face = rows[faces.index(you)]
-        check_in.image_width = analyses[you[0]].width
-        check_in.image_height = analyses[you[0]].height
-        check_in.emotions = _distribution_clean(emotions)
-        check_in.top_emotion = top
-        check_in.confidence = _unit(confidence)
-        check_in.status = CheckIn.Status.DONE
-        check_in.error = ""
-        check_in.finished_at = timezone.now()
-        _frames_release(check_in)
-        check_in.save()
-        _recommend(check_in)
-        transaction.on_commit(lambda: notify.finished_announce(check_in_id))
+            CheckInFrame.objects.bulk_create(kept)
+            result["selected_face"] = rows[faces.index(you)]
+            if not _unfinished(check_in_id).update(**result):
+                raise _AlreadyFinished
+            for name, value in result.items():
+                setattr(check_in, name, value)
+            _recommend(check_in)
+    except _AlreadyFinished:
+        _files_delete([frame.image.name for frame in kept])
+        return CheckIn.objects.filter(pk=check_in_id).first()
+    except BaseException:
+        _files_delete([frame.image.name for frame in kept])  # files are not transactional
+        raise
+    # After the commit: the result is announced, then the images the worker no longer needs go.
+    transaction.on_commit(lambda: (notify.finished_announce(check_in_id), store.images_delete(keys)))
     return check_in
+
+
+class _AlreadyFinished(Exception):
+    """Another delivery of the same message finished the check-in first: roll this result back."""
 
 
 def check_in_correct(*, check_in: CheckIn, emotion: str) -> CheckIn:
@@ -344,8 +383,9 @@ def check_in_face_select(*, check_in: CheckIn, face_id: int) -> CheckIn:
 def check_in_delete(*, check_in: CheckIn) -> None:
     with transaction.atomic():
         names = list(check_in.frames.values_list("image", flat=True))
+        keys = check_in.image_keys
         check_in.delete()
-        transaction.on_commit(lambda: _files_delete(names))
+        transaction.on_commit(lambda: (_files_delete(names), store.images_delete(keys)))
 
 
 def purge_expired_images(*, now: datetime | None = None) -> int:
@@ -361,6 +401,8 @@ def purge_expired_images(*, now: datetime | None = None) -> int:
             CheckIn.objects.filter(pk=check_in_id).update(image_expires_at=None)
             transaction.on_commit(lambda names=names: _files_delete(names))
         removed += len(names)
+    # And what abandoned check-ins left in a store that does not expire images itself.
+    store.images_purge_expired()
     return removed
 
 
@@ -395,6 +437,8 @@ def _user_folder_remove(user_id: int) -> None:
 def user_files_delete(user) -> None:
     """Data rights: remove every stored image of the user, and their folder (rows go by cascade)."""
     names = list(CheckInFrame.objects.filter(check_in__owner=user).values_list("image", flat=True))
+    pending = CheckIn.objects.filter(owner=user).exclude(image_keys=[]).values_list("image_keys", flat=True)
+    keys = [key for check_in_keys in pending for key in check_in_keys]
     user_id = user.pk
     # After the account deletion commits: if it rolls back, the user keeps their files too.
-    transaction.on_commit(lambda: (_files_delete(names), _user_folder_remove(user_id)))
+    transaction.on_commit(lambda: (_files_delete(names), store.images_delete(keys), _user_folder_remove(user_id)))

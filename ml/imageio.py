@@ -164,6 +164,38 @@ def decode_image(
     return np.asarray(image, dtype=np.uint8).copy()
 
 
+def _complete(image: Image.Image, data: bytes) -> bool:
+    """Whether the file reaches its end marker after the pixel data starts: a cheap byte search that
+    catches a cut-off upload without decoding it (a JPEG's EOI cannot occur inside entropy-coded
+    data; a PNG ends with IEND; a WebP's RIFF header states its length)."""
+    start = image.tile[0][2] if image.tile else 0
+    if image.format in ("JPEG", "MPO"):
+        return data.find(b"\xff\xd9", start) != -1
+    if image.format == "PNG":
+        return data.find(b"IEND", start) != -1
+    if image.format == "WEBP":
+        return int.from_bytes(data[4:8], "little") + 8 <= len(data)
+    return True
+
+
+def inspect_image(
+    data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> tuple[int, int]:
+    """Check untrusted bytes from the header alone, decoding no pixel: the byte and pixel caps, the
+    decompression-bomb bound, the format, a single frame, and a complete file. Returns the upright
+    (width, height). What only decoding can show (damaged pixel data) is found by decode_image.
+    Raises NotAnImageError, ImageTooLargeError or UnsupportedImageError."""
+    image = _open(data, max_bytes, max_pixels)
+    if not _complete(image, data):
+        raise NotAnImageError("The image file is damaged or incomplete.")
+    width, height = image.size
+    # Pillow finds a PNG's EXIF after the pixel data only by decoding them: without one in the
+    # header, the size is reported as stored (the worker's decode still turns the picture upright).
+    if image.format == "PNG" and "exif" not in image.info:
+        return width, height
+    return (height, width) if _orientation(image) in (5, 6, 7, 8) else (width, height)
+
+
 def upright_size(data: bytes) -> tuple[int, int]:
     """(width, height) after EXIF orientation, read from the header alone."""
     image = _open(data, DEFAULT_MAX_BYTES * 10, DEFAULT_MAX_PIXELS * 10)

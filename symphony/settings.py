@@ -227,6 +227,41 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Photos and burst frames travel from the web process to a worker through detection.store, never a
+# shared disk: "redis" (the default with REDIS_URL; IMAGE_STORE_URL for a Redis of its own),
+# "database" (a short-lived row), "s3" (an S3-compatible bucket through django-storages, for large
+# installs; docs/scaling.md) or "memory" (the embedded mode's default: tasks run in the web process).
+IMAGE_STORE = env("IMAGE_STORE", "redis" if REDIS_URL else "memory")
+IMAGE_STORE_URL = env("IMAGE_STORE_URL", REDIS_URL)
+# An abandoned check-in's images expire by themselves: by then the stale-analysis job fails it anyway.
+IMAGE_STORE_TTL_S = env_int("IMAGE_STORE_TTL_S", int(ANALYSIS_STALE_AFTER.total_seconds()))
+if IMAGE_STORE == "s3":
+    STORAGES["images"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("IMAGE_STORE_BUCKET", "symphony-images"),
+            "endpoint_url": env("IMAGE_STORE_ENDPOINT_URL") or None,
+            "region_name": env("IMAGE_STORE_REGION") or None,
+            "location": "pending",  # the prefix the bucket's lifecycle rule expires
+            "file_overwrite": True,  # keys are random: no need to ask whether one exists
+        },
+    }
+# Kept images (users who opted in) are files in private storage; with web processes on several
+# machines they go to a private bucket instead, which every web process can stream from.
+PRIVATE_MEDIA_BUCKET = env("PRIVATE_MEDIA_BUCKET")
+if PRIVATE_MEDIA_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PRIVATE_MEDIA_BUCKET,
+            "endpoint_url": env("IMAGE_STORE_ENDPOINT_URL") or None,
+            "region_name": env("IMAGE_STORE_REGION") or None,
+            "location": "kept",
+            "default_acl": "private",
+        },
+    }
+
+
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 # No broker configured: run tasks in-process so the app works with no services.
@@ -271,23 +306,20 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- REST framework, its error shape and the OpenAPI schema: symphony/settings_api.py ---------
-from symphony.settings_api import DRF_STANDARDIZED_ERRORS, REST_FRAMEWORK, SPECTACULAR_SETTINGS  # noqa: E402
+# --- REST framework, its error shape, the OpenAPI schema and API tokens: symphony/settings_api.py ---
+from symphony.settings_api import (  # noqa: E402
+    API_TOKEN_TTL,
+    API_TOKENS_PER_USER,
+    DRF_STANDARDIZED_ERRORS,
+    REST_FRAMEWORK,
+    REST_KNOX,
+    SPECTACULAR_SETTINGS,
+)
 
-__all__ = ["DRF_STANDARDIZED_ERRORS", "REST_FRAMEWORK", "SPECTACULAR_SETTINGS"]
-
-# --- API tokens (django-rest-knox) ----------------------------------------
-# A new token at each login, shown once and stored hashed. Sliding expiry: a
-# token dies API_TOKEN_TTL after its last use, and never lives past a year.
-# Password changes and resets revoke every token (accounts.services).
-API_TOKEN_TTL = timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30))
-API_TOKENS_PER_USER = 10  # the oldest goes when a login would make one more
-REST_KNOX = {
-    "TOKEN_TTL": API_TOKEN_TTL,
-    "AUTO_REFRESH": True,
-    "AUTO_REFRESH_MAX_TTL": timedelta(days=365),
-    "MIN_REFRESH_INTERVAL": 60,
-}
+__all__ = [
+    "API_TOKEN_TTL", "API_TOKENS_PER_USER", "DRF_STANDARDIZED_ERRORS", "REST_FRAMEWORK", "REST_KNOX",
+    "SPECTACULAR_SETTINGS",
+]  # fmt: skip
 
 # --- Client address -------------------------------------------------------
 # Behind a reverse proxy every request comes from the proxy's address. Each

@@ -1,6 +1,8 @@
 """The REST API's settings (DRF, drf-standardized-errors, drf-spectacular), read by symphony/settings.py."""
 
-from symphony.env import env
+from datetime import timedelta
+
+from symphony.env import env, env_int
 
 REST_FRAMEWORK = {
     # Token first: DRF's 401 challenge comes from the first class, and only a token has one
@@ -76,4 +78,17 @@ SPECTACULAR_SETTINGS = {
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "symphony.schema.add_links",
     ],
+}
+
+# --- API tokens (django-rest-knox) ----------------------------------------
+# A new token at each login, shown once and stored hashed. Sliding expiry: a
+# token dies API_TOKEN_TTL after its last use, and never lives past a year.
+# Password changes and resets revoke every token (accounts.services).
+API_TOKEN_TTL = timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30))
+API_TOKENS_PER_USER = 10  # the oldest goes when a login would make one more
+REST_KNOX = {
+    "TOKEN_TTL": API_TOKEN_TTL,
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=365),
+    "MIN_REFRESH_INTERVAL": 60,
 }

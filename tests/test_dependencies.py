@@ -13,7 +13,14 @@ APPS = ("accounts", "detection", "music", "history")
 PACKAGES = (*APPS, "ml", "symphony")
 # symphony is the project package; apps may use its shared helpers (api, shortcuts, middleware, ...),
 # never its settings (django.conf.settings is the way), URLs, WSGI entry or Celery app.
-SYMPHONY_GLUE = {"symphony.settings", "symphony.settings_api", "symphony.urls", "symphony.wsgi", "symphony.celery", "symphony.env"}
+SYMPHONY_GLUE = {
+    "symphony.settings",
+    "symphony.settings_api",
+    "symphony.urls",
+    "symphony.wsgi",
+    "symphony.celery",
+    "symphony.env",
+}
 ALLOWED_CYCLES = [{"detection.services", "detection.tasks"}]
 # Inside music, the floors from the ground up (music/README.md): the catalogue, the listener's
 # library, the recommender. Each area may import those below it, never those above.

@@ -1,8 +1,9 @@
 import factory
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from detection.models import CheckIn, FaceResult, manual_distribution
+from detection.models import CheckIn, CheckInFrame, FaceResult, manual_distribution
 
 
 class CheckInFactory(factory.django.DjangoModelFactory):
@@ -50,3 +51,13 @@ class FaceResultFactory(factory.django.DjangoModelFactory):
     probabilities = factory.LazyFunction(lambda: manual_distribution("happiness"))
     top_emotion = "happiness"
     confidence = 0.86
+
+
+def kept_frame(check_in: CheckIn, data: bytes | None = None, index: int = 0) -> CheckInFrame:
+    """A kept image of a finished check-in, in private storage, as a keeper's analysis leaves it."""
+    from detection.tests import images
+
+    frame = CheckInFrame(check_in=check_in, index=index, width=512, height=512)
+    frame.image.save("frame.jpg", ContentFile(data or images.face_jpeg()), save=False)
+    frame.save()
+    return frame

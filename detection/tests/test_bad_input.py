@@ -3,7 +3,9 @@ check-in with a clear message; never a 500, never a half-written record."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import ImageFile
 
+from detection import store
 from detection.models import CheckIn, CheckInFrame, FaceResult
 from detection.tests import images
 from ml.labels import EMOTIONS
@@ -122,14 +124,45 @@ class TestApi:
         assert_nothing_written()
 
     @pytest.mark.parametrize("case, make, name, content_type", ACCEPTED, ids=[c[0] for c in ACCEPTED])
-    def test_unusual_but_valid_images_are_accepted_and_stored_as_jpeg(
+    def test_unusual_but_valid_images_are_accepted_and_handed_to_the_worker_as_sent(
         self, api, on_commit, monkeypatch, case, make, name, content_type
     ):
         monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
+        data = make()
+        with on_commit():
+            response = api.post(LIST, {"image": as_upload(data, name, content_type)}, format="multipart")
+
+        assert response.status_code == 202, response.content
+        # The web process decoded nothing: the worker gets the bytes, and writes a file only for a keeper.
+        assert store.images_get(CheckIn.objects.get().image_keys) == [data]
+        assert images.stored_files() == []
+
+    @pytest.mark.parametrize(
+        "make", [images.face_jpeg, lambda: images.oriented_face_jpeg(6), *[c[1] for c in ACCEPTED]]
+    )
+    def test_the_web_process_accepts_an_upload_without_decoding_a_pixel(self, api, monkeypatch, make):
+        data = make()
+
+        decoded = []  # recorded, not raised: a caller that swallows errors must not hide a decode
+        monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
+        monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image, *args: decoded.append(image.format))
+        response = api.post(LIST, {"image": as_upload(data, "x.jpg", "image/jpeg")}, format="multipart")
+
+        assert response.status_code == 202, response.content
+        assert decoded == [], "the web process decoded pixels"
+
+    @pytest.mark.usefixtures("model_required")
+    @pytest.mark.parametrize("case, make, name, content_type", ACCEPTED, ids=[c[0] for c in ACCEPTED])
+    def test_a_keepers_unusual_image_is_kept_as_a_clean_jpeg(
+        self, api, user, on_commit, case, make, name, content_type
+    ):
+        user.keep_images = True
+        user.save()
         with on_commit():
             response = api.post(LIST, {"image": as_upload(make(), name, content_type)}, format="multipart")
 
         assert response.status_code == 202, response.content
+        assert CheckIn.objects.get().status == "done"
         [stored] = images.stored_files()
         assert stored.read_bytes()[:3] == b"\xff\xd8\xff"
 

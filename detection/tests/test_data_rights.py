@@ -1,24 +1,19 @@
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tests.factories import PASSWORD
-from detection import services
 from detection.models import CheckIn, FaceResult
 from detection.tests import images
-from detection.tests.factories import FaceResultFactory
+from detection.tests.factories import CheckInFactory, FaceResultFactory, kept_frame
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def stored(user, on_commit, monkeypatch):
+def stored(user):
     user.keep_images = True
     user.save()
-    monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
-    with on_commit():
-        check_in = services.check_in_create(
-            user=user, files=[SimpleUploadedFile("a.jpg", images.face_jpeg(), "image/jpeg")], kind="upload"
-        )
+    check_in = CheckInFactory(owner=user, done=True)
+    kept_frame(check_in)
     FaceResultFactory(check_in=check_in)
     return check_in
 

@@ -5,24 +5,16 @@ import pytest
 from rest_framework.test import APIClient
 
 from detection.models import CheckIn
-from detection.tests.factories import FaceResultFactory
+from detection.tests.factories import CheckInFactory, FaceResultFactory, kept_frame
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def alices(user, on_commit, monkeypatch):
+def alices(user):
     """A finished check-in of `user` with a face and a stored image."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from detection import services
-    from detection.tests import images
-
-    monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
-    with on_commit():
-        check_in = services.check_in_create(
-            user=user, files=[SimpleUploadedFile("a.jpg", images.face_jpeg(), "image/jpeg")], kind="upload"
-        )
+    check_in = CheckInFactory(owner=user)
+    kept_frame(check_in)
     face = FaceResultFactory(check_in=check_in)
     CheckIn.objects.filter(pk=check_in.pk).update(
         status="done", emotions=face.probabilities, top_emotion="happiness", confidence=0.9, selected_face=face

@@ -4,14 +4,14 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from PIL import Image
 
-from detection import messages, services, tasks
+from detection import messages, services, store, tasks
 from detection.models import CheckIn, CheckInFrame, FaceResult, manual_distribution
 from detection.tests import images
-from detection.tests.factories import CheckInFactory, FaceResultFactory
+from detection.tests.factories import CheckInFactory, FaceResultFactory, kept_frame
 from ml.labels import EMOTIONS
 
 pytestmark = pytest.mark.django_db
@@ -92,21 +92,17 @@ def test_a_face_of_another_check_in_cannot_be_picked():
         services.check_in_face_select(check_in=check_in, face_id=foreign.pk)
 
 
-def test_create_stores_a_sanitised_jpeg_without_exif_or_gps_and_queues_analysis(user, on_commit, monkeypatch):
+def test_create_puts_the_upload_in_the_image_store_as_sent_and_queues_analysis(user, on_commit, monkeypatch):
     queued = []
     monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", queued.append)
+    data = images.oriented_face_jpeg(6)
     with on_commit():
-        check_in = services.check_in_create(
-            user=user, files=[upload(images.oriented_face_jpeg(6), "x.png", "image/png")], kind="upload"
-        )
+        check_in = services.check_in_create(user=user, files=[upload(data, "x.png", "image/png")], kind="upload")
 
     assert queued == [check_in.pk]
-    frame = check_in.frames.get()
-    with frame.image.open("rb") as handle:
-        stored = Image.open(io.BytesIO(handle.read()))
-        assert stored.format == "JPEG"
-        assert not stored.getexif()
-        assert stored.size == images.UPRIGHT_SIZE == (frame.width, frame.height)
+    # Checked from its header only: decoding (and re-encoding for a keeper) is the worker's.
+    assert store.images_get(check_in.image_keys) == [data]
+    assert images.stored_files() == [] and not check_in.frames.exists()
     assert check_in.status == CheckIn.Status.QUEUED
 
 
@@ -139,25 +135,27 @@ def test_broker_outage_at_enqueue_fails_the_check_in_with_a_message(user, on_com
     assert images.stored_files() == []
 
 
-def test_delete_removes_the_rows_and_the_stored_files(user, on_commit, monkeypatch):
+def test_delete_removes_the_rows_the_kept_files_and_the_pending_images(user, on_commit, monkeypatch):
     monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
     with on_commit():
-        check_in = services.check_in_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
+        pending = services.check_in_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
+    kept = CheckInFactory(owner=user, done=True)
+    kept_frame(kept)
     assert len(images.stored_files()) == 1
 
     with on_commit():
-        services.check_in_delete(check_in=check_in)
+        services.check_in_delete(check_in=pending)
+        services.check_in_delete(check_in=kept)
 
     assert not CheckIn.objects.exists()
     assert not CheckInFrame.objects.exists()
     assert images.stored_files() == []
+    assert store.images_get(pending.image_keys) is None
 
 
-def test_purge_removes_only_expired_kept_images(user, on_commit, monkeypatch):
-    monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
-    with on_commit():
-        old = services.check_in_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
-        fresh = services.check_in_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
+def test_purge_removes_only_expired_kept_images(user, on_commit):
+    old, fresh = CheckInFactory(owner=user, done=True), CheckInFactory(owner=user, done=True)
+    kept_frame(old), kept_frame(fresh)
     now = timezone.now()
     CheckIn.objects.filter(pk=old.pk).update(image_expires_at=now - timedelta(minutes=1))
     CheckIn.objects.filter(pk=fresh.pk).update(image_expires_at=now + timedelta(days=3))
@@ -190,14 +188,20 @@ class TestAnalysis:
         assert images.stored_files() == []
         assert check_in.finished_at >= check_in.created_at
 
-    def test_kept_images_stay_until_their_expiry(self, user, on_commit, settings):
+    def test_kept_images_stay_until_their_expiry_as_clean_jpegs(self, user, on_commit, settings):
         user.keep_images = True
         user.save()
-        check_in = self.submit(user, images.face_jpeg(), on_commit)
+        check_in = self.submit(user, images.oriented_face_jpeg(6), on_commit)
 
         check_in.refresh_from_db()
         assert check_in.status == CheckIn.Status.DONE
-        assert len(images.stored_files()) == 1
+        [path] = images.stored_files()
+        # Re-encoded by the worker: upright, without EXIF/GPS.
+        stored = Image.open(io.BytesIO(path.read_bytes()))
+        assert stored.format == "JPEG" and not stored.getexif()
+        frame = check_in.frames.get()
+        assert stored.size == images.UPRIGHT_SIZE == (frame.width, frame.height)
+        assert check_in.image_keys == []
         expected = timezone.now() + timedelta(days=settings.KEEP_IMAGES_DAYS)
         assert abs((check_in.image_expires_at - expected).total_seconds()) < 60
 
@@ -211,13 +215,24 @@ class TestAnalysis:
         check_in.refresh_from_db()
         assert check_in.attempts == 1
 
-    def test_a_redelivered_unfinished_analysis_replaces_its_partial_results(self, user, on_commit, monkeypatch):
+    def test_a_result_that_fails_to_commit_leaves_nothing_and_the_redelivery_writes_it_once(
+        self, user, on_commit, monkeypatch
+    ):
         monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
         with on_commit():
             check_in = services.check_in_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
-        # A worker died after writing faces but before finishing: status is still running.
-        CheckIn.objects.filter(pk=check_in.pk).update(status=CheckIn.Status.RUNNING, attempts=1)
-        FaceResultFactory(check_in=check_in)
+
+        # The database goes away between writing the faces and moving the row to done.
+        def down(*args, **kwargs):
+            raise OperationalError("server closed the connection")
+
+        with monkeypatch.context() as patched:
+            patched.setattr("detection.services.notify.finished_announce", down)
+            patched.setattr("detection.services._recommend", down)
+            with pytest.raises(OperationalError):
+                services.check_in_analyze(check_in.pk)
+        assert not check_in.faces.exists(), "faces are written with the result, never before it"
+        assert store.images_get(check_in.image_keys), "the images wait for the re-delivered message"
 
         services.check_in_analyze(check_in.pk)
 
@@ -288,8 +303,9 @@ class TestAnalysis:
         monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
         with on_commit():
             check_in = services.check_in_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
-        [path] = images.stored_files()
-        path.write_bytes(images.truncated(path.read_bytes()))
+        # Damage the header cannot show: the worker's decode is the first to find it.
+        [key] = check_in.image_keys
+        store._backend().put({key: images.truncated(images.face_jpeg())}, 60)
 
         with on_commit():
             tasks.check_in_analyze_task.apply(args=[check_in.pk])
@@ -298,14 +314,13 @@ class TestAnalysis:
         assert check_in.status == CheckIn.Status.FAILED
         assert "damaged" in check_in.error
         assert check_in.attempts == 1
-        assert images.stored_files() == []
+        assert images.stored_files() == [] and store.images_get([key]) is None
 
     def test_missing_photo_file_fails_cleanly(self, user, on_commit, monkeypatch):
         monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
         with on_commit():
             check_in = services.check_in_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
-        for path in images.stored_files():
-            path.unlink()
+        store.images_delete(check_in.image_keys)
 
         services.check_in_analyze(check_in.pk)
 

@@ -71,6 +71,8 @@ class Stack:
             "PRIVATE_MEDIA_ROOT": str(tmp_path / "media"),
             "STACK_DIR": str(tmp_path / "stack"),
             "WEB_CONCURRENCY": "1",
+            # Two Celery workers (bin/stack's WORKER_PROCESSES): each with a node name of its own.
+            "WORKER_PROCESSES": "2",
             "PYTHONUNBUFFERED": "1",
         }
         with open(self.log_path, "wb") as log:
@@ -188,6 +190,8 @@ def test_bin_stack_analyses_a_photo_sent_to_its_api_and_ctrl_c_stops_everything(
     assert (
         "web.1 stopped" in running.log() and "worker.1 stopped" in running.log() and "beat.1 stopped" in running.log()
     )
+    assert "worker.2 stopped" in running.log()
+    assert "DuplicateNodenameWarning" not in running.log()
 
 
 def test_sigterm_to_bin_stack_alone_stops_every_process_it_started(stack):

@@ -116,7 +116,7 @@ def _stop(worker: Worker) -> None:
 
 @pytest.fixture
 def celery_workers(transactional_db, settings, tmp_path):
-    """Factory: `celery_workers(count=1, concurrency=1, include=(), extra_args=())` starts
+    """Factory: `celery_workers(count=1, concurrency=1, include=(), extra_args=(), cwd=ROOT, extra_env=None)` starts
     real prefork workers and waits until each one is ready to consume."""
     if not settings.CELERY_BROKER_URL:
         pytest.fail("integration tests need a broker: set CELERY_BROKER_URL=redis://...")
@@ -140,7 +140,9 @@ def celery_workers(transactional_db, settings, tmp_path):
     if settings.REDIS_URL:
         env["REDIS_URL"] = settings.REDIS_URL
 
-    def start(count: int = 1, concurrency: int = 1, include=(), extra_args=()) -> Workers:
+    def start(count: int = 1, concurrency: int = 1, include=(), extra_args=(), cwd=ROOT, extra_env=None) -> Workers:
+        # cwd and extra_env: a worker that shares nothing with the test but the database and Redis.
+        worker_env = {**env, "PYTHONPATH": str(ROOT), **(extra_env or {})}
         batch = Workers()
         for _ in range(count):
             name = f"test-{uuid.uuid4().hex[:8]}@%h"
@@ -156,8 +158,8 @@ def celery_workers(transactional_db, settings, tmp_path):
             with open(log_path, "wb") as log:
                 process = subprocess.Popen(
                     command,
-                    cwd=ROOT,
-                    env=env,
+                    cwd=cwd,
+                    env=worker_env,
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,

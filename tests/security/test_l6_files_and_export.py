@@ -9,24 +9,23 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import PASSWORD
 from detection.models import CheckIn
-from detection.services import check_in_create
 from detection.tests import images
+from detection.tests.factories import CheckInFactory, kept_frame
 
 pytestmark = pytest.mark.django_db
 
 
 def kept_check_in(user) -> CheckIn:
+    """A keeper's analysed check-in: its image stays in private storage (detection.services._frames_keep)."""
     user.keep_images = True
     user.save()
-    check_in = check_in_create(
-        user=user, files=[SimpleUploadedFile("me.jpg", images.face_jpeg())], kind=CheckIn.Kind.UPLOAD
-    )
+    check_in = CheckInFactory(owner=user, done=True)
+    kept_frame(check_in)
     return check_in
 
 
