@@ -307,19 +307,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- REST framework, its error shape, the OpenAPI schema and API tokens: symphony/settings_api.py ---
-from symphony.settings_api import (  # noqa: E402
-    API_TOKEN_TTL,
-    API_TOKENS_PER_USER,
-    DRF_STANDARDIZED_ERRORS,
-    REST_FRAMEWORK,
-    REST_KNOX,
-    SPECTACULAR_SETTINGS,
-)
-
-__all__ = [
-    "API_TOKEN_TTL", "API_TOKENS_PER_USER", "DRF_STANDARDIZED_ERRORS", "REST_FRAMEWORK", "REST_KNOX",
-    "SPECTACULAR_SETTINGS",
-]  # fmt: skip
+from symphony.settings_api import *  # noqa: E402, F403  (its __all__: the names it sets)
 
 # --- Client address -------------------------------------------------------
 # Behind a reverse proxy every request comes from the proxy's address. Each

@@ -4,6 +4,11 @@ from datetime import timedelta
 
 from symphony.env import env, env_int
 
+__all__ = [
+    "API_TOKEN_TTL", "API_TOKENS_PER_USER", "DRF_STANDARDIZED_ERRORS", "REST_FRAMEWORK", "REST_KNOX",
+    "SPECTACULAR_SETTINGS",
+]  # fmt: skip
+
 REST_FRAMEWORK = {
     # Token first: DRF's 401 challenge comes from the first class, and only a token has one
     # (`WWW-Authenticate: Token`); with the session first, missing or bad credentials were a 403.
