@@ -7,12 +7,12 @@ class DetectionConfig(AppConfig):
     def ready(self) -> None:
         from accounts import data_rights
 
-        from . import retention, selectors, services
+        from . import files, retention, selectors
 
         data_rights.register(
             "detection",
             export=lambda user: selectors.check_in_export(user=user),
-            delete_files=services.user_files_delete,
+            delete_files=files.user_files_delete,
             files=retention.user_image_files,
             forget_images=retention.user_images_forget,
         )

@@ -1,11 +1,12 @@
-"""Face images and analyses after the user's choices: stop keeping images, withdraw consent,
-export them (data-rights hooks, registered in detection.apps)."""
+"""Face images after the user's choices: stop keeping images, withdraw consent, export them
+(data-rights hooks, registered in detection.apps)."""
 
 from django.db import transaction
 
+from . import files
 from .messages import CONSENT_GONE
 from .models import FINISHED_STATUSES, CheckIn, CheckInFrame
-from .services import _files_delete, check_in_fail
+from .services import check_in_fail
 
 
 def user_images_forget(user, *, cancel_pending: bool) -> None:
@@ -25,7 +26,7 @@ def user_images_forget(user, *, cancel_pending: bool) -> None:
         names = list(kept.values_list("image", flat=True))
         kept.delete()
         CheckIn.objects.filter(owner=user, image_expires_at__isnull=False).update(image_expires_at=None)
-        transaction.on_commit(lambda: _files_delete(names))
+        transaction.on_commit(lambda: files.files_delete(names))
 
 
 def user_image_files(user) -> list[tuple[str, str]]:

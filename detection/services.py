@@ -1,14 +1,12 @@
 """Writes and workflows for check-ins: create, analyse, correct, delete, purge."""
 
 import logging
-import os
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
@@ -17,7 +15,7 @@ from django.utils import timezone
 from ml.labels import EMOTIONS
 from music.recommendation.services import recommendation_create
 
-from . import notify, store
+from . import files, notify, store
 from .messages import (
     CONSENT_GONE,
     IMAGE_GONE,
@@ -27,7 +25,7 @@ from .messages import (
     STALE,
     TOO_MANY_ATTEMPTS,
 )
-from .models import FINISHED_STATUSES, CheckIn, CheckInFrame, FaceResult, manual_distribution, user_folder
+from .models import FINISHED_STATUSES, CheckIn, CheckInFrame, FaceResult, manual_distribution
 
 logger = logging.getLogger(__name__)
 
@@ -44,16 +42,6 @@ def _distribution_clean(probabilities: dict[str, float]) -> dict[str, float]:
 
 def _unit(value: float) -> float:
     return min(1.0, max(0.0, float(value)))
-
-
-def _files_delete(names: Sequence[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            # A file that is already gone is the state we want; anything else is
-            # logged, never raised, so a disk hiccup cannot undo a finished analysis.
-            logger.warning("Could not delete stored image %s", name, exc_info=True)
 
 
 def _pending_release(check_in: CheckIn) -> None:
@@ -75,7 +63,7 @@ def _frames_release(check_in: CheckIn, *, keep: bool = True) -> None:
     names = list(check_in.frames.values_list("image", flat=True))
     check_in.frames.all().delete()
     check_in.image_expires_at = None
-    transaction.on_commit(lambda: _files_delete(names))
+    transaction.on_commit(lambda: files.files_delete(names))
 
 
 def _enqueue(check_in_id: int) -> None:
@@ -337,10 +325,10 @@ def check_in_analyze(check_in_id: int, *, max_attempts: int | None = None) -> Ch
                 setattr(check_in, name, value)
             _recommend(check_in)
     except _AlreadyFinished:
-        _files_delete([frame.image.name for frame in kept])
+        files.files_delete([frame.image.name for frame in kept])
         return CheckIn.objects.filter(pk=check_in_id).first()
     except BaseException:
-        _files_delete([frame.image.name for frame in kept])  # files are not transactional
+        files.files_delete([frame.image.name for frame in kept])  # files are not transactional
         raise
     # After the commit: the result is announced, then the images the worker no longer needs go.
     transaction.on_commit(lambda: (notify.finished_announce(check_in_id), store.images_delete(keys)))
@@ -385,34 +373,7 @@ def check_in_delete(*, check_in: CheckIn) -> None:
         names = list(check_in.frames.values_list("image", flat=True))
         keys = check_in.image_keys
         check_in.delete()
-        transaction.on_commit(lambda: (_files_delete(names), store.images_delete(keys)))
-
-
-def purge_expired_images(*, now: datetime | None = None) -> int:
-    """Delete kept images whose time is up. Returns how many files were removed."""
-    now = now or timezone.now()
-    removed = 0
-    expired = CheckIn.objects.filter(image_expires_at__lte=now).values_list("pk", flat=True)
-    for check_in_id in list(expired):
-        with transaction.atomic():
-            frames = CheckInFrame.objects.select_for_update().filter(check_in_id=check_in_id)
-            names = list(frames.values_list("image", flat=True))
-            frames.delete()
-            CheckIn.objects.filter(pk=check_in_id).update(image_expires_at=None)
-            transaction.on_commit(lambda names=names: _files_delete(names))
-        removed += len(names)
-    # And what abandoned check-ins left in a store that does not expire images itself.
-    store.images_purge_expired()
-    return removed
-
-
-def check_ins_delete_all(*, user) -> int:
-    """Delete every check-in of the user, their stored images (after commit) and the song lists made
-    for them (Recommendation.check_in cascades). Returns how many check-ins went."""
-    with transaction.atomic():
-        user_files_delete(user)
-        _, per_model = CheckIn.objects.filter(owner=user).delete()
-    return per_model.get(CheckIn._meta.label, 0)
+        transaction.on_commit(lambda: (files.files_delete(names), store.images_delete(keys)))
 
 
 def check_ins_stale_fail(*, now: datetime | None = None) -> int:
@@ -425,20 +386,10 @@ def check_ins_stale_fail(*, now: datetime | None = None) -> int:
     return sum(1 for check_in in failed if check_in is not None and check_in.error == STALE)
 
 
-def _user_folder_remove(user_id: int) -> None:
-    try:
-        os.rmdir(default_storage.path(user_folder(user_id)))
-    except (NotImplementedError, FileNotFoundError):
-        pass  # storage without local folders, or the user never stored an image
-    except OSError:
-        logger.warning("Could not remove the image folder of user %s", user_id, exc_info=True)
-
-
-def user_files_delete(user) -> None:
-    """Data rights: remove every stored image of the user, and their folder (rows go by cascade)."""
-    names = list(CheckInFrame.objects.filter(check_in__owner=user).values_list("image", flat=True))
-    pending = CheckIn.objects.filter(owner=user).exclude(image_keys=[]).values_list("image_keys", flat=True)
-    keys = [key for check_in_keys in pending for key in check_in_keys]
-    user_id = user.pk
-    # After the account deletion commits: if it rolls back, the user keeps their files too.
-    transaction.on_commit(lambda: (_files_delete(names), store.images_delete(keys), _user_folder_remove(user_id)))
+def check_ins_delete_all(*, user) -> int:
+    """Delete every check-in of the user, their stored images (after commit) and the song lists made
+    for them (Recommendation.check_in cascades). Returns how many check-ins went."""
+    with transaction.atomic():
+        files.user_files_delete(user)
+        _, per_model = CheckIn.objects.filter(owner=user).delete()
+    return per_model.get(CheckIn._meta.label, 0)

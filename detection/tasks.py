@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
-from . import services
+from . import files, services
 from .messages import TOO_SLOW
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def submission_analyze_task_deprecated(submission_id: int) -> None:
 
 @shared_task(acks_late=True)
 def purge_expired_images_task() -> int:
-    return services.purge_expired_images()
+    return files.purge_expired_images()
 
 
 @shared_task(acks_late=True)

@@ -56,6 +56,7 @@ DATA_DEPENDENT_400 = {
     "history_check_ins_list": "`from` after `to`",
     "history_check_ins_export": "`from` after `to`",
     "playlists_create": "song ids no song has",
+    "me_preferences_update": "a genre the vocabulary lacks (GET /api/v1/genres/)",
     "feedback_create": "a song that is not in the recommendation or playlist named with it",
 }
 POSITIVE_STATUSES = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]

@@ -2,7 +2,6 @@
 
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from symphony.checks import check_secret_key
+from tests.checkouts import checkout_with_env_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -127,25 +127,10 @@ def test_visibility_timeout_shorter_than_the_hard_limit_is_flagged(settings):
     assert [w.id for w in check_celery_visibility_timeout(None)] == ["symphony.W001"]
 
 
-def _checkout_with_env_file(tmp_path: Path, env_file: str) -> Path:
-    """This checkout in tmp_path with a .env of its own: settings and manage.py copied (BASE_DIR is
-    where settings.py really lies), everything else linked."""
-    checkout = tmp_path / "checkout"
-    checkout.mkdir()
-    for entry in ROOT.iterdir():
-        if entry.name in {".env", ".git", "symphony", "manage.py"}:
-            continue
-        (checkout / entry.name).symlink_to(entry)
-    shutil.copytree(ROOT / "symphony", checkout / "symphony", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "manage.py", checkout / "manage.py")
-    (checkout / ".env").write_text(env_file)
-    return checkout
-
-
 def test_manage_py_runs_with_no_variables_set_after_bin_setup_dev_and_production_still_refuses_the_dev_key(tmp_path):
     setup = (ROOT / "bin" / "setup").read_text()
     assert '"DEBUG=1" > .env' in setup  # what bin/setup dev writes when a checkout has no .env
-    checkout = _checkout_with_env_file(tmp_path, "DEBUG=1\n")
+    checkout = checkout_with_env_file(tmp_path, "DEBUG=1\n")
     nothing_set = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
 
     def manage_check(env):

@@ -8,7 +8,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from PIL import Image
 
-from detection import messages, services, store, tasks
+from detection import files, messages, services, store, tasks
 from detection.models import CheckIn, CheckInFrame, FaceResult, manual_distribution
 from detection.tests import images
 from detection.tests.factories import CheckInFactory, FaceResultFactory, kept_frame
@@ -161,7 +161,7 @@ def test_purge_removes_only_expired_kept_images(user, on_commit):
     CheckIn.objects.filter(pk=fresh.pk).update(image_expires_at=now + timedelta(days=3))
 
     with on_commit():
-        removed = services.purge_expired_images(now=now)
+        removed = files.purge_expired_images(now=now)
 
     assert removed == 1
     assert not old.frames.exists() and fresh.frames.exists()

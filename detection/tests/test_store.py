@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.services import user_consent_withdraw
-from detection import messages, services, store
+from detection import files, messages, services, store
 from detection.models import CheckIn, PendingImage
 from detection.tests import images
 
@@ -95,7 +95,7 @@ def test_the_database_backend_purges_expired_rows(settings):
     settings.IMAGE_STORE_TTL_S = 60
     fresh = store.images_put([b"fresh"])
 
-    services.purge_expired_images()
+    files.purge_expired_images()
     assert list(PendingImage.objects.values_list("key", flat=True)) == fresh
 
 

@@ -327,6 +327,8 @@ class MePreferencesApi(APIView):
 
 
 class ArtistSearchApi(APIView):
+    pagination_class = None  # a short list, capped at ARTIST_SEARCH_LIMIT
+
     @extend_schema_serializer(component_name="ArtistSearchFilter")
     class FilterSerializer(serializers.Serializer):
         q = serializers.CharField(max_length=100, help_text="At least 2 characters of the name.")

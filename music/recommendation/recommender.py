@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from music.emotions import EMOTION_ADJECTIVE, EMOTION_VA, EMOTIONS
+from music.emotions import EMOTION_VA, EMOTIONS
 from music.recommendation import preferences
+from music.recommendation.phrasing import describe, goal_phrase, mood_phrase, times
 from music.recommendation.preferences import Stated
 from music.recommendation.taste import Features, Observation, Sound, Taste, fit
 
@@ -231,43 +232,6 @@ def artist_score(artist_key: str, h: History) -> float:
     dislikes = h.artist_dislikes.get(artist_key, 0)
     skips = h.artist_skips.get(artist_key, 0)
     return (likes - dislikes - 0.5 * skips) / (likes + dislikes + 0.5 * skips + 1)
-
-
-def times(n: int) -> str:
-    return {1: "once", 2: "twice"}.get(n, f"{n} times")
-
-
-def describe(valence: float, arousal: float) -> str:
-    if valence > 0.15:
-        mood = "upbeat"
-    elif valence < -0.15:
-        mood = "dark" if arousal > 0.15 else "melancholic"
-    else:
-        mood = "bittersweet"
-    energy = "energetic" if arousal > 0.15 else "relaxed" if arousal < -0.15 else "mid-tempo"
-    return f"{mood} and {energy}"
-
-
-def goal_phrase(goal: str, rank: int, n: int) -> str:
-    if goal == "match_then_lift":
-        return f"goal: match, then lift (step {rank} of {n})"
-    return f"goal: {goal}"
-
-
-def mood_phrase(emotions: dict[str, float], detected: bool, looked: str = "") -> str:
-    """Where the mood came from. Read from a face: "you look sad (61%)". Said by the listener:
-    "you said you feel sad", a share only for a mix, and `looked` (what the photo looked like
-    before a correction) in brackets, so the explanation never credits the face with their choice."""
-    top = max(EMOTIONS, key=lambda name: emotions.get(name, 0.0))
-    share = emotions[top] / sum(emotions.values())
-    if detected:
-        return f"you look {EMOTION_ADJECTIVE[top]} ({share:.0%})"
-    phrase = f"you said you feel {EMOTION_ADJECTIVE[top]}"
-    if share < 0.995:
-        phrase += f" ({share:.0%})"
-    if looked:
-        phrase += f" (the photo looked {EMOTION_ADJECTIVE[looked]})"
-    return phrase
 
 
 def recommend(

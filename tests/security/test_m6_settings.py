@@ -5,22 +5,26 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.checkouts import checkout_with_env_file
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_python(code: str, **env_changes: str | None) -> subprocess.CompletedProcess:
+def run_python(code: str, cwd: Path = ROOT, **env_changes: str | None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env["DJANGO_SETTINGS_MODULE"] = "symphony.settings"
     for name, value in env_changes.items():
         if value is not None:
             env[name] = value
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_m6_debug_is_off_unless_the_environment_turns_it_on():
+def test_m6_debug_is_off_unless_the_environment_turns_it_on(tmp_path):
+    # A checkout with no .env, as production has: a developer's .env (bin/setup dev) says DEBUG=1.
+    checkout = checkout_with_env_file(tmp_path, None)
     code = "from django.conf import settings; print(settings.DEBUG)"
-    assert run_python(code, SECRET_KEY="k" * 60).stdout.strip() == "False"
-    assert run_python(code, DEBUG="1").stdout.strip() == "True"
+    assert run_python(code, checkout, SECRET_KEY="k" * 60).stdout.strip() == "False"
+    assert run_python(code, checkout, DEBUG="1").stdout.strip() == "True"
 
 
 def test_m6_the_wsgi_app_refuses_to_start_with_debug_off_and_the_development_key():
