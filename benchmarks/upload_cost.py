@@ -7,7 +7,7 @@ files that are most expensive to accept: every format and pixel layout the app
 takes (baseline and progressive JPEG, CMYK JPEG, 8- and 16-bit PNG with and
 without alpha, palette PNG with transparency, lossy and lossless WebP, extreme
 aspect ratios). Each goes through exactly what an upload runs, in a fresh process
-pinned to one core: the web process's detection.services._image_check (header
+pinned to one core: the web process's detection.uploads.image_check (header
 checks only, no pixel decoded), then the worker's one bounded decode for the
 analysis (ml.imageio.decode_image at ml.inference.DECODE_SIDE) and, the worst
 case, the clean JPEG a keeper's image is stored as (sanitize_image). Prints one
@@ -228,12 +228,12 @@ def measure_child(paths: list[str], kind: str) -> dict:
     from django.core.exceptions import ValidationError
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from detection.services import _image_check
+    from detection.uploads import image_check
     from ml import imageio
     from ml.inference import DECODE_SIDE
 
     def accept(upload, label: str) -> None:
-        data = _image_check(upload, label, max_pixels=max_pixels)
+        data = image_check(upload, label, max_pixels=max_pixels)
         web.append(_cpu_s())
         imageio.decode_image(data, max_bytes=settings.MAX_UPLOAD_BYTES, max_pixels=max_pixels, min_side=DECODE_SIDE)
         imageio.sanitize_image(data, max_bytes=settings.MAX_UPLOAD_BYTES, max_pixels=max_pixels)

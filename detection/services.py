@@ -15,7 +15,7 @@ from django.utils import timezone
 from ml.labels import EMOTIONS
 from music.recommendation.services import recommendation_create
 
-from . import files, notify, store
+from . import files, notify, store, uploads
 from .messages import (
     CONSENT_GONE,
     IMAGE_GONE,
@@ -81,35 +81,6 @@ def _enqueue(check_in_id: int) -> None:
         check_in_fail(check_in_id, "We couldn't start the analysis right now. Please try again in a minute.")
 
 
-def _image_check(upload: UploadedFile, label: str, *, max_pixels: int) -> bytes:
-    """The upload's bytes, once its header passed every cap: the web process decodes no pixel.
-    The worker decodes it once, for the analysis, and fails the check-in with a message if the
-    pixel data turns out to be damaged."""
-    # ml.imageio, not ml.inference: the web process needs Pillow only, never OpenCV or the model.
-    from ml import imageio
-
-    if upload.size == 0:
-        raise ValidationError(f"{label} is empty.", code="invalid")
-    if upload.size > settings.MAX_UPLOAD_BYTES:
-        limit_mb = settings.MAX_UPLOAD_BYTES / (1024 * 1024)
-        raise ValidationError(f"{label} is larger than the {limit_mb:g} MB limit.", code="too_large")
-    data = upload.read()
-    prefix = "" if label == "The file" else f"{label}: "
-    # The browser's content type and the file name are ignored: the bytes decide.
-    try:
-        imageio.inspect_image(data, max_bytes=settings.MAX_UPLOAD_BYTES, max_pixels=max_pixels)
-    except imageio.ImageTooLargeError as exc:
-        raise ValidationError(f"{prefix}{exc}", code="too_large") from exc
-    except imageio.ImageError as exc:
-        raise ValidationError(f"{prefix}{exc}", code="invalid") from exc
-    return data
-
-
-def _max_pixels(kind: str) -> int:
-    # A photo may be a camera's full resolution; a webcam frame is video-sized.
-    return settings.MAX_PHOTO_PIXELS if kind == CheckIn.Kind.UPLOAD else settings.MAX_FRAME_PIXELS
-
-
 def check_in_create(*, user, files: Sequence[UploadedFile], kind: str) -> CheckIn:
     """Check an upload or webcam burst from its headers, put it in the image store, and queue its analysis.
 
@@ -128,7 +99,9 @@ def check_in_create(*, user, files: Sequence[UploadedFile], kind: str) -> CheckI
             f"Too many frames: {len(files)} sent, at most {settings.MAX_BURST_FRAMES} allowed.", code="invalid"
         )
     images = [
-        _image_check(upload, "The file" if len(files) == 1 else f"Frame {index + 1}", max_pixels=_max_pixels(kind))
+        uploads.image_check(
+            upload, "The file" if len(files) == 1 else f"Frame {index + 1}", max_pixels=uploads.max_pixels(kind)
+        )
         for index, upload in enumerate(files)
     ]
     # Stored before the row exists: the worker may start as soon as the row commits. If the row is
@@ -231,7 +204,9 @@ def _frames_keep(check_in: CheckIn, images: list[bytes]) -> list[CheckInFrame]:
 
     frames = []
     for index, data in enumerate(images):
-        clean = imageio.sanitize_image(data, max_bytes=settings.MAX_UPLOAD_BYTES, max_pixels=_max_pixels(check_in.kind))
+        clean = imageio.sanitize_image(
+            data, max_bytes=settings.MAX_UPLOAD_BYTES, max_pixels=uploads.max_pixels(check_in.kind)
+        )
         width, height = imageio.inspect_image(clean)
         frame = CheckInFrame(check_in=check_in, index=index, width=width, height=height)
         frame.image.save("frame.jpg", ContentFile(clean), save=False)
@@ -369,11 +344,19 @@ def check_in_face_select(*, check_in: CheckIn, face_id: int) -> CheckIn:
 
 
 def check_in_delete(*, check_in: CheckIn) -> None:
+    check_ins_delete(user=check_in.owner, check_in_ids=[check_in.pk])
+
+
+def check_ins_delete(*, user, check_in_ids) -> int:
+    """Delete these check-ins of the user (ids: a list or a subquery), their song lists (by cascade)
+    and, after the commit, their stored images. Returns how many went."""
+    check_ins = CheckIn.objects.filter(owner=user, pk__in=check_in_ids)
     with transaction.atomic():
-        names = list(check_in.frames.values_list("image", flat=True))
-        keys = check_in.image_keys
-        check_in.delete()
+        names = list(CheckInFrame.objects.filter(check_in__in=check_ins).values_list("image", flat=True))
+        keys = [key for row in check_ins.exclude(image_keys=[]).values_list("image_keys", flat=True) for key in row]
+        _, per_model = check_ins.delete()
         transaction.on_commit(lambda: (files.files_delete(names), store.images_delete(keys)))
+    return per_model.get(CheckIn._meta.label, 0)
 
 
 def check_ins_stale_fail(*, now: datetime | None = None) -> int:

@@ -236,11 +236,14 @@ class HistoryCheckInListApi(APIView):
 
     @extend_schema(
         operation_id="history_check_ins_destroy",
-        responses={204: None},
-        description="Delete your whole mood history: every check-in, stored image and song list made for it.",
+        parameters=[PeriodFilterSerializer],
+        responses={204: None, 400: error_response(400, "A bad date.")},
+        description="Delete your whole mood history: every check-in, stored image and song list made for it. "
+        "With `from` and/or `to`, only the finished check-ins of that period (as the list shows them).",
     )
     def delete(self, request):
-        services.history_delete(user=request.user)
+        period, _ = period_from(request)
+        services.history_delete(user=request.user, period=period)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -53,6 +53,11 @@ class Period:
             return None
         return datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
 
+    @property
+    def is_whole(self) -> bool:
+        """No bounds: the whole history."""
+        return self.date_from is None and self.date_to is None
+
     def bounds(self) -> Q:
         """created_at bounds (index-friendly, unlike created_at__date)."""
         q = Q()

@@ -1,9 +1,11 @@
-"""Mood history writes: forgetting one check-in, or the whole history.
+"""Mood history writes: forgetting one check-in, a period, or the whole history.
 
 The song lists made for a check-in go with it (Recommendation.check_in cascades); feedback events
 and likes stay: they are the user's music taste, kept on "My likes". The work is detection's."""
 
 from detection import services as detection_services
+
+from . import selectors
 
 
 def check_in_forget(*, check_in) -> None:
@@ -11,6 +13,10 @@ def check_in_forget(*, check_in) -> None:
     detection_services.check_in_delete(check_in=check_in)
 
 
-def history_delete(*, user) -> int:
-    """Delete every check-in of the user; returns how many went."""
-    return detection_services.check_ins_delete_all(user=user)
+def history_delete(*, user, period: selectors.Period | None = None) -> int:
+    """Delete the user's check-ins in the period: every one, unfinished ones too, without bounds;
+    else the period's finished ones, as the history page lists them. Returns how many went."""
+    if period is None or period.is_whole:
+        return detection_services.check_ins_delete_all(user=user)
+    in_period = selectors.check_ins(user=user, period=period).values("pk")
+    return detection_services.check_ins_delete(user=user, check_in_ids=in_period)

@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ml.labels import EMOTIONS
@@ -77,6 +79,7 @@ def history_page(request):
         "emotions": EMOTIONS,
         "has_history": has_history,
         "query": _query_without_page(request),
+        "period_query": period_query(period),
     }
     if has_history:
         context.update(_history_context(request, period, emotion))
@@ -145,9 +148,36 @@ def check_in_delete(request, check_in_id: int):
 @require_http_methods(["GET", "POST"])
 @login_required
 def history_delete(request):
+    """The whole history, or with a period in the query (as the history page names it) that period's
+    check-ins. The query travels with the confirmation, so what is confirmed is what goes."""
+    form = HistoryFilterForm(request.GET)
+    if request.GET and not form.is_valid():
+        messages.error(request, "That period is not valid, so nothing was deleted.")
+        return redirect("history:page")
+    period = _period(form)[0] if request.GET else selectors.Period()
+    label = period_label(period)
     if not delete_confirmed(request):
-        count = selectors.check_ins(user=request.user).count()
-        return render(request, "history/confirm_delete.html", {"check_in": None, "count": count})
-    deleted = services.history_delete(user=request.user)
-    messages.success(request, f"Your mood history is deleted ({deleted} check-ins).")
+        count = selectors.check_ins(user=request.user, period=period).count()
+        context = {"check_in": None, "count": count, "period": period, "period_label": label,
+                   "period_query": period_query(period)}  # fmt: skip
+        return render(request, "history/confirm_delete.html", context)
+    deleted = services.history_delete(user=request.user, period=period)
+    if period.is_whole:
+        messages.success(request, f"Your mood history is deleted ({deleted} check-ins).")
+    else:
+        messages.success(request, f"Deleted {deleted} check-in{'s' if deleted != 1 else ''} from {label}.")
     return redirect("history:page")
+
+
+def period_label(period: selectors.Period) -> str:
+    """ "3 Nov 2026 – 2 Dec 2026", as the history page shows a period."""
+    if period.is_whole:
+        return "all time"
+    start = date_format(period.date_from, "j M Y") if period.date_from else "the beginning"
+    return f"{start} – {date_format(period.date_to, 'j M Y') if period.date_to else 'today'}"
+
+
+def period_query(period: selectors.Period) -> str:
+    """The period as the query of the history page and its delete (`from`, `to`)."""
+    bounds = {"from": period.date_from, "to": period.date_to}
+    return urlencode({name: day.isoformat() for name, day in bounds.items() if day})

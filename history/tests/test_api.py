@@ -124,6 +124,19 @@ def test_deleting_the_history_removes_every_check_in_file_and_list_of_mine_only(
     assert CheckIn.objects.filter(pk=theirs.pk).exists()
 
 
+def test_deleting_a_period_removes_only_its_check_ins_of_mine(api, user, outsider, mine, on_commit):
+    theirs = check_in_at(outsider, utc(2026, 3, 1, 10), "fear")
+    name = CheckInFrame.objects.get(check_in=mine[0]).image.name
+    with on_commit():
+        assert api.delete(f"{CHECK_INS}?from=2026-03-01&to=2026-03-01").status_code == 204
+    assert list(CheckIn.objects.filter(owner=user)) == [mine[2]]
+    assert not default_storage.exists(name)
+    assert CheckIn.objects.filter(pk=theirs.pk).exists()
+    response = api.delete(f"{CHECK_INS}?from=2026-03-09&to=2026-03-01")
+    assert response.status_code == 400 and errors(response)
+    assert CheckIn.objects.filter(owner=user).count() == 1
+
+
 def test_an_outsider_and_anonymous_see_none_of_it(outsider, mine):
     client = APIClient()
     client.force_authenticate(outsider)

@@ -82,6 +82,26 @@ def test_deleting_the_whole_history_in_the_browser_asks_for_confirmation(new_pag
     screenshot("history-empty", page=page)
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_deleting_a_history_period_asks_first_then_deletes_only_that_period(new_page, listener, screenshot, viewport):
+    week_ago = timezone.now() - timedelta(days=6)
+    in_week = CheckIn.objects.filter(owner=listener, created_at__gte=week_ago.replace(hour=0, minute=0))
+    total, in_period = CheckIn.objects.filter(owner=listener).count(), in_week.count()
+    page = new_page(viewport=viewport, user=listener)
+    page.goto("/history/?range=7")
+    page.get_by_role("link", name="Delete this period's check-ins…").click()
+    # The first click deletes nothing: it asks, naming the period, in the words every delete uses.
+    assert page.get_by_role("heading", name="Delete these check-ins?").is_visible()
+    assert f"The {in_period} check-ins from" in page.locator("#confirm-delete").inner_text()
+    assert CheckIn.objects.filter(owner=listener).count() == total
+    screenshot("history-period-delete-confirm", page=page)
+    page.get_by_role("button", name="Yes, delete these check-ins").click()
+    page.wait_for_url("**/history/**")
+    assert f"Deleted {in_period} check-ins from" in page.locator(".messages").inner_text()
+    assert CheckIn.objects.filter(owner=listener).count() == total - in_period > 0
+    screenshot("history-period-deleted", page=page)
+
+
 def test_deleting_one_check_in_from_the_history_asks_first(new_page, listener, screenshot):
     page = new_page(viewport=PHONE, user=listener)
     page.goto("/history/")

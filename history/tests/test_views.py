@@ -179,3 +179,35 @@ def test_a_period_without_check_ins_says_so_and_offers_a_longer_one(logged_in, u
     assert 'id="period-empty"' in html and "Try a longer period" in html
     assert 'id="history-empty"' not in html
     assert 'href="?range=90"' in html
+
+
+def test_deleting_a_period_asks_first_then_deletes_only_that_period(logged_in, user, alices, on_commit):
+    name = CheckInFrame.objects.get(check_in=alices[0]).image.name
+    page = logged_in.get("/history/", {"range": "7"}).content.decode()
+    today = timezone.localdate()
+    query = f"from={(today - timedelta(days=6)).isoformat()}&amp;to={today.isoformat()}"
+    assert f'href="/history/delete/?{query}"' in page and "Delete this period's check-ins…" in page
+    url = f"/history/delete/?{query.replace('&amp;', '&')}"
+
+    confirm = logged_in.get(url).content.decode()
+    assert "Delete these check-ins?" in confirm and "The 3 check-ins from" in confirm
+    assert f'action="{url.replace("&", "&amp;")}"' in confirm  # what is confirmed is what goes
+    logged_in.post(url)  # no confirmation: nothing goes
+    assert CheckIn.objects.filter(owner=user).count() == 4
+    with on_commit():
+        response = logged_in.post(url, {"confirm": "yes"}, follow=True)
+    assert list(CheckIn.objects.filter(owner=user)) == [alices[3]]  # the one from 60 days ago stays
+    assert not default_storage.exists(name)
+    assert "Deleted 3 check-ins from" in response.content.decode()
+
+
+def test_a_bad_period_deletes_nothing_and_says_so(logged_in, user, alices):
+    response = logged_in.post("/history/delete/?from=2026-12-01&to=2026-01-01", {"confirm": "yes"}, follow=True)
+    assert CheckIn.objects.filter(owner=user).count() == 4
+    assert b"That period is not valid, so nothing was deleted." in response.content
+
+
+def test_an_outsider_deleting_a_period_deletes_nothing_of_anyone_else(client, outsider, alices):
+    client.force_login(outsider)
+    client.post("/history/delete/?range=90", {"confirm": "yes"})
+    assert CheckIn.objects.filter(pk__in=[s.pk for s in alices]).count() == 4
