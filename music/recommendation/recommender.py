@@ -49,7 +49,7 @@ W_FEATURES = 1.0
 # changes which of the fitting songs are played, never lets in a song that fits worse; an
 # exploration pick must also fit within EXPLORE_BAND of the best song left.
 # MOOD_BAND trades liked share against mood fit (benchmarks/taste.py, music/README.md).
-MOOD_BAND, EXPLORE_BAND = 0.05, 0.1
+MOOD_BAND, EXPLORE_BAND = 0.01, 0.1
 EXPLORE_SHARE = 0.1
 EXPLORE_AFTER = 5  # observations before exploring: a new listener's every song is new anyway
 # Small: songs of the last lists are excluded outright, and a song the listener loves may come back.
@@ -294,9 +294,11 @@ def recommend(
     opening = mood_phrase(emotions, detected, looked)
     targets = targets_for(emotions, goal, n)
     fits = np.array([mood_fit(t, tags, va, tag_norms) for t in targets])  # rank x candidate
-    # The floor comes from the list a listener without taste would get: the same fill, by mood
-    # and the neutral signals alone.
-    mood_only = _fill(fits, neutral, neutral, np.full((n, 1), -np.inf), np.zeros((n, 1), dtype=bool), novel, artists)
+    # The floor comes from the list a listener without any history would get: the same fill, by
+    # mood and the seeded jitter alone. Recency stays out of it: a fed listener's recently played
+    # songs are the best fits they were shown, and a floor set without them would let worse fits in.
+    no_floor, no_exploring = np.full((n, 1), -np.inf), np.zeros((n, 1), dtype=bool)
+    mood_only = _fill(fits, jitter, jitter, no_floor, no_exploring, novel, artists)
     floor = mood_floor(fits, targets, {r: best for r, (best, _, _) in mood_only.items()})
     explore_row = np.array([rank in explore_ranks for rank in range(1, n + 1)])[:, None]
     chosen = _fill(fits, base, neutral, floor, explore_row, novel, artists)

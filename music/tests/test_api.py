@@ -218,7 +218,7 @@ def test_the_genre_vocabulary_is_listed_broadest_first(client):
     assert APIClient().get("/api/v1/genres/").status_code in (401, 403)
 
 
-def test_taste_is_learned_through_the_api_from_plays_likes_and_skips():
+def test_taste_is_learned_through_the_api_from_plays_likes_and_skips(starter_mood_band):
     """A folk lover who skips rock (metal and punk included), as an API client: after ten lists,
     new lists bring more folk and far less rock than the same moods bring a listener who never
     reacts. Both keep the default goal of a new account."""

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def starter(db):
+def starter(db, starter_mood_band):
     load_starter_catalog()
 
 

@@ -149,6 +149,14 @@ def test_a_recently_played_song_sinks_and_recovers_with_time():
     assert ids(run({"sadness": 1.0}, candidates, History(hours_since_played={1: 24 * 7})))[0] == 1
 
 
+def test_recent_plays_reorder_the_fitting_songs_but_never_let_worse_fits_in():
+    # The floor comes from the list mood alone would choose, without recency: a listener's recent
+    # plays are the best fits they were shown, and a floor set without them would sink.
+    candidates = [song(i, {"sadness": 1.0, "happiness": 0.15 * i}) for i in range(1, 7)]
+    played = History(hours_since_played={1: 1.0, 2: 1.0, 3: 1.0})
+    assert sorted(ids(run({"sadness": 1.0}, candidates, played, n=3))) == [1, 2, 3]
+
+
 # (f) diversity ---------------------------------------------------------------------
 
 
