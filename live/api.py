@@ -1,7 +1,7 @@
 """REST API for live mode (docs/api.md, "Live mode"): sessions and their readings."""
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -103,15 +103,21 @@ class ChangeSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="LiveSessionDetail")
 class SessionDetailSerializer(SessionOutputSerializer):
-    songs = SongOnPathSerializer(many=True, help_text="Songs played or skipped, in order, with the reading before.")
-    change = ChangeSerializer(allow_null=True, help_text="From the first sure reading to the last.")
+    songs = serializers.SerializerMethodField(help_text="Songs played or skipped, in order, with the reading before.")
+    change = serializers.SerializerMethodField(help_text="From the first sure reading to the last; null before one.")
 
     def to_representation(self, session):
-        path = selectors.session_path(session)
-        return {**super().to_representation(session), **{
-            "songs": SongOnPathSerializer(path["songs"], many=True).data,
-            "change": ChangeSerializer(path["change"]).data if path["change"] else None,
-        }}  # fmt: skip
+        self._path = selectors.session_path(session)
+        return super().to_representation(session)
+
+    @extend_schema_field(SongOnPathSerializer(many=True))
+    def get_songs(self, session) -> list[dict]:
+        return SongOnPathSerializer(self._path["songs"], many=True).data
+
+    @extend_schema_field(ChangeSerializer(allow_null=True))
+    def get_change(self, session) -> dict | None:
+        change = self._path["change"]
+        return ChangeSerializer(change).data if change else None
 
 
 def _session(request, session_id: int) -> LiveSession:

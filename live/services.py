@@ -138,7 +138,11 @@ def reading_record(
         raise ValidationError({"check_in": "That reading was taken before live mode started."})
     with transaction.atomic():
         # One reading at a time per session: each one builds on the one before.
-        session = LiveSession.objects.select_for_update().select_related("owner", "recommendation").get(pk=session.pk)
+        session = (
+            LiveSession.objects.select_for_update(of=("self",))
+            .select_related("owner", "recommendation")
+            .get(pk=session.pk)
+        )
         if not session.is_active():
             raise ValidationError("This live session has ended; start live mode again.", code="ended")
         readings = list(session.readings.select_related("recommendation"))

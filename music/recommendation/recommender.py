@@ -248,8 +248,7 @@ def recommend(
 ) -> list[Pick]:
     """Rank candidates into a list of at most n songs. Same inputs and seed, same list.
 
-    `detected`: the mood was read from a face, not said by the listener; `looked`: see mood_phrase();
-    `reason`, when given, opens every explanation in place of the mood and goal phrases."""
+    `detected`: read from a face, not said; `looked`: see mood_phrase(); `reason`: replaces both phrases."""
     if goal not in GOALS:
         raise ValueError(f"unknown goal {goal!r}")
     pool = sorted(
@@ -306,8 +305,7 @@ def recommend(
     for rank, r in enumerate(sorted(chosen), start=1):
         best, score, explored = chosen[r]
         c = pool[best]
-        parts = [reason] if reason else [opening, goal_phrase(goal, r + 1, n)]
-        parts.append(describe(c.valence, c.arousal))
+        parts = [*([reason] if reason else [opening, goal_phrase(goal, r + 1, n)]), describe(c.valence, c.arousal)]
         if explored:
             parts.append(f"new for you: {c.genres[-1]}" if c.genres else "new for you")
         else:
