@@ -9,8 +9,8 @@ from django.utils import timezone
 from live import iso, selectors, services
 from live.models import SESSION_LENGTH, LiveReading, LiveSession
 from live.tests.factories import failed_check_in, live_session, reading, webcam_check_in
-from music.library.models import Recommendation
 from music.catalog.models import Song
+from music.library.models import Recommendation
 from music.library.services import listening_event_create
 from music.tests.factories import load_starter_catalog
 

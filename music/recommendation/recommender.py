@@ -248,7 +248,8 @@ def recommend(
 ) -> list[Pick]:
     """Rank candidates into a list of at most n songs. Same inputs and seed, same list.
 
-    `detected`: read from a face, not said; `looked`: see mood_phrase(); `reason`: replaces both phrases."""
+    `detected`: the mood was read from a face, not said by the listener; `looked`: see mood_phrase();
+    `reason`, when given (a live reading), opens every explanation in place of the mood and goal phrases."""
     if goal not in GOALS:
         raise ValueError(f"unknown goal {goal!r}")
     pool = sorted(
@@ -305,7 +306,8 @@ def recommend(
     for rank, r in enumerate(sorted(chosen), start=1):
         best, score, explored = chosen[r]
         c = pool[best]
-        parts = [*([reason] if reason else [opening, goal_phrase(goal, r + 1, n)]), describe(c.valence, c.arousal)]
+        parts = [reason] if reason else [opening, goal_phrase(goal, r + 1, n)]
+        parts.append(describe(c.valence, c.arousal))
         if explored:
             parts.append(f"new for you: {c.genres[-1]}" if c.genres else "new for you")
         else:
