@@ -176,8 +176,8 @@ def _adapt(session: LiveSession, readings: list[LiveReading], reading: LiveReadi
     queued = {item.song_id for item in current.items.all()} - played if current is not None else set()
     reason = iso.reason(mood.emotions, before, session.goal, at)
     rec = recommendation_create(
-        user=session.owner, emotions=target, goal=Goal.MATCH, check_in=reading.check_in, detected=True,
-        reason=reason, played=played, queued=queued,
+        user=session.owner, emotions=mood.emotions, goal=session.goal, target=target, check_in=reading.check_in,
+        detected=True, reason=reason, played=played, queued=queued,
     )  # fmt: skip
     reading.outcome, reading.recommendation, reading.target = Outcome.MOVED, rec, target
     reading.target_valence, reading.target_arousal = (round(v, 4) for v in target_point)

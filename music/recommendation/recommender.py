@@ -245,11 +245,13 @@ def recommend(
     detected: bool = True,
     looked: str = "",
     reason: str = "",
+    target: dict[str, float] | None = None,
 ) -> list[Pick]:
     """Rank candidates into a list of at most n songs. Same inputs and seed, same list.
 
     `detected`: the mood was read from a face, not said by the listener; `looked`: see mood_phrase();
-    `reason`, when given (a live reading), opens every explanation in place of the mood and goal phrases."""
+    `reason`, when given (a live reading), opens every explanation in place of the mood and goal phrases;
+    `target`, when given (a live reading's iso step), is every rank's target instead of the goal's."""
     if goal not in GOALS:
         raise ValueError(f"unknown goal {goal!r}")
     pool = sorted(
@@ -294,7 +296,7 @@ def recommend(
     explore_ranks = _exploration_ranks(history, rng, n)
 
     opening = mood_phrase(emotions, detected, looked)
-    targets = targets_for(emotions, goal, n)
+    targets = [vector(target)] * n if target else targets_for(emotions, goal, n)
     fits = np.array([mood_fit(t, tags, va, tag_norms) for t in targets])  # rank x candidate
     # The floor comes from the list a listener without taste would get: the same fill, by mood
     # and the neutral signals alone.
