@@ -89,6 +89,20 @@ class HistoryLiftedExampleSerializer(serializers.Serializer):
     change = serializers.FloatField(help_text="Valence of the next check-in minus this one's.")
 
 
+class HistoryLiftedSessionSongSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    artist = serializers.CharField()
+    moves = serializers.IntegerField(help_text="Moves towards the goal this song was played before.")
+
+
+class HistoryLiftedSessionsSerializer(serializers.Serializer):
+    sessions = serializers.IntegerField(help_text="Live sessions with a lift or calm goal.")
+    moves = serializers.IntegerField(help_text="Pairs of sure readings in a row in them.")
+    helped = serializers.IntegerField(help_text="… where the second reading was nearer the goal.")
+    songs = HistoryLiftedSessionSongSerializer(many=True, help_text="Songs played before those moves.")
+
+
 class HistoryLiftedSerializer(serializers.Serializer):
     check_ins = serializers.IntegerField(help_text="Check-ins with a lift/calm goal and a follow-up within a day.")
     helped = serializers.IntegerField(help_text="… after which the next check-in's valence was higher.")
@@ -97,6 +111,7 @@ class HistoryLiftedSerializer(serializers.Serializer):
     average_change = serializers.FloatField(allow_null=True)
     examples = HistoryLiftedExampleSerializer(many=True)
     liked_songs = HistoryLikedSongSerializer(many=True, help_text="Songs liked in the check-ins that helped.")
+    sessions = HistoryLiftedSessionsSerializer(help_text="The same question asked of live sessions.")
 
 
 class HistorySummarySerializer(PeriodFieldsMixin, serializers.Serializer):

@@ -260,3 +260,65 @@ def calendar_chart(daily: list[dict], end: date, weeks: int = 53) -> SafeString:
         f"; main mood {mix} days." if mix else "."
     )
     return _svg("chart-calendar", int(height * scale) + 2, "Calendar: your main mood each day", desc, body)
+
+
+def session_path_chart(item: dict) -> SafeString:
+    """A live session on the valence/arousal plane: its sure readings, numbered and joined in order,
+    and the songs heard after each reading as small squares along the way to the next."""
+    session, points, songs = item["session"], item["points"], item["songs"]
+    size, pad = 400, 40
+    left = (WIDTH - size) / 2
+
+    def xy(valence: float, arousal: float) -> tuple[float, float]:
+        return left + (valence + 1) / 2 * size, pad + (1 - arousal) / 2 * size
+
+    mid_x, mid_y = xy(0, 0)
+    body = [
+        f'<rect x="{left}" y="{pad}" width="{size}" height="{size}" class="track"/>',
+        f'<line x1="{left}" y1="{mid_y}" x2="{left + size}" y2="{mid_y}" class="gridline"/>',
+        f'<line x1="{mid_x}" y1="{pad}" x2="{mid_x}" y2="{pad + size}" class="gridline"/>',
+        _text(left + size + 6, mid_y + 4, "pleasant"), _text(left - 6, mid_y + 4, "unpleasant", "end"),
+        _text(mid_x, pad - 8, "energetic", "middle"), _text(mid_x, pad + size + 18, "calm", "middle"),
+    ]  # fmt: skip
+    where = {r.pk: xy(r.valence, r.arousal) for r in points}
+    if len(points) > 1:
+        line = " ".join(f"{x:.1f},{y:.1f}" for x, y in where.values())
+        body.append(f'<polyline points="{line}" class="path"/>')
+    for index, reading in enumerate(points):
+        after = [s for s in songs if s["after_reading"] == reading.pk]
+        start = where[reading.pk]
+        end = where[points[index + 1].pk] if index + 1 < len(points) else (start[0] + 24, start[1])
+        for k, song in enumerate(after, start=1):
+            t = k / (len(after) + 1)
+            x, y = start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1])
+            tip = escape(f"{song['artist']} – {song['title']} ({song['kind']})")
+            body.append(
+                f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" class="song"><title>{tip}</title></rect>'
+            )
+    for number, reading in enumerate(points, start=1):
+        x, y = where[reading.pk]
+        when = timezone.localtime(reading.taken_at).strftime("%H:%M")
+        tip = escape(f"{number}. {when}: {reading.top_emotion}")
+        body.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" class="{_fill(reading.top_emotion)}"><title>{tip}</title></circle>'
+        )
+        body.append(_text(x, y + 4, str(number), "middle", "pathlabel"))
+    start = timezone.localtime(session.started_at).strftime("%a %-d %b %Y, %H:%M")
+    title = f"Live session of {start} (goal: {session.goal})"
+    return _svg(f"chart-session-{session.pk}", size + 2 * pad, title, session_change_text(item), body)
+
+
+def session_change_text(item: dict) -> str:
+    """The session in words: its readings, the songs heard and the start → end change."""
+    points, change = item["points"], item["change"]
+    heard = f"{len(item['songs'])} song{'s' if len(item['songs']) != 1 else ''} heard"
+    if not change:
+        return f"No sure reading in this session; {heard}."
+    moods = " → ".join(r.top_emotion for r in points)
+    text = f"{len(points)} sure reading{'s' if len(points) != 1 else ''} ({moods}); {heard}."
+    if len(points) > 1:
+        text += f" Valence {change['valence']:+.2f}, arousal {change['arousal']:+.2f}"
+        if change["toward_goal"] is not None:
+            text += ", towards the goal" if change["toward_goal"] else ", away from the goal"
+        text += "."
+    return text

@@ -18,6 +18,7 @@ from django.db.models.functions import ExtractHour, TruncDay, TruncMonth, TruncW
 from django.utils import timezone
 
 from detection import selectors as detection_selectors
+from live import selectors as live_selectors
 from ml.labels import EMOTIONS
 from music.library import selectors as music_selectors
 
@@ -209,7 +210,19 @@ def mood_lifted(*, user, period: Period, limit: int = 5) -> dict:
         "liked_songs": music_selectors.most_liked(
             user=user, check_in_ids=[pair["check_in"] for pair in helped], limit=limit
         ),
+        # Live sessions too: the songs played before a reading that moved towards the goal.
+        "sessions": live_selectors.sessions_lifted(user=user, since=period.start, until=period.end, limit=limit),
     }
+
+
+def live_sessions(*, user, period: Period, limit: int = 5) -> list[dict]:
+    """The period's newest live sessions, each with its path (live.selectors.session_path)."""
+    found = live_selectors.session_list(user=user)
+    if period.start:
+        found = found.filter(started_at__gte=period.start)
+    if period.end:
+        found = found.filter(started_at__lt=period.end)
+    return [{"session": session, **live_selectors.session_path(session)} for session in found[:limit]]
 
 
 def mood_summary(*, user, period: Period) -> dict:

@@ -130,6 +130,10 @@ def _history_context(request, period: selectors.Period, emotion: str) -> dict:
         "distribution_rows": [(n, summary["counts"][n], summary["distribution"][n]) for n in EMOTIONS],
         "page": page,
         "check_ins": check_ins,
+        "live_sessions": [
+            {**item, "chart": charts.session_path_chart(item), "text": charts.session_change_text(item)}
+            for item in selectors.live_sessions(user=user, period=period)
+        ],
     }
 
 

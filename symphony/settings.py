@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accounts",
     "detection",
     "music",
+    "live",
     "history",
 ]
 
@@ -189,6 +190,8 @@ ANALYSIS_MAX_ATTEMPTS = env_int("ANALYSIS_MAX_ATTEMPTS", 3)
 # job and its images go. Above the worst case of a real analysis: three attempts
 # up to the hard time limit each, plus the retries through a database outage.
 ANALYSIS_STALE_AFTER = timedelta(minutes=env_int("ANALYSIS_STALE_MINUTES", 15))
+# Live mode: seconds between readings for everyone, instead of each listener's 2, 5 or 10 minutes (0: theirs).
+LIVE_INTERVAL_SECONDS = env_int("LIVE_INTERVAL_SECONDS", 0)
 
 # Emotion model (a TFLite file); loaded lazily once per worker process.
 EMOTION_MODEL_PATH = Path(env("EMOTION_MODEL_PATH", str(BASE_DIR / "ml" / "models" / "emotion.tflite")))

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("detection.api_urls")),
     path("", include("history.api_urls")),
+    path("", include("live.api_urls")),
     path("", include("music.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script from a URL: no inline script (strict CSP).
@@ -25,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("detection.urls")),
     path("", include("history.urls")),
+    path("", include("live.urls")),
     path("", include("music.urls")),
     path("api/v1/", include((api_v1, "api-v1"))),
 ]

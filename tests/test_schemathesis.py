@@ -58,6 +58,10 @@ DATA_DEPENDENT_400 = {
     "playlists_create": "song ids no song has",
     "me_preferences_update": "a genre the vocabulary lacks (GET /api/v1/genres/)",
     "feedback_create": "a song that is not in the recommendation or playlist named with it",
+    "live_sessions_create": "a list id no list of the caller's has",
+    "live_sessions_renew": "the session has ended (stopped, or an hour passed)",
+    "live_readings_create": "a check-in id that is not the caller's, not finished, older than the session or "
+    "already a reading; a song id no song has; the session has ended",
 }
 POSITIVE_STATUSES = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
 # expected-statuses rather than `enabled = false`: the CLI's --checks switches an operation's check back on.

@@ -106,6 +106,18 @@ def feedback_kinds(*, user, recommendation_ids) -> dict[tuple[int, int], list[st
     return kinds
 
 
+def listening_events(*, user, recommendation_ids, since=None) -> list[dict]:
+    """The player's events (played, skipped) and the buttons' (like, dislike) on songs of some lists,
+    oldest first, each with the song's point on the valence/arousal plane: one query."""
+    rows = Feedback.objects.filter(user=user, recommendation_id__in=list(recommendation_ids))
+    if since is not None:
+        rows = rows.filter(created_at__gte=since)
+    fields = ("created_at", "kind", "recommendation_id", "song_id", "song__title", "song__artist",
+              "song__valence", "song__arousal")  # fmt: skip
+    names = ("at", "kind", "recommendation", "song", "title", "artist", "valence", "arousal")
+    return [dict(zip(names, row, strict=True)) for row in rows.order_by("created_at", "id").values_list(*fields)]
+
+
 def most_liked(*, user, since=None, until=None, check_in_ids=None, limit: int = 5) -> list[dict]:
     """The songs the user liked most (by like events), optionally only between `since` and `until`
     or only in the lists of some check-ins: [{id, title, artist, likes}]."""

@@ -35,6 +35,12 @@ def feedback_create(*, user, song: Song, kind: str, recommendation: Recommendati
     return feedback
 
 
+def check_in_lists_delete(*, user, check_in_id: int) -> None:
+    """Forget the lists made for a check-in that nobody was shown (a live reading's: live mode makes
+    its own), so they neither count as recent lists nor stand in the history for the reading."""
+    Recommendation.objects.filter(user=user, check_in_id=check_in_id).delete()
+
+
 def rating_delete(*, user, song: Song) -> None:
     """Forget a like or dislike (the events stay in the log)."""
     Rating.objects.filter(user=user, song=song).delete()

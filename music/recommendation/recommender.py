@@ -244,10 +244,14 @@ def recommend(
     n: int = 10,
     detected: bool = True,
     looked: str = "",
+    reason: str = "",
+    target: dict[str, float] | None = None,
 ) -> list[Pick]:
     """Rank candidates into a list of at most n songs. Same inputs and seed, same list.
 
-    `detected`: the mood was read from a face, not said by the listener; `looked`: see mood_phrase()."""
+    `detected`: the mood was read from a face, not said by the listener; `looked`: see mood_phrase();
+    `reason`, when given (a live reading), opens every explanation in place of the mood and goal phrases;
+    `target`, when given (a live reading's iso step), is every rank's target instead of the goal's."""
     if goal not in GOALS:
         raise ValueError(f"unknown goal {goal!r}")
     pool = sorted(
@@ -292,7 +296,7 @@ def recommend(
     explore_ranks = _exploration_ranks(history, rng, n)
 
     opening = mood_phrase(emotions, detected, looked)
-    targets = targets_for(emotions, goal, n)
+    targets = [vector(target)] * n if target else targets_for(emotions, goal, n)
     fits = np.array([mood_fit(t, tags, va, tag_norms) for t in targets])  # rank x candidate
     # The floor comes from the list a listener without any history would get: the same fill, by
     # mood and the seeded jitter alone. Recency stays out of it: a fed listener's recently played
@@ -306,7 +310,8 @@ def recommend(
     for rank, r in enumerate(sorted(chosen), start=1):
         best, score, explored = chosen[r]
         c = pool[best]
-        parts = [opening, goal_phrase(goal, r + 1, n), describe(c.valence, c.arousal)]
+        parts = [reason] if reason else [opening, goal_phrase(goal, r + 1, n)]
+        parts.append(describe(c.valence, c.arousal))
         if explored:
             parts.append(f"new for you: {c.genres[-1]}" if c.genres else "new for you")
         else:

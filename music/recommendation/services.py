@@ -15,8 +15,9 @@ LIST_LENGTH = 10
 
 
 def recommendation_create(
-    *, user, emotions: dict[str, float], check_in=None, goal=None, seed=None, detected=None, looked: str = ""
-) -> Recommendation:
+    *, user, emotions: dict[str, float], check_in=None, goal=None, seed=None, detected=None, looked: str = "",
+    reason: str = "", played=(), queued=(), target: dict[str, float] | None = None,
+) -> Recommendation:  # fmt: skip
     """Choose, store and return a list of songs for this user in this mood.
 
     `emotions` is a distribution over the 8 emotion names; `goal` defaults to the user's profile
@@ -24,6 +25,10 @@ def recommendation_create(
     from; the same `seed` with the same history and catalog gives the same list.
     `detected` says the mood was read from a face (default: when there is a check-in), else the
     listener said it; `looked` is what the photo looked like when they corrected it.
+    A queue that adapts while it plays (live mode) passes `target` (the mood every rank aims at, in
+    place of the goal's targets), `reason` (opens every explanation instead of the mood and goal),
+    `played` (songs heard in it: never again) and `queued` (songs waiting in it: they may stay,
+    although they belong to a recent list).
     Raises ValidationError for a malformed distribution or goal.
     """
     try:
@@ -37,7 +42,17 @@ def recommendation_create(
     history = selectors.history_for(user=user)
     # Read on every list, never cached: a change of preferences shows in the very next list.
     history.stated = selectors.stated_for(user=user)
-    targets = recommender.targets_for(distribution, goal, LIST_LENGTH)
+    history.recent_list_songs = (history.recent_list_songs | set(played)) - set(queued)
+    if target is not None:
+        try:
+            target = normalize_distribution(target)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+    targets = (
+        [recommender.vector(target)] * LIST_LENGTH
+        if target
+        else recommender.targets_for(distribution, goal, LIST_LENGTH)
+    )
     candidates = selectors.candidates_for(user=user, history=history, targets=targets, seed=seed)
     picks = recommender.recommend(
         distribution,
@@ -48,6 +63,8 @@ def recommendation_create(
         n=LIST_LENGTH,
         detected=check_in is not None if detected is None else detected,
         looked=looked,
+        reason=reason,
+        target=target,
     )
     check_in_id = getattr(check_in, "pk", check_in)
     rec = Recommendation(

@@ -2,9 +2,7 @@
 // webcam burst. Without JavaScript the upload and emotion forms still post normally.
 (function () {
   "use strict";
-  var THUMB_MAX = 480;
-  var BURST_FRAMES = 5;
-  var BURST_INTERVAL_MS = 450;
+  var THUMB_MAX = window.symphonyCamera.THUMB_MAX;
   var TOO_DARK_LUMA = 28;
   // Each status request waits server-side (long polling) for up to WAIT_S seconds.
   var WAIT_S = 10;
@@ -34,16 +32,10 @@
     return "Something went wrong (" + status + "). Please try again.";
   }
 
-  // Scaled copy of an image or video frame as a data URL: kept in this tab only
-  // (sessionStorage), so the result page can show it even when the server deleted the photo.
-  function thumbnail(source, width, height) {
-    var scale = Math.min(1, THUMB_MAX / Math.max(width, height));
-    var canvas = document.createElement("canvas");
-    canvas.width = Math.round(width * scale);
-    canvas.height = Math.round(height * scale);
-    canvas.getContext("2d").drawImage(source, 0, 0, canvas.width, canvas.height);
-    return canvas.toDataURL("image/jpeg", 0.8);
-  }
+  // Thumbnails are kept in this tab only (sessionStorage), so the result page can show the photo
+  // even when the server deleted it.
+  var camera = window.symphonyCamera;
+  var thumbnail = camera.thumbnail;
 
   function keepThumbs(id, thumbs) {
     try {
@@ -140,72 +132,19 @@
     }
   }
 
-  // getUserMedia's failures (DOMException names) in plain words; the exception's name means nothing to a person.
-  var CAMERA_ERRORS = {
-    NotFoundError: "No camera was found on this device.",
-    OverconstrainedError: "No camera was found on this device.",
-    NotAllowedError: "Camera access was blocked; allow it in the browser's settings.",
-    SecurityError: "Camera access was blocked; allow it in the browser's settings.",
-    NotReadableError: "The camera is in use by another app, or it stopped working. Close the other app and try again.",
-    AbortError: "The camera stopped before it started. Please try again."
-  };
-
-  function cameraError(err) {
-    return CAMERA_ERRORS[err && err.name] || "We couldn't start your camera. Please try again.";
-  }
-
   startButton.addEventListener("click", function () {
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      say("This browser can't use a webcam here.", true);
-      return;
-    }
     say("Starting the camera…");
-    navigator.mediaDevices.getUserMedia({ video: { facingMode: "user", width: { ideal: 640 } }, audio: false })
-      .then(function (stream) {
-        video.srcObject = stream;
+    camera.open(video)
+      .then(function () {
         video.hidden = false;
         startButton.hidden = true;
         captureButton.hidden = false;
         say("Look at the camera, then press Capture.");
       })
       .catch(function (err) {
-        say(cameraError(err), true);
+        say(err.message, true);
       });
   });
-
-  function grabFrame() {
-    var canvas = document.createElement("canvas");
-    canvas.width = video.videoWidth;
-    canvas.height = video.videoHeight;
-    var ctx = canvas.getContext("2d");
-    ctx.drawImage(video, 0, 0);
-    // Average brightness from a coarse sample: enough to tell a dark room.
-    var pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-    var sum = 0, count = 0;
-    for (var i = 0; i < pixels.length; i += 4 * 97) {
-      sum += 0.299 * pixels[i] + 0.587 * pixels[i + 1] + 0.114 * pixels[i + 2];
-      count += 1;
-    }
-    return new Promise(function (resolve) {
-      canvas.toBlob(function (blob) {
-        resolve({ blob: blob, luma: count ? sum / count : 0, thumb: thumbnail(canvas, canvas.width, canvas.height) });
-      }, "image/jpeg", 0.9);
-    });
-  }
-
-  function burst() {
-    var frames = [];
-    return new Promise(function (resolve) {
-      function next() {
-        grabFrame().then(function (frame) {
-          frames.push(frame);
-          if (frames.length >= BURST_FRAMES) resolve(frames);
-          else setTimeout(next, BURST_INTERVAL_MS);
-        });
-      }
-      next();
-    });
-  }
 
   function poll(url, polls) {
     return fetch(url + "?wait=" + WAIT_S, { credentials: "same-origin", headers: { "Accept": "application/json" } })
@@ -222,7 +161,7 @@
     if (!video.videoWidth) { say("The camera is not ready yet."); return; }
     captureButton.disabled = true;
     say("Capturing…");
-    burst().then(function (frames) {
+    camera.burst(video).then(function (frames) {
       var luma = frames.reduce(function (s, f) { return s + f.luma; }, 0) / frames.length;
       if (luma < TOO_DARK_LUMA) {
         throw new Error("It's too dark for us to see your face. Turn on a light and try again, or");

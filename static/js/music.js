@@ -23,7 +23,7 @@
       body: JSON.stringify(body),
     });
   }
-  window.musicFeedback = { post: post };
+  window.musicFeedback = { post: post, csrfToken: csrfToken };
 
   function send(group, button) {
     var kind = button.dataset.kind;

@@ -164,7 +164,10 @@
     if (this.sent[key] || (kind === "skipped" && this.sent[song.dataset.track + ":played"])) return;
     this.sent[key] = true;
     var body = { song: Number(song.dataset.track), kind: kind, position: Math.round(position * 100) / 100 };
-    if (this.root.dataset.recommendation) body.recommendation = Number(this.root.dataset.recommendation);
+    // A row queued by live mode belongs to the list that queued it.
+    var row = song.closest("li[data-recommendation]");
+    var list = (row && row.dataset.recommendation) || this.root.dataset.recommendation;
+    if (list) body.recommendation = Number(list);
     if (this.root.dataset.playlist) body.playlist = Number(this.root.dataset.playlist);
     var status = song.closest("li") && song.closest("li").querySelector(".feedback-status");
     var label = kind === "played" ? "Counted as played" : "Counted as skipped";
@@ -354,6 +357,8 @@
       return Boolean(song.dataset.embed) && !self.embed.hidden;
     };
     var current = this.current && playing(this.current);
+    // For live mode (live.js), which reads the mood only while the music plays.
+    this.root.dataset.state = current ? "playing" : "paused";
     this.toggleButton.textContent = current ? "Pause" : "Play";
     this.toggleButton.setAttribute("aria-pressed", current ? "true" : "false");
     this.songs().forEach(function (song) {
