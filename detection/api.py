@@ -8,6 +8,7 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
+    extend_schema_serializer,
     inline_serializer,
 )
 from rest_framework import serializers, status
@@ -17,10 +18,11 @@ from rest_framework.views import APIView
 
 from accounts.permissions import HasConsent
 from ml.labels import EMOTIONS
+from ml.text import TEXT_MAX_CHARS
 from music.recommendation.api import RecommendationOutputSerializer
 from symphony.api import ObjectIdField, StrictInputSerializer, validated_query
 from symphony.pagination import paginate
-from symphony.schema import error_response
+from symphony.schema import error_response, one_of
 from symphony.shortcuts import object_or_404
 
 from . import selectors, services
@@ -30,6 +32,22 @@ ERROR_RESPONSES = {
     400: error_response(400, "Bad input, with a message saying what is wrong."),
     404: error_response(404, "No such check-in (or it belongs to someone else)."),
 }
+
+
+def text_field(**kwargs) -> serializers.CharField:
+    return serializers.CharField(
+        min_length=1,
+        max_length=TEXT_MAX_CHARS,
+        help_text=f"How you feel, in words (1 to {TEXT_MAX_CHARS} characters): read by our text model. "
+        "A check-in of kind `words` on its own; with `image` or `frames`, read beside the face.",
+        **kwargs,
+    )
+
+
+def keep_text_field() -> serializers.BooleanField:
+    return serializers.BooleanField(
+        required=False, default=True, help_text="False: store only the emotions read from the words, not the text."
+    )
 
 
 @extend_schema_field(OpenApiTypes.BINARY)
@@ -50,6 +68,17 @@ class FaceOutputSerializer(serializers.Serializer):
         return face.pk == self.context["selected_face_id"]
 
 
+class ReadingOutputSerializer(serializers.Serializer):
+    emotions = serializers.DictField(child=serializers.FloatField())
+    top = serializers.ChoiceField(choices=EMOTIONS)
+    confidence = serializers.FloatField()
+
+
+class ReadingsOutputSerializer(serializers.Serializer):
+    face = ReadingOutputSerializer(required=False, help_text="The face's own reading (a selfie with words).")
+    words = ReadingOutputSerializer(required=False, help_text="The words' reading.")
+
+
 class CheckInOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=CheckIn.Kind.choices)
@@ -63,6 +92,12 @@ class CheckInOutputSerializer(serializers.Serializer):
     corrected_emotion = serializers.SerializerMethodField()
     effective_emotion = serializers.SerializerMethodField(help_text="The correction if any, else the top emotion.")
     emotions = serializers.DictField(child=serializers.FloatField(), allow_null=True)
+    text = serializers.SerializerMethodField(help_text="The words given, if kept; null without words or when not kept.")
+    readings = ReadingsOutputSerializer(
+        help_text="With words: each reading on its own; `emotions` is then their confidence-weighted fusion."
+    )
+    read_from = serializers.SerializerMethodField(help_text="What the mood was read from; null when picked by hand.")
+    disagreement = serializers.SerializerMethodField(help_text="When the face and the words differ, in words.")
     faces = serializers.SerializerMethodField()
     image_size = serializers.SerializerMethodField(help_text="[width, height] of the analysed image; boxes use it.")
     has_image = serializers.SerializerMethodField()
@@ -78,6 +113,16 @@ class CheckInOutputSerializer(serializers.Serializer):
 
     def get_corrected_emotion(self, obj) -> str | None:
         return obj.corrected_emotion or None
+
+    def get_text(self, obj) -> str | None:
+        return obj.text or None
+
+    @extend_schema_field({"type": "string", "enum": ["face", "words", "face and words"], "nullable": True})
+    def get_read_from(self, obj) -> str | None:
+        return obj.read_from or None
+
+    def get_disagreement(self, obj) -> str | None:
+        return obj.disagreement or None
 
     def get_effective_emotion(self, obj) -> str | None:
         return obj.effective_emotion or None
@@ -118,6 +163,17 @@ def _output_context(request, check_in: CheckIn) -> dict:
     return context
 
 
+def _check_in_create(user, data: dict) -> CheckIn:
+    words = {"text": data.get("text"), "keep_text": data.get("keep_text", True)}
+    if data.get("emotion"):
+        return services.check_in_create_manual(user=user, emotion=data["emotion"])
+    if data.get("image"):
+        return services.check_in_create(user=user, files=[data["image"]], kind=CheckIn.Kind.UPLOAD, **words)
+    if data.get("frames"):
+        return services.check_in_create(user=user, files=data["frames"], kind=CheckIn.Kind.WEBCAM, **words)
+    return services.check_in_create_words(user=user, **words)
+
+
 class CheckInListCreateApi(APIView):
     """List your check-ins, or submit a selfie (`image`) or a webcam burst (`frames`)."""
 
@@ -136,16 +192,31 @@ class CheckInListCreateApi(APIView):
         emotion = serializers.ChoiceField(
             choices=EMOTIONS, required=False, help_text="Say how you feel instead of sending a photo."
         )
+        text = text_field(required=False)
+        keep_text = keep_text_field()
 
         def validate(self, attrs):
-            if len([name for name in ("image", "frames", "emotion") if attrs.get(name)]) != 1:
+            ways = [name for name in ("image", "frames", "emotion", "text") if attrs.get(name)]
+            # Words may go with a photo or a burst, or stand alone.
+            if len(ways) != 1 and not (len(ways) == 2 and "text" in ways and "emotion" not in ways):
                 raise serializers.ValidationError(
-                    "Send exactly one of: image (a photo), frames (a webcam burst) or emotion."
+                    "Send exactly one of: image (a photo), frames (a webcam burst), emotion or text; "
+                    "text may also go with image or frames."
                 )
             return attrs
 
-    class ManualInputSerializer(serializers.Serializer):
-        emotion = serializers.ChoiceField(choices=EMOTIONS, help_text="How you feel, picked by hand.")
+    @extend_schema_serializer(component_name="CheckInSaidInput")
+    class SaidInputSerializer(StrictInputSerializer):
+        emotion = serializers.ChoiceField(choices=EMOTIONS, required=False, help_text="How you feel, picked by hand.")
+        text = text_field(required=False)
+        keep_text = keep_text_field()
+        schema_rules = one_of("emotion", "text")
+
+        def validate(self, attrs):
+            attrs = super().validate(attrs)
+            if ("emotion" in attrs) == ("text" in attrs):
+                raise serializers.ValidationError("Send either `emotion` (picked by hand) or `text` (your words).")
+            return attrs
 
     def get_permissions(self):
         if self.request.method == "POST":
@@ -168,28 +239,25 @@ class CheckInListCreateApi(APIView):
 
     @extend_schema(
         operation_id="check_ins_create",
-        request={"multipart/form-data": InputSerializer, "application/json": ManualInputSerializer},
+        request={"multipart/form-data": InputSerializer, "application/json": SaidInputSerializer},
         responses={
             202: CheckInOutputSerializer,
-            201: OpenApiResponse(CheckInOutputSerializer, description="An emotion picked by hand: done at once."),
+            201: OpenApiResponse(
+                CheckInOutputSerializer, description="An emotion picked by hand, or words: done at once."
+            ),
             400: ERROR_RESPONSES[400],
             403: error_response(403, "No consent to face analysis yet (`consent_required`)."),
             413: error_response(413, "A file is over the size or pixel limit."),
         },
     )
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        json_body = not hasattr(request.data, "getlist")  # a JSON body: a mood said, by hand or in words
+        serializer = (self.SaidInputSerializer if json_body else self.InputSerializer)(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        if data.get("emotion"):
-            check_in = services.check_in_create_manual(user=request.user, emotion=data["emotion"])
-        elif data.get("image"):
-            check_in = services.check_in_create(user=request.user, files=[data["image"]], kind=CheckIn.Kind.UPLOAD)
-        else:
-            check_in = services.check_in_create(user=request.user, files=data["frames"], kind=CheckIn.Kind.WEBCAM)
+        check_in = _check_in_create(request.user, serializer.validated_data)
         check_in = selectors.check_in_created(user=request.user, check_in=check_in)
         data = CheckInOutputSerializer(check_in, context=_output_context(request, check_in)).data
-        code = status.HTTP_201_CREATED if check_in.kind == CheckIn.Kind.MANUAL else status.HTTP_202_ACCEPTED
+        code = status.HTTP_201_CREATED if check_in.is_finished else status.HTTP_202_ACCEPTED
         return Response(data, status=code, headers={"Location": data["url"]})
 
 

@@ -3,12 +3,16 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, Length, NullIf
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from ml.calibration import NOT_SURE_BELOW
 from ml.labels import EMOTIONS
+from ml.text import TEXT_MAX_CHARS
+
+from . import fusion
 
 EMOTION_CHOICES = [(name, name) for name in EMOTIONS]
 # Below this (calibrated) confidence the result page says it is not sure and asks the user.
@@ -34,6 +38,7 @@ class CheckInKind(models.TextChoices):
     UPLOAD = "upload", "Photo upload"
     WEBCAM = "webcam", "Webcam burst"
     MANUAL = "manual", "Picked by hand"
+    WORDS = "words", "Said in words"
 
 
 class CheckInStatus(models.TextChoices):
@@ -88,6 +93,12 @@ class CheckIn(models.Model):
     # Keys of the uploaded images in detection.store while the analysis is pending; emptied when it
     # ends (the images are deleted then, or kept as CheckInFrame files if the owner keeps images).
     image_keys = models.JSONField(default=list, blank=True)
+    # What the user wrote ("Say it in words"), unless they chose not to keep it (then only the
+    # readings below are stored). Personal data: shown in the history, exported, deleted with the rest.
+    text = models.TextField(blank=True, default="")
+    # The separate readings when words were given: {"words": {emotions, top, confidence, asks}} and,
+    # for a selfie with words, {"face": {...}}; `emotions` then holds their fusion (detection.fusion).
+    readings = models.JSONField(default=dict, blank=True)
 
     objects = CheckInQuerySet.as_manager()
 
@@ -110,6 +121,9 @@ class CheckIn(models.Model):
             models.CheckConstraint(
                 condition=Q(finished_at__isnull=True) | Q(finished_at__gte=F("created_at")),
                 name="check_in_finishes_after_creation",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), TEXT_MAX_CHARS), name="check_in_text_length"
             ),
         ]
 
@@ -143,6 +157,22 @@ class CheckIn(models.Model):
     def photo_looked(self) -> str:
         """What the photo looked like when the user corrected it; empty when there is nothing to set against."""
         return self.top_emotion if self.corrected_emotion and self.kind != CheckInKind.MANUAL else ""
+
+    @property
+    def read_from(self) -> str:
+        """What the mood was read from: "words", "face and words", "face", or "" (picked by hand)."""
+        if self.kind == CheckInKind.MANUAL:
+            return ""
+        if self.kind == CheckInKind.WORDS:
+            return "words"
+        return "face and words" if "words" in self.readings else "face"
+
+    @property
+    def disagreement(self) -> str:
+        """ "Your face looks calm; your words sound anxious." for a selfie with words that differ, else ""."""
+        if "face" not in self.readings or "words" not in self.readings:
+            return ""
+        return fusion.disagreement(self.readings["face"], self.readings["words"])
 
     @property
     def is_finished(self) -> bool:

@@ -98,6 +98,8 @@ def check_in_export(*, user) -> list[dict]:
             "top_emotion": s.top_emotion or None,
             "confidence": s.confidence,
             "corrected_emotion": s.corrected_emotion or None,
+            "text": s.text or None,
+            "readings": s.readings,
             "stored_images": s.frames.count(),
             "image_expires_at": s.image_expires_at.isoformat() if s.image_expires_at else None,
             "faces": [

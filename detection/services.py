@@ -15,7 +15,7 @@ from django.utils import timezone
 from ml.labels import EMOTIONS
 from music.recommendation.services import recommendation_create
 
-from . import files, notify, store, uploads
+from . import files, notify, store, uploads, words
 from .messages import (
     CONSENT_GONE,
     IMAGE_GONE,
@@ -81,34 +81,29 @@ def _enqueue(check_in_id: int) -> None:
         check_in_fail(check_in_id, "We couldn't start the analysis right now. Please try again in a minute.")
 
 
-def check_in_create(*, user, files: Sequence[UploadedFile], kind: str) -> CheckIn:
+def check_in_create(
+    *, user, files: Sequence[UploadedFile], kind: str, text: str | None = None, keep_text: bool = True
+) -> CheckIn:
     """Check an upload or webcam burst from its headers, put it in the image store, and queue its analysis.
+    With `text`, the words are read now and joined to the face's reading when the analysis ends;
+    the text itself is stored only with `keep_text`.
 
     Raises ValidationError (code "too_large" for size limits) and creates nothing
-    when any file is bad.
+    when any file or the text is bad.
     """
-    if kind not in (CheckIn.Kind.UPLOAD, CheckIn.Kind.WEBCAM):
-        raise ValidationError(f"Unknown check-in kind {kind!r}.", code="invalid")
-    files = list(files)
-    if not files:
-        raise ValidationError("Choose a photo first.", code="required")
-    if kind == CheckIn.Kind.UPLOAD and len(files) > 1:
-        raise ValidationError("Upload one photo at a time.", code="invalid")
-    if len(files) > settings.MAX_BURST_FRAMES:
-        raise ValidationError(
-            f"Too many frames: {len(files)} sent, at most {settings.MAX_BURST_FRAMES} allowed.", code="invalid"
-        )
-    images = [
-        uploads.image_check(
-            upload, "The file" if len(files) == 1 else f"Frame {index + 1}", max_pixels=uploads.max_pixels(kind)
-        )
-        for index, upload in enumerate(files)
-    ]
+    images = uploads.images_check(files, kind)
+    clean, reading = words.words_read(text) if text is not None else ("", None)
     # Stored before the row exists: the worker may start as soon as the row commits. If the row is
     # never written, the images expire by themselves (IMAGE_STORE_TTL_S).
     keys = store.images_put(images)
     try:
-        check_in = CheckIn.objects.create(owner=user, kind=kind, image_keys=keys)
+        check_in = CheckIn.objects.create(
+            owner=user,
+            kind=kind,
+            image_keys=keys,
+            text=clean if keep_text else "",
+            readings={"words": reading} if reading else {},
+        )
     except BaseException:
         store.images_delete(keys)
         raise
@@ -116,24 +111,38 @@ def check_in_create(*, user, files: Sequence[UploadedFile], kind: str) -> CheckI
     return check_in
 
 
-def check_in_create_manual(*, user, emotion: str) -> CheckIn:
-    """The user says how they feel instead of using the camera: done at once."""
-    _emotion_validate(emotion)
+def _create_done(*, user, kind: str, **fields) -> CheckIn:
+    """A check-in with its answer already (picked by hand, said in words): done at once, with songs."""
     with transaction.atomic():
-        # No confidence: nothing was read, so there is no figure to be sure of.
-        check_in = CheckIn.objects.create(
-            owner=user,
-            kind=CheckIn.Kind.MANUAL,
-            status=CheckIn.Status.DONE,
-            emotions=manual_distribution(emotion),
-            top_emotion=emotion,
-        )
+        check_in = CheckIn.objects.create(owner=user, kind=kind, status=CheckIn.Status.DONE, **fields)
         # created_at is set on insert (auto_now_add); finishing at that same instant keeps
         # finished_at >= created_at (a database constraint).
         check_in.started_at = check_in.finished_at = check_in.created_at
         check_in.save(update_fields=["started_at", "finished_at"])
         _recommend(check_in)
     return check_in
+
+
+def check_in_create_manual(*, user, emotion: str) -> CheckIn:
+    """The user says how they feel instead of using the camera: done at once."""
+    _emotion_validate(emotion)
+    # No confidence: nothing was read, so there is no figure to be sure of.
+    return _create_done(user=user, kind=CheckIn.Kind.MANUAL, emotions=manual_distribution(emotion), top_emotion=emotion)
+
+
+def check_in_create_words(*, user, text: str, keep_text: bool = True) -> CheckIn:
+    """The user says how they feel in words: read at once (detection.words), done, with songs.
+    The text is stored only with `keep_text`; its reading always is."""
+    clean, reading = words.words_read(text)
+    return _create_done(
+        user=user,
+        kind=CheckIn.Kind.WORDS,
+        emotions=reading["emotions"],
+        top_emotion=reading["top"],
+        confidence=_unit(reading["confidence"]),
+        text=clean if keep_text else "",
+        readings={"words": reading},
+    )
 
 
 def _recommend(check_in: CheckIn):
@@ -146,6 +155,8 @@ def _recommend(check_in: CheckIn):
                 check_in=check_in,
                 detected=not check_in.mood_said,
                 looked=check_in.photo_looked,
+                read_from=check_in.read_from or "face",
+                asks=check_in.readings.get("words", {}).get("asks"),
             )
     except Exception:
         logger.exception("Recommendation for check-in %s failed", check_in.pk)
@@ -259,15 +270,18 @@ def check_in_analyze(check_in_id: int, *, max_attempts: int | None = None) -> Ch
     else:
         emotions, top, confidence = you_face.probabilities, you_face.top_emotion, you_face.confidence
     you = (you_frame, you_face)
+    # With words: the check-in's mood is the fusion of the face's reading and theirs.
+    mood = words.with_face(check_in.readings, emotions, top, confidence)
     kept = _frames_keep(check_in, images) if check_in.owner.keeps_images else []
     keys = check_in.image_keys
 
     result = {
         "image_width": analyses[you[0]].width,
         "image_height": analyses[you[0]].height,
-        "emotions": _distribution_clean(emotions),
-        "top_emotion": top,
-        "confidence": _unit(confidence),
+        "emotions": _distribution_clean(mood["emotions"]),
+        "top_emotion": mood["top_emotion"],
+        "confidence": _unit(mood["confidence"]),
+        "readings": mood["readings"],
         "status": CheckIn.Status.DONE,
         "error": "",
         "finished_at": timezone.now(),
@@ -333,12 +347,12 @@ def check_in_face_select(*, check_in: CheckIn, face_id: int) -> CheckIn:
     face = check_in.faces.filter(pk=face_id).first()
     if face is None:
         raise ValidationError("That face is not part of this check-in.", code="invalid")
+    mood = words.with_face(check_in.readings, face.probabilities, face.top_emotion, face.confidence)
     with transaction.atomic():
         check_in.selected_face = face
-        check_in.emotions = face.probabilities
-        check_in.top_emotion = face.top_emotion
-        check_in.confidence = face.confidence
-        check_in.save(update_fields=["selected_face", "emotions", "top_emotion", "confidence"])
+        for name, value in mood.items():
+            setattr(check_in, name, value)
+        check_in.save(update_fields=["selected_face", *mood])
         _recommend(check_in)
     return check_in
 

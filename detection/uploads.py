@@ -1,10 +1,33 @@
 """The web process's checks of an uploaded image, from its header alone: size, type, pixel count."""
 
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from .models import CheckIn
+
+
+def images_check(files: Sequence[UploadedFile], kind: str) -> list[bytes]:
+    """The bytes of a photo upload or a webcam burst, once the count and every file's header pass.
+    Raises ValidationError (code "too_large" for size limits) naming the bad file."""
+    if kind not in (CheckIn.Kind.UPLOAD, CheckIn.Kind.WEBCAM):
+        raise ValidationError(f"Unknown check-in kind {kind!r}.", code="invalid")
+    files = list(files)
+    if not files:
+        raise ValidationError("Choose a photo first.", code="required")
+    if kind == CheckIn.Kind.UPLOAD and len(files) > 1:
+        raise ValidationError("Upload one photo at a time.", code="invalid")
+    if len(files) > settings.MAX_BURST_FRAMES:
+        raise ValidationError(
+            f"Too many frames: {len(files)} sent, at most {settings.MAX_BURST_FRAMES} allowed.", code="invalid"
+        )
+    images = [
+        image_check(upload, "The file" if len(files) == 1 else f"Frame {index + 1}", max_pixels=max_pixels(kind))
+        for index, upload in enumerate(files)
+    ]
+    return images
 
 
 def image_check(upload: UploadedFile, label: str, *, max_pixels: int) -> bytes:

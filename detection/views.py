@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import consent_required
 from ml.labels import EMOTIONS
+from ml.text import TEXT_MAX_CHARS
 from music.library import selectors as music_selectors
 from music.player import with_player
 from symphony.middleware import body_limit
@@ -28,19 +29,31 @@ def _owned_or_404(request, check_in_id) -> CheckIn:
 def feel(request):
     error = None
     status = 200
+    text, keep_text = request.POST.get("text", ""), not request.POST.get("forget_text")
     if request.method == "POST":
         try:
-            if request.POST.get("emotion"):
-                check_in = services.check_in_create_manual(user=request.user, emotion=request.POST["emotion"])
-            else:
-                check_in = services.check_in_create(
-                    user=request.user, files=request.FILES.getlist("image"), kind=CheckIn.Kind.UPLOAD
-                )
-            return redirect("detection:check-in", check_in_id=check_in.pk)
+            return redirect("detection:check-in", check_in_id=_feel_create(request, text, keep_text).pk)
         except ValidationError as exc:
             error = " ".join(exc.messages)
             status = 413 if exc.code == "too_large" else 400
-    return render(request, "detection/feel.html", {"emotions": EMOTIONS, "error": error}, status=status)
+    context = {"emotions": EMOTIONS, "error": error, "text": text, "forget_text": not keep_text}
+    return render(request, "detection/feel.html", {**context, "text_max": TEXT_MAX_CHARS}, status=status)
+
+
+def _feel_create(request, text: str, keep_text: bool) -> CheckIn:
+    """The check-in a post of the feel page asks for: a mood picked by hand, words, or a photo
+    (with the words, when any were written)."""
+    if request.POST.get("emotion"):
+        return services.check_in_create_manual(user=request.user, emotion=request.POST["emotion"])
+    if request.POST.get("way") == "words":
+        return services.check_in_create_words(user=request.user, text=text, keep_text=keep_text)
+    return services.check_in_create(
+        user=request.user,
+        files=request.FILES.getlist("image"),
+        kind=CheckIn.Kind.UPLOAD,
+        text=text if text.strip() else None,
+        keep_text=keep_text,
+    )
 
 
 def _result_context(request, check_in: CheckIn) -> dict:
@@ -54,6 +67,7 @@ def _result_context(request, check_in: CheckIn) -> dict:
         "check_in": check_in,
         "emotions": EMOTIONS,
         "bars": [(name, (check_in.emotions or {}).get(name, 0.0)) for name in EMOTIONS],
+        "readings_table": _readings_table(check_in),
         "faces": [face for face in faces if face.frame_index == shown_frame],
         "faces_data": [{"id": f.pk, "frame": f.frame_index, "box": f.box, "top_emotion": f.top_emotion} for f in faces],
         "has_image": bool(check_in.frames.all()),
@@ -61,6 +75,14 @@ def _result_context(request, check_in: CheckIn) -> dict:
         # One query for the like/dislike state of every song instead of one per song.
         "ratings": music_selectors.ratings_for(user=request.user, song_ids=song_ids),
     }
+
+
+def _readings_table(check_in: CheckIn) -> list[tuple]:
+    """A selfie with words: per emotion, the face's, the words' and the fused share; else []."""
+    face, words = check_in.readings.get("face"), check_in.readings.get("words")
+    if not (face and words and check_in.emotions):
+        return []
+    return [(n, face["emotions"][n], words["emotions"][n], check_in.emotions[n]) for n in EMOTIONS]
 
 
 @with_player

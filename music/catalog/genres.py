@@ -54,6 +54,11 @@ class GenreResolver:
             return self._aliases[key], "alias"
         return None, "unknown"
 
+    def path_of(self, name: str) -> str | None:
+        """The vocabulary path a name or alias is exactly ("rap" -> "hip-hop"), or None."""
+        found, _ = self._lookup(name)
+        return found[1] if found else None
+
     def resolve(self, name: str) -> Resolved:
         found, how = self._lookup(name)
         if found:

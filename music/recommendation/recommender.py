@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from music.emotions import EMOTION_VA, EMOTIONS
-from music.recommendation import preferences
+from music.recommendation import asked, preferences
 from music.recommendation.phrasing import describe, goal_phrase, mood_phrase, times
 from music.recommendation.preferences import Stated
 from music.recommendation.taste import Features, Observation, Sound, Taste, fit
@@ -246,12 +246,16 @@ def recommend(
     looked: str = "",
     reason: str = "",
     target: dict[str, float] | None = None,
+    read_from: str = "face",
+    asks: asked.Asks | None = None,
 ) -> list[Pick]:
     """Rank candidates into a list of at most n songs. Same inputs and seed, same list.
 
     `detected`: the mood was read from a face, not said by the listener; `looked`: see mood_phrase();
     `reason`, when given (a live reading), opens every explanation in place of the mood and goal phrases;
-    `target`, when given (a live reading's iso step), is every rank's target instead of the goal's."""
+    `target`, when given (a live reading's iso step), is every rank's target instead of the goal's;
+    `read_from`: "face", "words" or "face and words"; `asks`: what the listener's words asked of the
+    music (music.recommendation.asked), soft preferences for this list."""
     if goal not in GOALS:
         raise ValueError(f"unknown goal {goal!r}")
     pool = sorted(
@@ -289,13 +293,17 @@ def recommend(
         assessed = history.taste.assess([c.features for c in pool])
         feature_scores, novel = np.array(assessed[0]), np.array(assessed[1], dtype=bool)
     base = W_TASTE * taste_scores(pool, tags, history, feature_scores) + neutral
-    if history.stated.eras:  # warm start: the era range is a soft preference
-        base += np.array([preferences.era_bonus(c.decade, history.stated) for c in pool])
+    asks = asks or asked.Asks()
+    if history.stated.eras or asks:  # the warm start's era range and the words' asks: soft preferences
+        base += np.array(
+            [preferences.era_bonus(c.decade, history.stated) + asked.bonus(c.genres, c.decade, c.arousal, asks)
+             for c in pool]
+        )  # fmt: skip
     artist_index: dict[str, int] = {}
     artists = np.array([artist_index.setdefault(c.artist_key, len(artist_index)) for c in pool])
     explore_ranks = _exploration_ranks(history, rng, n)
 
-    opening = mood_phrase(emotions, detected, looked)
+    opening = mood_phrase(emotions, detected, looked, read_from)
     targets = [vector(target)] * n if target else targets_for(emotions, goal, n)
     fits = np.array([mood_fit(t, tags, va, tag_norms) for t in targets])  # rank x candidate
     # The floor comes from the list a listener without any history would get: the same fill, by
@@ -303,7 +311,8 @@ def recommend(
     # songs are the best fits they were shown, and a floor set without them would let worse fits in.
     no_floor, no_exploring = np.full((n, 1), -np.inf), np.zeros((n, 1), dtype=bool)
     mood_only = _fill(fits, jitter, jitter, no_floor, no_exploring, novel, artists)
-    floor = mood_floor(fits, targets, {r: best for r, (best, _, _) in mood_only.items()})
+    band = asked.ASKED_MOOD_BAND if asks else MOOD_BAND
+    floor = mood_floor(fits, targets, {r: best for r, (best, _, _) in mood_only.items()}, band)
     explore_row = np.array([rank in explore_ranks for rank in range(1, n + 1)])[:, None]
     chosen = _fill(fits, base, neutral, floor, explore_row, novel, artists)
     picks: list[Pick] = []
@@ -315,21 +324,24 @@ def recommend(
         if explored:
             parts.append(f"new for you: {c.genres[-1]}" if c.genres else "new for you")
         else:
+            parts.append(asked.reason(c.genres, c.decade, c.arousal, asks))
             parts.extend(personal_reasons(c, tags[best], history, float(collab[best])))
-        picks.append(Pick(c.song_id, rank, round(score, 4), " · ".join(parts)[:300]))
+        picks.append(Pick(c.song_id, rank, round(score, 4), " · ".join(p for p in parts if p)[:300]))
     return picks
 
 
-def mood_floor(fits: np.ndarray, targets: list[np.ndarray], mood_only: dict[int, int]) -> np.ndarray:
+def mood_floor(
+    fits: np.ndarray, targets: list[np.ndarray], mood_only: dict[int, int], band: float = MOOD_BAND
+) -> np.ndarray:
     """Per rank (a column), the lowest mood fit a pick may have: the worst fit, among the ranks
     with the same target, of the list chosen by mood alone (`mood_only`: rank index -> song),
-    less MOOD_BAND. With one target for every rank (match, lift, calm) that is one floor for the
+    less `band` (MOOD_BAND; wider when the listener asked for music in words). With one target for every rank (match, lift, calm) that is one floor for the
     whole list; with a target moving from rank to rank (match_then_lift), each rank's own."""
     floor = np.full((len(targets), 1), -np.inf)
     for r in range(len(targets)):
         same = [s for s in mood_only if np.array_equal(targets[s], targets[r])]
         if same:
-            floor[r] = min(fits[s, mood_only[s]] for s in same) - MOOD_BAND
+            floor[r] = min(fits[s, mood_only[s]] for s in same) - band
     return floor
 
 

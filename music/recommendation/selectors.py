@@ -9,6 +9,7 @@ from datetime import timedelta
 import numpy as np
 from django.db import connection
 
+from music.catalog.genres import GenreResolver, read_aliases
 from music.emotions import EMOTION_VA, EMOTIONS, quadrant_of
 from music.library import selectors as library
 from music.models import (
@@ -16,7 +17,7 @@ from music.models import (
     FeedbackKind,
     Genre,
 )
-from music.recommendation import preferences, queries
+from music.recommendation import asked, preferences, queries
 from music.recommendation.recommender import Candidate, History
 from music.recommendation.taste import Features, Observation, Sound
 
@@ -143,12 +144,15 @@ def collaborative_scores(*, user, liked: set[int]) -> dict[int, float]:
         return {song_id: float(score) for song_id, score in cursor.fetchall()}
 
 
-def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: int) -> list[Candidate]:
+def candidates_for(
+    *, user, history: History, targets: list[np.ndarray], seed: int, genres: tuple[str, ...] = ()
+) -> list[Candidate]:
     """A few hundred songs worth scoring, fetched in one round trip of index-backed subqueries.
 
     Sources: the best-tagged songs for each emotion that matters in any rank's target (from its
     expression index), a seeded sample of the target quadrants (so new listeners do not all get
-    the same songs), the best-tagged songs of the listener's favourite genres (from the
+    the same songs), the best-tagged songs of the `genres` asked for in words (vocabulary paths)
+    and of the listener's favourite genres (from the
     per-genre expression indexes), the listener's liked songs and liked artists, and the
     collaborative neighbours' likes. Every disliked song is left out; songs of recent lists are
     removed by the recommender itself.
@@ -161,7 +165,9 @@ def candidates_for(*, user, history: History, targets: list[np.ndarray], seed: i
     for slot in range(queries.QUADRANT_SAMPLES):
         used = slot < len(quadrants)
         params += [quadrants[slot] if used else "", float(rng.random()) if used else 0.0, EXPLORE if used else 0]
-    favourites = history.taste.favourite_genres(queries.FAVOURITE_GENRES) if history.learns else []
+    favourites = [tuple(path.split(GENRE_SEPARATOR)) for path in genres]
+    if history.learns:
+        favourites += [g for g in history.taste.favourite_genres(queries.FAVOURITE_GENRES) if g not in favourites]
     top_genre_emotions = top[:GENRE_EMOTIONS]
     for slot in range(queries.FAVOURITE_GENRES):
         path = GENRE_SEPARATOR.join(favourites[slot]) if slot < len(favourites) else None
@@ -198,6 +204,12 @@ def _quadrant(target: np.ndarray) -> str:
     valence = sum(EMOTION_VA[n][0] * w for n, w in zip(EMOTIONS, target, strict=True)) / total
     arousal = sum(EMOTION_VA[n][1] * w for n, w in zip(EMOTIONS, target, strict=True)) / total
     return quadrant_of(valence, arousal)
+
+
+def asks_for(text: str) -> asked.Asks:
+    """What a text asks of the music, read against the catalogue's genre vocabulary and aliases."""
+    resolver = GenreResolver(Genre.objects.values_list("id", "name", "path"), read_aliases())
+    return asked.asks_in(text, resolver.path_of)
 
 
 def stated_for(*, user) -> preferences.Stated:

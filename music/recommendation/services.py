@@ -9,14 +9,15 @@ from django.utils import timezone
 
 from music.emotions import EMOTIONS, normalize_distribution
 from music.library.models import Recommendation, RecommendationItem
-from music.recommendation import preferences, recommender, selectors
+from music.recommendation import asked, preferences, recommender, selectors
 
 LIST_LENGTH = 10
 
 
 def recommendation_create(
     *, user, emotions: dict[str, float], check_in=None, goal=None, seed=None, detected=None, looked: str = "",
-    reason: str = "", played=(), queued=(), target: dict[str, float] | None = None,
+    reason: str = "", played=(), queued=(), target: dict[str, float] | None = None, read_from: str = "face",
+    asks: dict | None = None,
 ) -> Recommendation:  # fmt: skip
     """Choose, store and return a list of songs for this user in this mood.
 
@@ -29,6 +30,8 @@ def recommendation_create(
     place of the goal's targets), `reason` (opens every explanation instead of the mood and goal),
     `played` (songs heard in it: never again) and `queued` (songs waiting in it: they may stay,
     although they belong to a recent list).
+    `read_from` ("face", "words", "face and words") says in the explanations what the mood was read
+    from; `asks` (asks_read()'s answer) are what the listener's words asked of the music.
     Raises ValidationError for a malformed distribution or goal.
     """
     try:
@@ -53,7 +56,8 @@ def recommendation_create(
         if target
         else recommender.targets_for(distribution, goal, LIST_LENGTH)
     )
-    candidates = selectors.candidates_for(user=user, history=history, targets=targets, seed=seed)
+    wanted = asked.Asks.from_json(asks)
+    candidates = selectors.candidates_for(user=user, history=history, targets=targets, seed=seed, genres=wanted.genres)
     picks = recommender.recommend(
         distribution,
         candidates,
@@ -65,6 +69,8 @@ def recommendation_create(
         looked=looked,
         reason=reason,
         target=target,
+        read_from=read_from,
+        asks=wanted,
     )
     check_in_id = getattr(check_in, "pk", check_in)
     rec = Recommendation(
@@ -87,6 +93,12 @@ def recommendation_create(
             for p in picks
         )
     return rec
+
+
+def asks_read(text: str) -> dict:
+    """What a text written with a check-in asks of the music (music.recommendation.asked), as JSON
+    for recommendation_create(asks=...): vocabulary genres, decades and an energy, never the text."""
+    return selectors.asks_for(text).as_json()
 
 
 def _recommendation_insert_pg(rec: Recommendation, picks: list[recommender.Pick]) -> None:

@@ -1,5 +1,5 @@
-// "How are you feeling?" page: drag and drop, upload through the API, and the
-// webcam burst. Without JavaScript the upload and emotion forms still post normally.
+// "How are you feeling?" page: drag and drop, upload through the API, the
+// webcam burst, and words (alone or with either). Without JavaScript the upload and emotion forms still post normally.
 (function () {
   "use strict";
   var THUMB_MAX = window.symphonyCamera.THUMB_MAX;
@@ -99,15 +99,28 @@
     previewFile(input.files[0]);
   });
 
+  // --- Words: on their own ("Read my words"), or going with the photo or the webcam burst --
+  var wordsBox = document.getElementById("words-text");
+  var forgetWords = document.getElementById("words-forget");
+
+  function addWords(data) {
+    if (!wordsBox.value.trim()) return;
+    data.append("text", wordsBox.value);
+    data.append("keep_text", forgetWords.checked ? "false" : "true");
+  }
+
   form.addEventListener("submit", function (e) {
     e.preventDefault();
-    if (!input.files.length) { showError("Choose a photo first."); return; }
-    var button = document.getElementById("upload-submit");
+    var words = e.submitter && e.submitter.value === "words";
+    if (words && !wordsBox.value.trim()) { showError("Write a few words first."); wordsBox.focus(); return; }
+    if (!words && !input.files.length) { showError("Choose a photo first."); return; }
+    var button = e.submitter || document.getElementById("upload-submit");
     button.disabled = true;
     var data = new FormData();
-    data.append("image", input.files[0]);
+    if (!words) data.append("image", input.files[0]);
+    addWords(data);
     post(data).then(function (body) {
-      if (uploadThumb) keepThumbs(body.id, [uploadThumb]);
+      if (!words && uploadThumb) keepThumbs(body.id, [uploadThumb]);
       window.location.assign(resultUrl(body.id));
     }).catch(function (err) {
       showError(err.message);
@@ -168,6 +181,7 @@
       }
       var data = new FormData();
       frames.forEach(function (f, i) { data.append("frames", f.blob, "frame" + i + ".jpg"); });
+      addWords(data);
       say("Reading your expression…");
       return post(data).then(function (body) {
         keepThumbs(body.id, frames.map(function (f) { return f.thumb; }));
