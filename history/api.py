@@ -162,6 +162,7 @@ class HistoryCheckInSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     kind = serializers.CharField()
+    text = serializers.CharField(help_text="The words given with it, if kept; empty otherwise.")
     top_emotion = serializers.ChoiceField(choices=EMOTIONS)
     confidence = serializers.FloatField(allow_null=True)
     corrected_emotion = serializers.SerializerMethodField()
@@ -278,7 +279,7 @@ class ExportNegotiation(DefaultContentNegotiation):
 
 
 CSV_FIELDS = [
-    "id", "created_at", "kind", "top_emotion", "confidence", "corrected_emotion", "effective_emotion",
+    "id", "created_at", "kind", "text", "top_emotion", "confidence", "corrected_emotion", "effective_emotion",
     *EMOTIONS, "goal", "songs", "liked", "disliked", "played", "skipped",
 ]  # fmt: skip
 
@@ -299,7 +300,8 @@ def _csv_row(check_in) -> list:
 
     emotions = check_in.emotions or {}
     row = [
-        check_in.pk, timezone.localtime(check_in.created_at).isoformat(), check_in.kind, check_in.top_emotion,
+        check_in.pk, timezone.localtime(check_in.created_at).isoformat(), check_in.kind, check_in.text,
+        check_in.top_emotion,
         check_in.confidence, check_in.corrected_emotion, check_in.effective,
         *[emotions.get(name) for name in EMOTIONS],
         check_in.recommendation.goal if check_in.recommendation else "",
