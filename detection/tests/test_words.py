@@ -1,6 +1,7 @@
 """Say it in words (issue 28): a check-in of kind `words`, a selfie with words (fused readings),
 "do not keep the text", bad input, data rights and the text never logged."""
 
+import html
 import json
 import logging
 
@@ -234,3 +235,20 @@ def test_a_selfie_with_words_shows_both_readings_and_their_fusion(api, on_commit
     assert body["disagreement"] == "Your face looks happy; your words sound anxious."
     explanation = body["recommendation"]["items"][0]["explanation"]
     assert explanation.startswith("you seem")
+
+
+@pytest.mark.django_db
+def test_words_check_ins_are_in_the_history_like_any_other(logged_in, user, api):
+    load_starter_catalog()
+    said = services.check_in_create_words(user=user, text=ANGRY)
+    services.check_in_create_words(user=user, text=SCARED, keep_text=False)
+    page = logged_in.get("/history/").content.decode()
+    assert html.escape(ANGRY) in page and html.escape(SCARED) not in page
+    assert "Said in words" in page
+    listed = api.get("/api/v1/history/checkins/").json()["results"]
+    assert [c["text"] for c in listed] == ["", ANGRY]
+    assert listed[1]["id"] == said.pk and listed[1]["songs"]
+    summary = api.get("/api/v1/history/summary/").json()
+    assert summary["total"] == 2 and summary["counts"]["anger"] == 1
+    csv = api.get("/api/v1/history/checkins/export/?format=csv").content.decode()
+    assert ANGRY in csv
