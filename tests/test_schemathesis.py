@@ -50,6 +50,8 @@ DATA_DEPENDENT_400 = {
     "auth_signup_create": "the username or email is taken (the run's user, an earlier generated sign-up); "
     "the password is a common one or too like the username; the username has a letter Django's Unicode "
     "rule refuses, which JSON Schema's ASCII-only \\w cannot name",
+    "check_ins_create": "words blank once trimmed (Python strips separators such as U+001F that JSON Schema's \\s "
+    "does not name) or holding a NUL character",
     "auth_token_create": "no account has that username and password (bad_credentials)",
     "songs_list": "a genre the vocabulary lacks: the vocabulary is data (GET /api/v1/genres/)",
     "history_summary": "`from` after `to`",
