@@ -252,3 +252,32 @@ def test_words_check_ins_are_in_the_history_like_any_other(logged_in, user, api)
     assert summary["total"] == 2 and summary["counts"]["anger"] == 1
     csv = api.get("/api/v1/history/checkins/export/?format=csv").content.decode()
     assert ANGRY in csv
+
+
+@pytest.mark.django_db
+class TestFeelPageWithoutScript:
+    """The feel page's one form posts words alone, or words with the photo, with no JavaScript."""
+
+    def test_words_alone_redirect_to_their_result(self, logged_in):
+        response = logged_in.post("/feel/", {"way": "words", "text": ANGRY})
+        check_in = CheckIn.objects.get()
+        assert response.status_code == 302 and response["Location"] == f"/checkins/{check_in.pk}/"
+        assert check_in.kind == "words"
+        result = logged_in.get(response["Location"]).content.decode()
+        assert html.escape(ANGRY) in result and 'id="correction-form"' in result
+
+    def test_words_go_with_the_photo_and_can_be_left_unkept(self, logged_in, monkeypatch):
+        monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
+        photo = SimpleUploadedFile("me.jpg", images.face_jpeg(), content_type="image/jpeg")
+        logged_in.post("/feel/", {"way": "photo", "image": photo, "text": SCARED, "forget_text": "on"})
+        check_in = CheckIn.objects.get()
+        assert check_in.kind == "upload" and check_in.text == "" and check_in.readings["words"]["top"] == "fear"
+
+    def test_blank_words_are_a_400_that_keeps_what_was_typed(self, logged_in):
+        response = logged_in.post("/feel/", {"way": "words", "text": "  "})
+        assert response.status_code == 400
+        assert "Write a few words first." in response.content.decode()
+        too_long = "é" * (TEXT_MAX_CHARS + 1)
+        response = logged_in.post("/feel/", {"way": "words", "text": too_long})
+        assert response.status_code == 400 and too_long in response.content.decode()
+        assert not CheckIn.objects.exists()
