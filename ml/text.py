@@ -19,7 +19,8 @@ model cannot see it (the face model stays its only source).
 Low-confidence rule: the model can only read words it has seen. With `share` = in-vocabulary
 word tokens / word tokens (0 when a text has no word at all, e.g. emoji only), the
 distribution is mixed with the uniform one, p = w x p + (1 - w) / 7, where
-w = max(MIN_WEIGHT, min(1, (share - KNOWN_SHARE_FLOOR) / (1 - KNOWN_SHARE_FLOOR))).
+w = max(MIN_WEIGHT, min(1, (share - SHARE_NONE) / (SHARE_FULL - SHARE_NONE))): a text with
+at least SHARE_FULL of its words known is read as the model reads it.
 Mixing with the uniform distribution keeps the answer (the top class) and only lowers its
 confidence: emoji-only text, gibberish and mostly non-English text come out below
 ml.calibration.NOT_SURE_BELOW.
@@ -40,7 +41,8 @@ from ml.text_data import NUM_TEXT_CLASSES, TEXT_CLASSES, FeatureSettings, TextFe
 
 TEXT_MAX_CHARS = 500  # the one source of this limit; the Django app imports it
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "text"
-KNOWN_SHARE_FLOOR = 0.5  # at or below half the words known, the model's own opinion is mostly set aside
+# Known-word shares between which the model's own distribution goes from ignored to trusted.
+SHARE_NONE, SHARE_FULL = 0.25, 0.75
 MIN_WEIGHT = 0.05  # keeps the model's top class when no word is known (emoji only)
 
 
@@ -71,7 +73,7 @@ class TextReading:
 def confidence_weight(known: np.ndarray, total: np.ndarray) -> np.ndarray:
     """The low-confidence rule's w (module docstring) from in-vocabulary and total word counts."""
     share = np.where(total > 0, known / np.maximum(total, 1), 0.0)
-    w = np.clip((share - KNOWN_SHARE_FLOOR) / (1 - KNOWN_SHARE_FLOOR), 0.0, 1.0)
+    w = np.clip((share - SHARE_NONE) / (SHARE_FULL - SHARE_NONE), 0.0, 1.0)
     return np.maximum(w, MIN_WEIGHT)
 
 

@@ -147,14 +147,19 @@ class FeatureSettings:
 
 
 def ngram_strings(tokens: list[str], settings: FeatureSettings) -> list[str]:
-    """Word unigrams ("w:"), word bigrams ("b:") and character n-grams of each word ("c:", unmarked words)."""
+    """Word unigrams ("w:"), word bigrams ("b:") and character n-grams of each word ("c:"; "n:" when negated).
+
+    A negated word's character n-grams are features of their own, or "not happy" would still
+    light up every n-gram of "happy".
+    """
     grams = ["w:" + t for t in tokens]
     if settings.word_bigrams:
         grams += [f"b:{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
     for token in tokens:
         word = f"<{base_word(token)}>"
+        kind = "n:" if token.startswith(NOT_PREFIX) else "c:"
         for n in range(settings.char_min, min(settings.char_max, len(word)) + 1):
-            grams += ["c:" + word[i : i + n] for i in range(len(word) - n + 1)]
+            grams += [kind + word[i : i + n] for i in range(len(word) - n + 1)]
     return grams
 
 

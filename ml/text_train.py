@@ -7,7 +7,7 @@ seeded) is set aside; on the rest it trains (1) a linear softmax over a TF-IDF b
 uni-/bi-grams and character n-grams (negation-marked tokens, ml.text_data) and (2) --cnns
 small word CNNs, all on soft targets (a text's label mass split over its labels), each
 stopped early on the held-out loss. On the held-out slice only it then chooses the bag's
-weight in the ensemble and the class bias -beta x log(prior) (for macro-F1 + accuracy),
+weight in the ensemble and the class bias -beta x log(prior) (best macro-F1 above an accuracy floor),
 and fits the temperature (ml.calibration). dev.tsv is never looked at.
 A smoke run for CI: --max-rows 300 --epochs 1.
 """
@@ -42,6 +42,7 @@ from ml.text_evaluate import scores
 log = logging.getLogger("text_train")
 MAX_TOKENS = 48  # 99.9% of the training texts have fewer tokens
 KERNELS = (1, 2, 3)
+ACCURACY_FLOOR = 0.685  # held-out; the maintainers' test bar is 0.66
 
 
 def parse_args(argv):
@@ -51,8 +52,8 @@ def parse_args(argv):
     p.add_argument("--max-rows", type=int, default=0, help="use only the first N training rows (smoke runs)")
     p.add_argument("--epochs", type=int, default=12, help="most epochs per member (early stopping ends sooner)")
     p.add_argument("--holdout", type=float, default=0.1, help="share of train.tsv held out for selection")
-    p.add_argument("--cnns", type=int, default=2, help="word CNNs in the ensemble (seeds)")
-    p.add_argument("--embedding", type=int, default=96)
+    p.add_argument("--cnns", type=int, default=3, help="word CNNs in the ensemble (seeds)")
+    p.add_argument("--embedding", type=int, default=64)
     p.add_argument("--filters", type=int, default=128)
     p.add_argument("--l2", type=float, default=1e-5, help="L2 on the bag's weights")
     p.add_argument("--max-features", type=int, default=150_000)
@@ -116,14 +117,14 @@ def build_cnn(vocab_size: int, embedding: int, filters: int):
     return model
 
 
-def fit_member(model, x, y, hold_x, hold_y, epochs: int, batch_size: int, name: str):
+def fit_member(model, x, y, hold_x, hold_y, epochs: int, batch_size: int, name: str, patience: int = 1):
     import keras
 
     class Progress(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
             log.info("%s epoch %d/%d loss=%.4f val_loss=%.4f", name, epoch + 1, epochs, logs["loss"], logs["val_loss"])
 
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=1, restore_best_weights=True)
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
     history = model.fit(x, y, validation_data=(hold_x, hold_y), epochs=epochs, batch_size=batch_size,
                         shuffle=True, verbose=0, callbacks=[stop, Progress()])  # fmt: skip
     best = int(np.argmin(history.history["val_loss"])) + 1
@@ -137,14 +138,21 @@ def token_vocabulary(texts: list[str], min_count: int = 2) -> list[str]:
 
 
 def choose_ensemble(members: list[np.ndarray], labels: np.ndarray, prior: np.ndarray) -> dict:
-    """The bag weight and beta (bias = -beta log prior) maximising macro-F1 + accuracy on the held-out slice."""
+    """The bag weight and beta (bias = -beta log prior) for the best held-out macro-F1 at accuracy >= ACCURACY_FLOOR.
+
+    Macro-F1 is the bar with the least room (rare fear and disgust); accuracy falls as
+    beta favours rare classes, hence the floor (macro-F1 + accuracy where none reaches it).
+    """
     best = None
     for bag_weight in np.linspace(0.0, 1.0, 11) if len(members) > 1 else [1.0]:
         for beta in np.linspace(0.0, 1.0, 11):
             ensemble = {"bag_weight": float(bag_weight), "beta": float(beta), "bias": (-beta * np.log(prior)).tolist()}
             s = scores(softmax(combine(members, ensemble)), labels)
-            key = s["macro_f1"] + s["accuracy"]
-            if best is None or key > best[0] + 1e-9:
+            key = (
+                s["accuracy"] >= ACCURACY_FLOOR,
+                s["macro_f1"] if s["accuracy"] >= ACCURACY_FLOOR else s["macro_f1"] + s["accuracy"],
+            )
+            if best is None or key > best[0]:
                 best = (key, ensemble, s)
     log.info("ensemble: bag_weight=%.1f beta=%.1f held-out %s", best[1]["bag_weight"], best[1]["beta"], best[2])
     return best[1]
@@ -170,8 +178,16 @@ def export(out: Path, features: TextFeatures, tokens: list[str], bag, cnns, meta
 
 def setup(out: Path, threads: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
-                        handlers=[logging.FileHandler(out / "train.log", mode="w"), logging.StreamHandler()])  # fmt: skip
+    # Handlers on our own logger (not the root's, which pytest and other callers configure).
+    for handler in list(log.handlers):
+        log.removeHandler(handler)
+        handler.close()
+    formatter = logging.Formatter("%(asctime)s %(message)s")
+    for handler in (logging.FileHandler(out / "train.log", mode="w"), logging.StreamHandler()):
+        handler.setFormatter(formatter)
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tensorflow as tf
 
@@ -197,7 +213,7 @@ def train_members(args, fit, hold):
     keras.utils.set_random_seed(args.seed)
     bag = build_bag(max(1, len(features.vocabulary)), args.l2)
     epochs = {"bag": fit_member(bag, padded_bag(features, fit_texts), y_fit, padded_bag(features, hold_texts),
-                                y_hold, args.epochs, 128, "bag")}  # fmt: skip
+                                y_hold, args.epochs, 128, "bag", patience=2)}  # fmt: skip
     tokens = token_vocabulary(fit_texts)
     probe = TokenIds(tokens)
     x_fit, x_hold = probe(fit_texts), probe(hold_texts)
