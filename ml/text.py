@@ -41,6 +41,14 @@ from ml.text_data import NUM_TEXT_CLASSES, TEXT_CLASSES, FeatureSettings, TextFe
 
 TEXT_MAX_CHARS = 500  # the one source of this limit; the Django app imports it
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "text"
+# For the app's data-rights registry (accounts.data_rights.register_source(**TEXT_DATA_SOURCE)); ml/ imports no Django.
+TEXT_DATA_SOURCE = {
+    "name": "Text emotion model training data (GoEmotions)",
+    "source": "GoEmotions (Demszky et al., ACL 2020; Google Research), Reddit comments 2005-2019 with names and "
+    "religions masked, in the Ekman grouping prepared by the monologg/GoEmotions-pytorch repository",
+    "licence": "Apache 2.0 (google-research/goemotions; monologg/GoEmotions-pytorch)",
+    "used_for": "training the model that reads the emotion in a text you write; no text of yours is ever added to it",
+}
 # Known-word shares between which the model's own distribution goes from ignored to trusted.
 SHARE_NONE, SHARE_FULL = 0.25, 0.75
 MIN_WEIGHT = 0.05  # keeps the model's top class when no word is known (emoji only)
