@@ -93,3 +93,15 @@ def load_temperature(model_path: str | Path) -> float:
     if not 0.01 <= temperature <= 100:
         raise ValueError(f"{path}: implausible temperature {temperature}")
     return temperature
+
+
+def multilabel_truth(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """One truth index per row for rows that may carry several labels ((N, C) 0/1 `labels`).
+
+    The top-1 class where it is among the labels, else the row's first label, so that
+    `argmax == truth` means "top-1 is one of the labels" and the functions above
+    (ECE, NLL, fit_temperature) apply unchanged.
+    """
+    top = probs.argmax(axis=1)
+    hit = labels[np.arange(len(labels)), top] > 0
+    return np.where(hit, top, labels.argmax(axis=1))

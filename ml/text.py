@@ -1,0 +1,212 @@
+"""Text -> emotion probabilities, from our own model trained on GoEmotions (Ekman grouping).
+
+    reader = get_text_reader()                 # loaded once per process, thread-safe
+    reading = reader.read("this is wonderful, I love it")   # TextReading
+    reading.top, reading.confidence, reading.probabilities["happiness"], reading.known_words
+
+The model (ml.text_train) is an ensemble trained in Keras: a TF-IDF-weighted bag of word
+uni-/bi-grams and character 2-5-grams with a linear softmax, and small word CNNs. Its weights
+ship as NumPy arrays (ml/models/text/text.npz) and are run here by NumPy: a text is a few
+hundred table rows and one 48-token convolution, well under a millisecond, with no
+interpreter to lock or load (training checks the NumPy logits against Keras' own).
+
+Probabilities: the members' log-probabilities are averaged with the fitted weight, a class
+bias (-beta x log prior, fitted for macro-F1 on a held-out slice of train) is added, and the
+temperature (fitted on the same slice, ml.calibration) divides them before the softmax.
+Contempt always gets 0.0: GoEmotions' Ekman grouping has no contempt class, so the text
+model cannot see it (the face model stays its only source).
+
+Low-confidence rule: the model can only read words it has seen. With `share` = in-vocabulary
+word tokens / word tokens (0 when a text has no word at all, e.g. emoji only), the
+distribution is mixed with the uniform one, p = w x p + (1 - w) / 7, where
+w = max(MIN_WEIGHT, min(1, (share - SHARE_NONE) / (SHARE_FULL - SHARE_NONE))): a text with
+at least SHARE_FULL of its words known is read as the model reads it.
+Mixing with the uniform distribution keeps the answer (the top class) and only lowers its
+confidence: emoji-only text, gibberish and mostly non-English text come out below
+ml.calibration.NOT_SURE_BELOW.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ml.calibration import softmax
+from ml.labels import EMOTIONS
+from ml.text_data import NUM_TEXT_CLASSES, TEXT_CLASSES, FeatureSettings, TextFeatures, tokenize
+
+TEXT_MAX_CHARS = 500  # the one source of this limit; the Django app imports it
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "text"
+# For the app's data-rights registry (accounts.data_rights.register_source(**TEXT_DATA_SOURCE)); ml/ imports no Django.
+TEXT_DATA_SOURCE = {
+    "name": "Text emotion model training data (GoEmotions)",
+    "source": "GoEmotions (Demszky et al., ACL 2020; Google Research), Reddit comments 2005-2019 with names and "
+    "religions masked, in the Ekman grouping prepared by the monologg/GoEmotions-pytorch repository",
+    "licence": "Apache 2.0 (google-research/goemotions; monologg/GoEmotions-pytorch)",
+    "used_for": "training the model that reads the emotion in a text you write; no text of yours is ever added to it",
+}
+# Known-word shares between which the model's own distribution goes from ignored to trusted.
+SHARE_NONE, SHARE_FULL = 0.25, 0.75
+MIN_WEIGHT = 0.05  # keeps the model's top class when no word is known (emoji only)
+
+
+class TextInvalid(ValueError):
+    """A text the model will not read; the message is meant for the user."""
+
+
+def text_validate(text: str) -> str:
+    """The stripped text, or TextInvalid for a non-string, an empty or whitespace-only text or one that is too long."""
+    if not isinstance(text, str):
+        raise TextInvalid("Write a few words first.")
+    text = text.strip()
+    if not text:
+        raise TextInvalid("Write a few words first.")
+    if len(text) > TEXT_MAX_CHARS:
+        raise TextInvalid(f"At most {TEXT_MAX_CHARS} characters: this has {len(text)}.")
+    return text
+
+
+@dataclass(frozen=True)
+class TextReading:
+    probabilities: dict[str, float]  # all EMOTIONS, in their order; contempt 0.0; sums to 1
+    top: str
+    confidence: float  # the calibrated probability of `top`
+    known_words: int  # word tokens in the vocabulary
+
+
+def confidence_weight(known: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """The low-confidence rule's w (module docstring) from in-vocabulary and total word counts."""
+    share = np.where(total > 0, known / np.maximum(total, 1), 0.0)
+    w = np.clip((share - SHARE_NONE) / (SHARE_FULL - SHARE_NONE), 0.0, 1.0)
+    return np.maximum(w, MIN_WEIGHT)
+
+
+class TextModel:
+    """The exported ensemble run by NumPy: texts -> (N, 7) logits over TEXT_EMOTIONS (uncalibrated)."""
+
+    def __init__(self, model_dir: str | Path):
+        model_dir = Path(model_dir)
+        self.meta = json.loads((model_dir / "text.json").read_text())
+        vocab = json.loads((model_dir / "vocab.json").read_text())
+        with np.load(model_dir / "text.npz") as arrays:
+            w = {k: arrays[k].astype(np.float32) for k in arrays.files}
+        settings = FeatureSettings(**self.meta["tokenizer"]["features"])
+        ngrams = {g: i for i, g in enumerate(vocab["ngrams"])}
+        self.features = TextFeatures(ngrams, w.pop("idf"), frozenset(vocab["words"]), settings)
+        self.tokens = {t: i + 2 for i, t in enumerate(vocab["tokens"])}  # 0 pads, 1 is out of vocabulary
+        self.max_tokens = int(self.meta["tokenizer"]["max_tokens"])
+        self.bag_table, self.bag_bias = w.pop("bag_table"), w.pop("bag_bias")
+        self.cnns = [{k.split("/", 1)[1]: v for k, v in w.items() if k.startswith(f"cnn{i}/")} for i in range(99)]
+        self.cnns = [c for c in self.cnns if c]
+        self.kernels = tuple(self.meta["cnn"]["kernels"])
+
+    def token_ids(self, texts: list[str]) -> np.ndarray:
+        ids = np.zeros((len(texts), self.max_tokens), np.int32)
+        for row, text in enumerate(texts):
+            seq = [self.tokens.get(t, 1) for t in tokenize(text)][: self.max_tokens]
+            ids[row, : len(seq)] = seq
+        return ids
+
+    def bag_logits(self, texts: list[str]):
+        out = np.empty((len(texts), NUM_TEXT_CLASSES), np.float32)
+        known = np.zeros(len(texts), np.int32)
+        total = np.zeros(len(texts), np.int32)
+        for row, text in enumerate(texts):
+            ids, weights, known[row], total[row] = self.features.transform_one(text)
+            out[row] = weights @ self.bag_table[ids] + self.bag_bias
+        return out, known, total
+
+    def cnn_logits(self, cnn: dict, ids: np.ndarray) -> np.ndarray:
+        """Embedding -> Conv1D (Keras "same" padding, ReLU) per kernel size -> max over time -> dense."""
+        x = cnn["embedding"][ids]  # (N, L, d)
+        pooled = []
+        for k in self.kernels:
+            left = (k - 1) // 2
+            padded = np.pad(x, ((0, 0), (left, k - 1 - left), (0, 0)))
+            windows = np.concatenate([padded[:, i : i + x.shape[1]] for i in range(k)], axis=2)
+            conv = windows @ cnn[f"conv{k}_kernel"].reshape(-1, cnn[f"conv{k}_kernel"].shape[-1]) + cnn[f"conv{k}_bias"]
+            pooled.append(np.maximum(conv, 0).max(axis=1))
+        return np.concatenate(pooled, axis=1) @ cnn["dense_kernel"] + cnn["dense_bias"]
+
+    def member_logits(self, texts: list[str]):
+        """([bag logits, cnn logits...], known word counts, word counts)."""
+        bag, known, total = self.bag_logits(texts)
+        ids = self.token_ids(texts)
+        return [bag, *(self.cnn_logits(c, ids) for c in self.cnns)], known, total
+
+    def logits(self, texts: list[str]):
+        """The ensemble's bias-adjusted logits (before the temperature), known and total word counts."""
+        members, known, total = self.member_logits(texts)
+        return combine(members, self.meta["ensemble"]), known, total
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
+def combine(members: list[np.ndarray], ensemble: dict) -> np.ndarray:
+    """Weighted mean of the members' log-probabilities (bag first, the CNNs share the rest) plus the class bias."""
+    bag_weight = float(ensemble["bag_weight"])
+    cnns = members[1:]
+    mixed = bag_weight * log_softmax(members[0])
+    if cnns:
+        mixed = mixed + (1 - bag_weight) * sum(log_softmax(c) for c in cnns) / len(cnns)
+    return mixed + np.asarray(ensemble["bias"], np.float32)
+
+
+class TextReader:
+    def __init__(self, model_dir: str | Path = DEFAULT_MODEL_DIR):
+        self.model_dir = Path(model_dir)
+        if not (self.model_dir / "text.json").is_file():
+            raise FileNotFoundError(f"text model not found in {self.model_dir}")
+        self.model = TextModel(self.model_dir)
+        self.version: str = self.model.meta["version"]
+        self.temperature = float(self.model.meta["temperature"])
+
+    def probabilities(self, texts: list[str]):
+        """(N, 7) calibrated, damped probabilities over TEXT_EMOTIONS and the known word counts (texts unchecked)."""
+        logits, known, total = self.model.logits(texts)
+        probs = softmax(logits, self.temperature)
+        w = confidence_weight(known, total)[:, None]
+        return w * probs + (1 - w) / NUM_TEXT_CLASSES, known
+
+    def read(self, text: str) -> TextReading:
+        return self.read_many([text])[0]
+
+    def read_many(self, texts) -> list[TextReading]:
+        texts = [text_validate(t) for t in texts]
+        if not texts:
+            return []
+        probs, known = self.probabilities(texts)
+        readings = []
+        for row, k in zip(probs, known, strict=True):
+            full = np.zeros(len(EMOTIONS))
+            full[list(TEXT_CLASSES)] = row / row.sum()
+            top = int(np.argmax(full))
+            readings.append(
+                TextReading(
+                    probabilities={e: float(p) for e, p in zip(EMOTIONS, full, strict=True)},
+                    top=EMOTIONS[top],
+                    confidence=float(full[top]),
+                    known_words=int(k),
+                )
+            )
+        return readings
+
+
+_readers: dict[str, TextReader] = {}
+_readers_lock = threading.Lock()
+
+
+def get_text_reader(path: str | Path | None = None) -> TextReader:
+    """The process-wide reader for the model folder `path` (the shipped one by default), created on first use."""
+    key = str(Path(path or DEFAULT_MODEL_DIR).resolve())
+    with _readers_lock:
+        if key not in _readers:
+            _readers[key] = TextReader(key)
+        return _readers[key]
