@@ -7,7 +7,7 @@ bin/setup dev
 bin/services
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/symphony}
 mkdir -p benchmarks/results
-for bench in inference upload_cost pipeline_load recommend_scale taste history_page enrich_catalog seed_catalog tagging; do
+for bench in inference upload_cost pipeline_load recommend_scale taste history_page enrich_catalog seed_catalog tagging text; do
   echo "== $bench" >&2
   .venv/bin/python "benchmarks/$bench.py" --json | tail -1 | tee "benchmarks/results/$bench.json"
 done

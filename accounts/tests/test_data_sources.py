@@ -21,3 +21,8 @@ def test_the_page_lists_them_for_anyone_and_the_footer_links_to_it(client):
     text = page.content.decode()
     assert "TidyTuesday" in text and "MIT" in text and "spotifyr" in text
     assert reverse("accounts:data_sources") in client.get(reverse("home")).content.decode()
+
+
+def test_the_text_models_training_data_is_listed(client):
+    page = client.get(reverse("accounts:data_sources")).content.decode()
+    assert "GoEmotions" in page and "Apache 2.0" in page
