@@ -200,6 +200,15 @@ class TestWordsApi:
         assert check_in.kind == "upload" and check_in.text == ""
         assert check_in.readings["words"]["top"] == "fear"
 
+    def test_words_go_with_a_webcam_burst(self, api, on_commit, monkeypatch):
+        monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
+        frames = [SimpleUploadedFile(f"f{i}.jpg", images.face_jpeg(), content_type="image/jpeg") for i in range(3)]
+        with on_commit():
+            response = api.post(LIST, {"frames": frames, "text": ANGRY}, format="multipart")
+        assert response.status_code == 202, response.content
+        check_in = CheckIn.objects.get()
+        assert check_in.kind == "webcam" and check_in.text == ANGRY and check_in.readings["words"]["top"] == "anger"
+
     def test_words_cannot_go_with_a_mood_picked_by_hand(self, api):
         response = api.post(LIST, {"emotion": "fear", "text": SCARED}, format="multipart")
         assert response.status_code == 400
@@ -281,3 +290,16 @@ class TestFeelPageWithoutScript:
         response = logged_in.post("/feel/", {"way": "words", "text": too_long})
         assert response.status_code == 400 and too_long in response.content.decode()
         assert not CheckIn.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("model_required")
+def test_a_webcam_burst_with_words_is_fused_like_a_photo(user, on_commit):
+    frames = [SimpleUploadedFile(f"f{i}.jpg", images.face_jpeg(), content_type="image/jpeg") for i in range(3)]
+    with on_commit():
+        check_in = services.check_in_create(user=user, files=frames, kind="webcam", text=ANGRY)
+    check_in.refresh_from_db()
+    assert check_in.status == "done", check_in.error
+    assert check_in.readings["face"]["top"] == "happiness" and check_in.readings["words"]["top"] == "anger"
+    assert check_in.emotions == fusion.fuse(check_in.readings["face"], check_in.readings["words"])["emotions"]
+    assert check_in.read_from == "face and words"
