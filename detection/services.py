@@ -15,13 +15,11 @@ from django.utils import timezone
 from ml.labels import EMOTIONS
 from music.recommendation.services import recommendation_create
 
-from . import files, notify, store, uploads, words
+from . import analysis, files, notify, store, uploads, words
 from .messages import (
     CONSENT_GONE,
     IMAGE_GONE,
     MODEL_MISSING,
-    NO_FACE_PHOTO,
-    NO_FACE_WEBCAM,
     STALE,
     TOO_MANY_ATTEMPTS,
 )
@@ -232,8 +230,6 @@ def check_in_analyze(check_in_id: int, *, max_attempts: int | None = None) -> Ch
     unfinished, so a re-delivered task cannot duplicate it. Started `max_attempts` times
     already (a dying worker re-queues it), or its owner withdrew consent: it fails instead.
     """
-    from ml import inference
-
     check_in, refusal = _check_in_start(check_in_id, max_attempts)
     if refusal:
         return check_in_fail(check_in_id, refusal, release_images=True)
@@ -245,39 +241,19 @@ def check_in_analyze(check_in_id: int, *, max_attempts: int | None = None) -> Ch
     images = store.images_get(check_in.image_keys)
     if images is None:
         return check_in_fail(check_in_id, IMAGE_GONE)
-
     if not settings.EMOTION_MODEL_PATH.exists():
         return check_in_fail(check_in_id, MODEL_MISSING)
-    recognizer = inference.get_recognizer(str(settings.EMOTION_MODEL_PATH))
-    webcam = check_in.kind == CheckIn.Kind.WEBCAM
-    try:
-        if webcam:
-            burst = recognizer.analyze_burst(images, max_frames=settings.MAX_BURST_FRAMES)
-            analyses, you_frame, you_face = burst.frames, burst.best_frame, burst.main_face
-        else:
-            analyses = [recognizer.analyze(images[0])]
-            you_frame, you_face = 0, analyses[0].main_face
-    except inference.ImageError as exc:
-        # What the upload's header could not show (damaged pixel data), told to its owner.
-        return check_in_fail(check_in_id, str(exc))
-
-    faces = [(index, face) for index, analysis in enumerate(analyses) for face in analysis.faces]
-    if you_face is None or (webcam and not burst.distribution):
-        return check_in_fail(check_in_id, NO_FACE_WEBCAM if webcam else NO_FACE_PHOTO)
-    # ml chose "you"; a burst's mood is the mix of its frames, a photo's that of its main face.
-    if webcam:
-        emotions, top, confidence = burst.distribution, burst.top_emotion, burst.confidence
-    else:
-        emotions, top, confidence = you_face.probabilities, you_face.top_emotion, you_face.confidence
-    you = (you_frame, you_face)
+    read, problem = analysis.faces_read(check_in, images)
+    if problem:
+        return check_in_fail(check_in_id, problem)
     # With words: the check-in's mood is the fusion of the face's reading and theirs.
-    mood = words.with_face(check_in.readings, emotions, top, confidence)
+    mood = words.with_face(check_in.readings, read.emotions, read.top, read.confidence)
     kept = _frames_keep(check_in, images) if check_in.owner.keeps_images else []
     keys = check_in.image_keys
-
+    analysed = read.analyses[read.you[0]]
     result = {
-        "image_width": analyses[you[0]].width,
-        "image_height": analyses[you[0]].height,
+        "image_width": analysed.width,
+        "image_height": analysed.height,
         "emotions": _distribution_clean(mood["emotions"]),
         "top_emotion": mood["top_emotion"],
         "confidence": _unit(mood["confidence"]),
@@ -289,8 +265,22 @@ def check_in_analyze(check_in_id: int, *, max_attempts: int | None = None) -> Ch
         "image_expires_at": timezone.now() + timedelta(days=settings.KEEP_IMAGES_DAYS) if kept else None,
     }
     try:
-        # The result in one transaction: faces and frames inserted, then the row moved to done only
-        # if it is still unfinished; the song list joins it (a single statement on PostgreSQL).
+        if not _result_write(check_in, read, kept, result):
+            files.files_delete([frame.image.name for frame in kept])
+            return CheckIn.objects.filter(pk=check_in_id).first()
+    except BaseException:
+        files.files_delete([frame.image.name for frame in kept])  # files are not transactional
+        raise
+    # After the commit: the result is announced, then the images the worker no longer needs go.
+    transaction.on_commit(lambda: (notify.finished_announce(check_in_id), store.images_delete(keys)))
+    return check_in
+
+
+def _result_write(check_in: CheckIn, read: analysis.FacesRead, kept: list[CheckInFrame], result: dict) -> bool:
+    """The result in one transaction: faces and frames inserted, then the row moved to done only if
+    it is still unfinished; the song list joins it (a single statement on PostgreSQL). False when
+    another delivery finished it first (this one is rolled back)."""
+    try:
         with transaction.atomic():
             rows = FaceResult.objects.bulk_create(
                 FaceResult(
@@ -304,24 +294,18 @@ def check_in_analyze(check_in_id: int, *, max_attempts: int | None = None) -> Ch
                     top_emotion=face.top_emotion,
                     confidence=_unit(face.confidence),
                 )
-                for index, face in faces
+                for index, face in read.faces
             )
             CheckInFrame.objects.bulk_create(kept)
-            result["selected_face"] = rows[faces.index(you)]
-            if not _unfinished(check_in_id).update(**result):
+            result["selected_face"] = rows[read.faces.index(read.you)]
+            if not _unfinished(check_in.pk).update(**result):
                 raise _AlreadyFinished
             for name, value in result.items():
                 setattr(check_in, name, value)
             _recommend(check_in)
     except _AlreadyFinished:
-        files.files_delete([frame.image.name for frame in kept])
-        return CheckIn.objects.filter(pk=check_in_id).first()
-    except BaseException:
-        files.files_delete([frame.image.name for frame in kept])  # files are not transactional
-        raise
-    # After the commit: the result is announced, then the images the worker no longer needs go.
-    transaction.on_commit(lambda: (notify.finished_announce(check_in_id), store.images_delete(keys)))
-    return check_in
+        return False
+    return True
 
 
 class _AlreadyFinished(Exception):

@@ -23,15 +23,13 @@ change and be learned.
 
 import math
 import random
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from music.emotions import EMOTION_VA, EMOTIONS
 from music.recommendation import asked, preferences
 from music.recommendation.phrasing import describe, goal_phrase, mood_phrase, times
-from music.recommendation.preferences import Stated
-from music.recommendation.taste import Features, Observation, Sound, Taste, fit
+from music.recommendation.records import Candidate, History, Pick
 
 GOALS = ("match", "lift", "calm", "match_then_lift")
 # Where "lift" and "calm" steer the listener, as emotion distributions.
@@ -58,72 +56,6 @@ RECENT_PLAY_HALF_LIFE_HOURS = 24.0
 
 _VA = np.array([EMOTION_VA[name] for name in EMOTIONS])
 _MAX_VA_DISTANCE = 2 * math.sqrt(2)
-
-
-@dataclass(slots=True)
-class Candidate:
-    song_id: int
-    artist: str
-    artist_key: str
-    emotions: dict[str, float]
-    valence: float
-    arousal: float
-    co_likes: float = 0.0  # summed co-occurrence with the listener's likes (collaborative signal)
-    genres: tuple[str, ...] = ()  # broadest first
-    decade: int | None = None
-    language: str = ""
-    duration: int | None = None
-    sound: Sound | None = None
-
-    @property
-    def features(self) -> Features:
-        return Features(
-            self.artist_key, self.genres, self.decade, self.language, self.arousal, self.duration, self.sound
-        )
-
-
-@dataclass
-class History:
-    """What the listener did. Song ids, artist keys and tag vectors only."""
-
-    liked: set[int] = field(default_factory=set)
-    disliked: set[int] = field(default_factory=set)
-    artist_likes: dict[str, int] = field(default_factory=dict)
-    artist_dislikes: dict[str, int] = field(default_factory=dict)
-    artist_skips: dict[str, int] = field(default_factory=dict)
-    # Mean tag vector of liked songs, and of disliked songs.
-    liked_tags: dict[str, float] = field(default_factory=dict)
-    disliked_tags: dict[str, float] = field(default_factory=dict)
-    plays: dict[int, int] = field(default_factory=dict)
-    skips: dict[int, int] = field(default_factory=dict)
-    hours_since_played: dict[int, float] = field(default_factory=dict)
-    # Songs of the listener's last few lists: never repeated.
-    recent_list_songs: set[int] = field(default_factory=set)
-    # Every song met recently, with its features: what music.recommendation.taste learns from.
-    observations: list[Observation] = field(default_factory=list)
-    # Warm start: what the listener said they like and avoid (music.recommendation.preferences).
-    stated: Stated = field(default_factory=Stated)
-    _taste: Taste | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def taste(self) -> Taste:
-        """The feature taste fitted to the observations and the stated likes' priors (once)."""
-        if self._taste is None:
-            self._taste = fit(self.observations + preferences.prior_observations(self.stated))
-        return self._taste
-
-    @property
-    def learns(self) -> bool:
-        """Whether there is anything for the feature taste to learn from."""
-        return bool(self.observations or self.stated.likes)
-
-
-@dataclass(frozen=True)
-class Pick:
-    song_id: int
-    rank: int
-    score: float
-    explanation: str
 
 
 def vector(distribution: dict[str, float]) -> np.ndarray:
@@ -258,6 +190,52 @@ def recommend(
     music (music.recommendation.asked), soft preferences for this list."""
     if goal not in GOALS:
         raise ValueError(f"unknown goal {goal!r}")
+    pool = _pool(candidates, history)
+    if not pool:
+        return []
+    rng = random.Random(seed)
+    asks = asks or asked.Asks()
+    tags = np.array([[c.emotions.get(name, 0.0) for name in EMOTIONS] for c in pool], dtype=float)
+    collab, jitter, neutral = _neutral_scores(pool, history, rng)
+    base, novel = _base_scores(pool, tags, history, neutral, asks)
+    artist_index: dict[str, int] = {}
+    artists = np.array([artist_index.setdefault(c.artist_key, len(artist_index)) for c in pool])
+    explore_ranks = _exploration_ranks(history, rng, n)
+
+    targets = [vector(target)] * n if target else targets_for(emotions, goal, n)
+    va = np.array([(c.valence, c.arousal) for c in pool])
+    fits = np.array([mood_fit(t, tags, va, np.linalg.norm(tags, axis=1)) for t in targets])  # rank x candidate
+    # The floor comes from the list a listener without any history would get: the same fill, by
+    # mood and the seeded jitter alone. Recency stays out of it: a fed listener's recently played
+    # songs are the best fits they were shown, and a floor set without them would let worse fits in.
+    no_floor, no_exploring = np.full((n, 1), -np.inf), np.zeros((n, 1), dtype=bool)
+    mood_only = _fill(fits, jitter, jitter, no_floor, no_exploring, novel, artists)
+    band = asked.ASKED_MOOD_BAND if asks else MOOD_BAND
+    floor = mood_floor(fits, targets, {r: best for r, (best, _, _) in mood_only.items()}, band)
+    explore_row = np.array([rank in explore_ranks for rank in range(1, n + 1)])[:, None]
+    chosen = _fill(fits, base, neutral, floor, explore_row, novel, artists)
+    opening = reason or mood_phrase(emotions, detected, looked, read_from)
+    return [
+        _pick(pool[best], rank, score, explored, opening, "" if reason else goal_phrase(goal, r + 1, n), tags[best],
+              history, float(collab[best]), asks)
+        for rank, (r, (best, score, explored)) in enumerate(sorted(chosen.items()), start=1)
+    ]  # fmt: skip
+
+
+def _pick(c: Candidate, rank, score, explored, opening, goal_words, tags, history, collab, asks) -> Pick:
+    """A chosen song with its explanation: the mood (or the live reading), the goal, how it sounds,
+    then why this song: "new for you" for an exploration pick, else what was asked and taste."""
+    parts = [opening, goal_words, describe(c.valence, c.arousal)]
+    if explored:
+        parts.append(f"new for you: {c.genres[-1]}" if c.genres else "new for you")
+    else:
+        parts.append(asked.reason(c.genres, c.decade, c.arousal, asks))
+        parts.extend(personal_reasons(c, tags, history, collab))
+    return Pick(c.song_id, rank, round(score, 4), " · ".join(p for p in parts if p)[:300])
+
+
+def _pool(candidates: list[Candidate], history: History) -> list[Candidate]:
+    """The candidates that may be listed, each once, in song id order (so a seed means one list)."""
     pool = sorted(
         (
             c
@@ -269,13 +247,12 @@ def recommend(
         key=lambda c: c.song_id,
     )
     # Deduplicate: a song can arrive from several candidate sources.
-    pool = [c for i, c in enumerate(pool) if i == 0 or c.song_id != pool[i - 1].song_id]
-    if not pool:
-        return []
-    rng = random.Random(seed)
-    tags = np.array([[c.emotions.get(name, 0.0) for name in EMOTIONS] for c in pool], dtype=float)
-    tag_norms = np.linalg.norm(tags, axis=1)
-    va = np.array([(c.valence, c.arousal) for c in pool])
+    return [c for i, c in enumerate(pool) if i == 0 or c.song_id != pool[i - 1].song_id]
+
+
+def _neutral_scores(pool: list[Candidate], history: History, rng: random.Random):
+    """The score that is not the listener's taste: rules (d) and (e) and the seeded jitter.
+    Returns (collaborative share, jitter, their sum less the recency penalty)."""
     co = np.array([c.co_likes for c in pool], dtype=float)
     collab = np.log1p(co) / math.log1p(co.max()) if co.max() > 0 else np.zeros(len(pool))
     recency = np.array(
@@ -287,47 +264,23 @@ def recommend(
         ]
     )
     jitter = np.array([rng.random() for _ in pool]) * MAX_JITTER
-    neutral = W_COLLAB * collab - recency + jitter
+    return collab, jitter, W_COLLAB * collab - recency + jitter
+
+
+def _base_scores(pool: list[Candidate], tags, history: History, neutral, asks: asked.Asks):
+    """Each candidate's score before mood: taste (rule c), the neutral part and the soft preferences
+    (the warm start's era range, the words' asks). Returns (scores, novel: a genre hardly met)."""
     feature_scores, novel = np.zeros(len(pool)), np.zeros(len(pool), dtype=bool)
     if history.learns:
         assessed = history.taste.assess([c.features for c in pool])
         feature_scores, novel = np.array(assessed[0]), np.array(assessed[1], dtype=bool)
     base = W_TASTE * taste_scores(pool, tags, history, feature_scores) + neutral
-    asks = asks or asked.Asks()
-    if history.stated.eras or asks:  # the warm start's era range and the words' asks: soft preferences
+    if history.stated.eras or asks:
         base += np.array(
             [preferences.era_bonus(c.decade, history.stated) + asked.bonus(c.genres, c.decade, c.arousal, asks)
              for c in pool]
         )  # fmt: skip
-    artist_index: dict[str, int] = {}
-    artists = np.array([artist_index.setdefault(c.artist_key, len(artist_index)) for c in pool])
-    explore_ranks = _exploration_ranks(history, rng, n)
-
-    opening = mood_phrase(emotions, detected, looked, read_from)
-    targets = [vector(target)] * n if target else targets_for(emotions, goal, n)
-    fits = np.array([mood_fit(t, tags, va, tag_norms) for t in targets])  # rank x candidate
-    # The floor comes from the list a listener without any history would get: the same fill, by
-    # mood and the seeded jitter alone. Recency stays out of it: a fed listener's recently played
-    # songs are the best fits they were shown, and a floor set without them would let worse fits in.
-    no_floor, no_exploring = np.full((n, 1), -np.inf), np.zeros((n, 1), dtype=bool)
-    mood_only = _fill(fits, jitter, jitter, no_floor, no_exploring, novel, artists)
-    band = asked.ASKED_MOOD_BAND if asks else MOOD_BAND
-    floor = mood_floor(fits, targets, {r: best for r, (best, _, _) in mood_only.items()}, band)
-    explore_row = np.array([rank in explore_ranks for rank in range(1, n + 1)])[:, None]
-    chosen = _fill(fits, base, neutral, floor, explore_row, novel, artists)
-    picks: list[Pick] = []
-    for rank, r in enumerate(sorted(chosen), start=1):
-        best, score, explored = chosen[r]
-        c = pool[best]
-        parts = [reason] if reason else [opening, goal_phrase(goal, r + 1, n)]
-        parts.append(describe(c.valence, c.arousal))
-        if explored:
-            parts.append(f"new for you: {c.genres[-1]}" if c.genres else "new for you")
-        else:
-            parts.append(asked.reason(c.genres, c.decade, c.arousal, asks))
-            parts.extend(personal_reasons(c, tags[best], history, float(collab[best])))
-        picks.append(Pick(c.song_id, rank, round(score, 4), " · ".join(p for p in parts if p)[:300]))
-    return picks
+    return base, novel
 
 
 def mood_floor(

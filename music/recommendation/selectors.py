@@ -18,7 +18,7 @@ from music.models import (
     Genre,
 )
 from music.recommendation import asked, preferences, queries
-from music.recommendation.recommender import Candidate, History
+from music.recommendation.records import Candidate, History
 from music.recommendation.taste import Features, Observation, Sound
 
 RECENT_LISTS = 3  # songs of the listener's last 3 lists are never repeated

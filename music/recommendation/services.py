@@ -34,10 +34,7 @@ def recommendation_create(
     from; `asks` (asks_read()'s answer) are what the listener's words asked of the music.
     Raises ValidationError for a malformed distribution or goal.
     """
-    try:
-        distribution = normalize_distribution(emotions)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
+    distribution = _distribution(emotions)
     goal = goal or user.goal
     if goal not in recommender.GOALS:
         raise ValidationError(f"Unknown goal {goal!r}; choose one of {', '.join(recommender.GOALS)}.")
@@ -46,11 +43,7 @@ def recommendation_create(
     # Read on every list, never cached: a change of preferences shows in the very next list.
     history.stated = selectors.stated_for(user=user)
     history.recent_list_songs = (history.recent_list_songs | set(played)) - set(queued)
-    if target is not None:
-        try:
-            target = normalize_distribution(target)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+    target = _distribution(target) if target is not None else None
     targets = (
         [recommender.vector(target)] * LIST_LENGTH
         if target
@@ -59,31 +52,33 @@ def recommendation_create(
     wanted = asked.Asks.from_json(asks)
     candidates = selectors.candidates_for(user=user, history=history, targets=targets, seed=seed, genres=wanted.genres)
     picks = recommender.recommend(
-        distribution,
-        candidates,
-        history,
-        goal=goal,
-        seed=seed,
-        n=LIST_LENGTH,
-        detected=check_in is not None if detected is None else detected,
-        looked=looked,
-        reason=reason,
-        target=target,
-        read_from=read_from,
-        asks=wanted,
-    )
-    check_in_id = getattr(check_in, "pk", check_in)
+        distribution, candidates, history, goal=goal, seed=seed, n=LIST_LENGTH,
+        detected=check_in is not None if detected is None else detected, looked=looked, reason=reason,
+        target=target, read_from=read_from, asks=wanted,
+    )  # fmt: skip
     rec = Recommendation(
         user=user,
-        check_in_id=check_in_id,
+        check_in_id=getattr(check_in, "pk", check_in),
         goal=goal,
         emotions={name: round(distribution[name], 4) for name in EMOTIONS},
         seed=seed,
         note=preferences.shortfall(len(picks), LIST_LENGTH, history.stated),
     )
+    _recommendation_store(rec, picks)
+    return rec
+
+
+def _distribution(emotions: dict[str, float]) -> dict[str, float]:
+    try:
+        return normalize_distribution(emotions)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def _recommendation_store(rec: Recommendation, picks: list[recommender.Pick]) -> None:
     if connection.vendor == "postgresql":
         _recommendation_insert_pg(rec, picks)
-        return rec
+        return
     with transaction.atomic():
         rec.save()
         RecommendationItem.objects.bulk_create(
@@ -92,7 +87,6 @@ def recommendation_create(
             )
             for p in picks
         )
-    return rec
 
 
 def asks_read(text: str) -> dict:
