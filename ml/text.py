@@ -67,7 +67,7 @@ class TextInvalid(ValueError):
 def text_validate(text: str) -> str:
     """The stripped text, or TextInvalid for a non-string, an empty or whitespace-only text or one that is too long."""
     if not isinstance(text, str):
-        raise TextInvalid("Write a few words first.")
+        raise TextInvalid("The text must be a string of words.")
     text = text.strip()
     if not text:
         raise TextInvalid("Write a few words first.")
