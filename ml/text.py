@@ -5,10 +5,11 @@
     reading.top, reading.confidence, reading.probabilities["happiness"], reading.known_words
 
 The model (ml.text_train) is an ensemble trained in Keras: a TF-IDF-weighted bag of word
-uni-/bi-grams and character 2-5-grams with a linear softmax, and small word CNNs. Its weights
-ship as NumPy arrays (ml/models/text/text.npz) and are run here by NumPy: a text is a few
-hundred table rows and one 48-token convolution, well under a millisecond, with no
-interpreter to lock or load (training checks the NumPy logits against Keras' own).
+uni-/bi-grams and character 2-5-grams with a linear softmax, and small word CNNs. All members
+ship as one TFLite model (ml/models/text/text.tflite, float16 weights) run by LiteRT
+(ml.runtime), one call per batch of texts; the tokeniser and the n-gram vocabulary
+(vocab.json.gz, features.npz) are ml.text_data's, shared with training. Training checks the
+LiteRT logits against Keras' own.
 
 Probabilities: the members' log-probabilities are averaged with the fitted weight, a class
 bias (-beta x log prior, fitted for macro-F1 on a held-out slice of train) is added, and the
@@ -28,6 +29,7 @@ ml.calibration.NOT_SURE_BELOW.
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 from dataclasses import dataclass
@@ -37,7 +39,8 @@ import numpy as np
 
 from ml.calibration import softmax
 from ml.labels import EMOTIONS
-from ml.text_data import NUM_TEXT_CLASSES, TEXT_CLASSES, FeatureSettings, TextFeatures, tokenize
+from ml.runtime import load_interpreter
+from ml.text_data import NUM_TEXT_CLASSES, TEXT_CLASSES, FeatureSettings, TextFeatures, bag_inputs, tokenize
 
 TEXT_MAX_CHARS = 500  # the one source of this limit; the Django app imports it
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "text"
@@ -51,6 +54,9 @@ TEXT_DATA_SOURCE = {
 }
 # Known-word shares between which the model's own distribution goes from ignored to trusted.
 SHARE_NONE, SHARE_FULL = 0.25, 0.75
+# The bag's input width: padding to it costs nothing measurable and saves re-allocating the
+# interpreter for most texts (99.9% of training texts have fewer distinct n-grams).
+BAG_WIDTH = 512
 MIN_WEIGHT = 0.05  # keeps the model's top class when no word is known (emoji only)
 
 
@@ -61,7 +67,7 @@ class TextInvalid(ValueError):
 def text_validate(text: str) -> str:
     """The stripped text, or TextInvalid for a non-string, an empty or whitespace-only text or one that is too long."""
     if not isinstance(text, str):
-        raise TextInvalid("Write a few words first.")
+        raise TextInvalid("The text must be a string of words.")
     text = text.strip()
     if not text:
         raise TextInvalid("Write a few words first.")
@@ -86,23 +92,33 @@ def confidence_weight(known: np.ndarray, total: np.ndarray) -> np.ndarray:
 
 
 class TextModel:
-    """The exported ensemble run by NumPy: texts -> (N, 7) logits over TEXT_EMOTIONS (uncalibrated)."""
+    """The exported ensemble run by LiteRT: texts -> (N, 7) logits over TEXT_EMOTIONS (uncalibrated).
 
-    def __init__(self, model_dir: str | Path):
+    text.tflite takes the bag's padded n-gram ids and TF-IDF weights and the CNNs' token ids, and
+    returns every member's logits side by side, (N, 7 x members), in one call.
+    """
+
+    def __init__(self, model_dir: str | Path, num_threads: int | None = 1):
         model_dir = Path(model_dir)
         self.meta = json.loads((model_dir / "text.json").read_text())
-        vocab = json.loads((model_dir / "vocab.json").read_text())
-        with np.load(model_dir / "text.npz") as arrays:
-            w = {k: arrays[k].astype(np.float32) for k in arrays.files}
+        with gzip.open(model_dir / "vocab.json.gz", "rt", encoding="utf-8") as handle:
+            vocab = json.load(handle)
+        with np.load(model_dir / "features.npz") as arrays:
+            idf = arrays["idf"]
         settings = FeatureSettings(**self.meta["tokenizer"]["features"])
         ngrams = {g: i for i, g in enumerate(vocab["ngrams"])}
-        self.features = TextFeatures(ngrams, w.pop("idf"), frozenset(vocab["words"]), settings)
+        self.features = TextFeatures(ngrams, idf, frozenset(vocab["words"]), settings)
         self.tokens = {t: i + 2 for i, t in enumerate(vocab["tokens"])}  # 0 pads, 1 is out of vocabulary
         self.max_tokens = int(self.meta["tokenizer"]["max_tokens"])
-        self.bag_table, self.bag_bias = w.pop("bag_table"), w.pop("bag_bias")
-        self.cnns = [{k.split("/", 1)[1]: v for k, v in w.items() if k.startswith(f"cnn{i}/")} for i in range(99)]
-        self.cnns = [c for c in self.cnns if c]
-        self.kernels = tuple(self.meta["cnn"]["kernels"])
+        self.members = int(self.meta["members"])
+        self._interpreter = load_interpreter(model_dir / "text.tflite", num_threads)
+        self._slots = {}
+        for d in self._interpreter.get_input_details():
+            kind = "tokens" if "tokens" in d["name"] else "weights" if "weights" in d["name"] else "ids"
+            self._slots[kind] = d["index"]
+        self._output = self._interpreter.get_output_details()[0]["index"]
+        self._shape: tuple[int, int] | None = None
+        self._lock = threading.Lock()  # a LiteRT interpreter is not thread-safe
 
     def token_ids(self, texts: list[str]) -> np.ndarray:
         ids = np.zeros((len(texts), self.max_tokens), np.int32)
@@ -111,32 +127,22 @@ class TextModel:
             ids[row, : len(seq)] = seq
         return ids
 
-    def bag_logits(self, texts: list[str]):
-        out = np.empty((len(texts), NUM_TEXT_CLASSES), np.float32)
-        known = np.zeros(len(texts), np.int32)
-        total = np.zeros(len(texts), np.int32)
-        for row, text in enumerate(texts):
-            ids, weights, known[row], total[row] = self.features.transform_one(text)
-            out[row] = weights @ self.bag_table[ids] + self.bag_bias
-        return out, known, total
-
-    def cnn_logits(self, cnn: dict, ids: np.ndarray) -> np.ndarray:
-        """Embedding -> Conv1D (Keras "same" padding, ReLU) per kernel size -> max over time -> dense."""
-        x = cnn["embedding"][ids]  # (N, L, d)
-        pooled = []
-        for k in self.kernels:
-            left = (k - 1) // 2
-            padded = np.pad(x, ((0, 0), (left, k - 1 - left), (0, 0)))
-            windows = np.concatenate([padded[:, i : i + x.shape[1]] for i in range(k)], axis=2)
-            conv = windows @ cnn[f"conv{k}_kernel"].reshape(-1, cnn[f"conv{k}_kernel"].shape[-1]) + cnn[f"conv{k}_bias"]
-            pooled.append(np.maximum(conv, 0).max(axis=1))
-        return np.concatenate(pooled, axis=1) @ cnn["dense_kernel"] + cnn["dense_bias"]
-
     def member_logits(self, texts: list[str]):
         """([bag logits, cnn logits...], known word counts, word counts)."""
-        bag, known, total = self.bag_logits(texts)
-        ids = self.token_ids(texts)
-        return [bag, *(self.cnn_logits(c, ids) for c in self.cnns)], known, total
+        ids, weights, known, total = bag_inputs(self.features, texts, BAG_WIDTH)
+        tokens = self.token_ids(texts)
+        with self._lock:
+            if self._shape != ids.shape:  # a batch of another size, or a text with more n-grams than BAG_WIDTH
+                for kind, width in (("ids", ids.shape[1]), ("weights", ids.shape[1]), ("tokens", self.max_tokens)):
+                    self._interpreter.resize_tensor_input(self._slots[kind], [len(texts), width])
+                self._interpreter.allocate_tensors()
+                self._shape = ids.shape
+            self._interpreter.set_tensor(self._slots["ids"], ids)
+            self._interpreter.set_tensor(self._slots["weights"], weights)
+            self._interpreter.set_tensor(self._slots["tokens"], tokens)
+            self._interpreter.invoke()
+            out = self._interpreter.get_tensor(self._output).copy()
+        return np.split(out, self.members, axis=1), known, total
 
     def logits(self, texts: list[str]):
         """The ensemble's bias-adjusted logits (before the temperature), known and total word counts."""

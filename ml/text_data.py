@@ -226,3 +226,15 @@ class TextFeatures:
             np.array(known, np.int32),
             np.array(total, np.int32),
         )
+
+
+def bag_inputs(features: TextFeatures, texts: list[str], min_width: int = 1):
+    """(ids, weights) padded to the longest text or `min_width` (id 0 with weight 0 adds nothing), known, total."""
+    indptr, ids, weights, known, total = features.transform(texts)
+    width = max(min_width, int(np.diff(indptr).max(initial=0)))
+    out_ids = np.zeros((len(texts), width), np.int32)
+    out_w = np.zeros((len(texts), width), np.float32)
+    for row in range(len(texts)):
+        a, b = indptr[row], indptr[row + 1]
+        out_ids[row, : b - a], out_w[row, : b - a] = ids[a:b], weights[a:b]
+    return out_ids, out_w, known, total

@@ -15,7 +15,10 @@ A smoke run for CI: --max-rows 300 --epochs 1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
+import gzip
+import io
 import json
 import logging
 import math
@@ -32,6 +35,7 @@ from ml.text_data import (
     NUM_TEXT_CLASSES,
     FeatureSettings,
     TextFeatures,
+    bag_inputs,
     label_matrix,
     parse_tsv,
     soft_targets,
@@ -49,7 +53,9 @@ ACCURACY_FLOOR = 0.685  # held-out; the maintainers' test bar is 0.66
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--data", required=True, help="folder with train.tsv")
-    p.add_argument("--out", required=True, help="folder for text.npz, vocab.json, text.json, train.log")
+    p.add_argument(
+        "--out", required=True, help="folder for text.tflite, features.npz, vocab.json.gz, text.json, train.log"
+    )
     p.add_argument("--max-rows", type=int, default=0, help="use only the first N training rows (smoke runs)")
     p.add_argument("--epochs", type=int, default=16, help="most epochs per member (CNNs stop early; bag: 16 at most)")
     p.add_argument("--holdout", type=float, default=0.1, help="share of train.tsv held out for selection")
@@ -65,16 +71,9 @@ def parse_args(argv):
     return p.parse_args(argv)
 
 
-def padded_bag(features: TextFeatures, texts: list[str]):
-    """(ids, weights) padded to the longest text (id 0 with weight 0 adds nothing)."""
-    indptr, ids, weights, _, _ = features.transform(texts)
-    width = max(1, int(np.diff(indptr).max(initial=1)))
-    out_ids = np.zeros((len(texts), width), np.int32)
-    out_w = np.zeros((len(texts), width), np.float32)
-    for row in range(len(texts)):
-        a, b = indptr[row], indptr[row + 1]
-        out_ids[row, : b - a], out_w[row, : b - a] = ids[a:b], weights[a:b]
-    return {"ids": out_ids, "weights": out_w}
+def padded_bag(features: TextFeatures, texts: list[str]) -> dict:
+    ids, weights, _, _ = bag_inputs(features, texts)
+    return {"ids": ids, "weights": weights}
 
 
 def build_bag(num_features: int, l2: float, steps: int):
@@ -92,7 +91,9 @@ def build_bag(num_features: int, l2: float, steps: int):
 
         def call(self, inputs):
             ids, weights = inputs
-            return ops.einsum("bld,bl->bd", ops.take(self.table, ids, axis=0), weights) + self.bias
+            rows = ops.take(self.table, ids, axis=0)  # (batch, length, classes)
+            # A batched matmul rather than an einsum: the same sum, and one LiteRT has a kernel for.
+            return ops.squeeze(ops.matmul(ops.expand_dims(weights, 1), rows), 1) + self.bias
 
     ids = keras.Input(shape=(None,), dtype="int32", name="ids")
     weights = keras.Input(shape=(None,), name="weights")
@@ -171,21 +172,31 @@ def choose_ensemble(members: list[np.ndarray], labels: np.ndarray, prior: np.nda
     return best[1]
 
 
+def joint_model(bag, cnns):
+    """One Keras model with every member: (n-gram ids, TF-IDF weights, token ids) -> (N, 7 x members) logits."""
+    import keras
+
+    tokens = keras.Input(shape=(MAX_TOKENS,), dtype="int32", name="tokens")
+    outputs = [bag.outputs[0], *(cnn(tokens) for cnn in cnns)]
+    return keras.Model([*bag.inputs, tokens], keras.layers.Concatenate()(outputs) if cnns else outputs[0])
+
+
 def export(out: Path, features: TextFeatures, tokens: list[str], bag, cnns, meta: dict) -> None:
-    arrays = {"idf": features.idf}
-    table, bias = bag.get_layer("bag").get_weights()
-    arrays["bag_table"], arrays["bag_bias"] = table.astype(np.float16), bias
-    for i, cnn in enumerate(cnns):
-        arrays[f"cnn{i}/embedding"] = cnn.get_layer("embedding").get_weights()[0].astype(np.float16)
-        for k in KERNELS:
-            kernel, b = cnn.get_layer(f"conv{k}").get_weights()
-            arrays[f"cnn{i}/conv{k}_kernel"], arrays[f"cnn{i}/conv{k}_bias"] = kernel.astype(np.float16), b
-        kernel, b = cnn.get_layer("dense").get_weights()
-        arrays[f"cnn{i}/dense_kernel"], arrays[f"cnn{i}/dense_bias"] = kernel, b
-    np.savez_compressed(out / "text.npz", **arrays)
+    """text.tflite (float16 weights), features.npz (the idf), vocab.json.gz and text.json."""
+    import tensorflow as tf
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(joint_model(bag, cnns))
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.target_spec.supported_types = [tf.float16]
+    with contextlib.redirect_stdout(io.StringIO()):  # the converter prints the whole saved-model signature
+        (out / "text.tflite").write_bytes(converter.convert())
+    np.savez_compressed(out / "features.npz", idf=features.idf)
     ngrams = sorted(features.vocabulary, key=features.vocabulary.get)
     vocab = {"ngrams": ngrams, "words": sorted(features.words), "tokens": tokens}
-    (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False, separators=(",", ":")))
+    # gzip: a third of the size; mtime 0 keeps the file the same for the same vocabulary.
+    with gzip.GzipFile(out / "vocab.json.gz", "wb", mtime=0) as handle:
+        handle.write(json.dumps(vocab, ensure_ascii=False, separators=(",", ":")).encode())
+    meta["members"] = 1 + len(cnns)
     (out / "text.json").write_text(json.dumps(meta, indent=2) + "\n")
 
 
@@ -313,11 +324,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def check(out: Path, meta: dict, texts: list[str], keras_logits: np.ndarray) -> None:
-    """The exported NumPy model must give Keras' logits (float16 weights: small differences)."""
-    numpy_logits, _, _ = TextReader(out).model.logits(texts)
-    diff = float(np.abs(numpy_logits - keras_logits).max()) if len(texts) else 0.0
-    agree = float((numpy_logits.argmax(1) == keras_logits.argmax(1)).mean()) if len(texts) else 1.0
-    log.info("export check: max |numpy - keras| logit %.5f, top-1 agreement %.4f", diff, agree)
+    """The exported LiteRT model must give Keras' logits (float16 weights: small differences)."""
+    litert_logits, _, _ = TextReader(out).model.logits(texts)
+    diff = float(np.abs(litert_logits - keras_logits).max()) if len(texts) else 0.0
+    agree = float((litert_logits.argmax(1) == keras_logits.argmax(1)).mean()) if len(texts) else 1.0
+    log.info("export check: max |litert - keras| logit %.5f, top-1 agreement %.4f", diff, agree)
     if not (agree >= 0.995 and math.isfinite(diff)):
         raise RuntimeError(f"exported model disagrees with Keras: top-1 agreement {agree:.4f}")
     meta["export_check"] = {"max_logit_diff": round(diff, 5), "top1_agreement": round(agree, 4)}

@@ -76,9 +76,15 @@ def test_tokens_keep_emoji_and_masks():
 
 
 # -- validation -----------------------------------------------------------
-@pytest.mark.parametrize("bad", ["", "   \n\t ", None, 42, b"bytes"])
-def test_text_validate_rejects_empty_whitespace_and_non_strings(bad):
+@pytest.mark.parametrize("bad", ["", "   \n\t ", "\u3000"])
+def test_text_validate_rejects_empty_and_whitespace_only(bad):
     with pytest.raises(TextInvalid, match="Write a few words first"):
+        text_validate(bad)
+
+
+@pytest.mark.parametrize("bad", [None, 42, b"bytes", ["a list"]])
+def test_text_validate_rejects_non_strings(bad):
+    with pytest.raises(TextInvalid, match="must be a string"):
         text_validate(bad)
 
 
