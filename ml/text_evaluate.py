@@ -6,7 +6,7 @@ prints one JSON object: n, accuracy (top-1 is one of the text's labels), macro_f
 over the seven labelled classes of the F1 of "top-1 is this class" against "this class
 is among the labels"), ece (15-bin top-1 ECE, "correct" as for accuracy) and
 per_class_f1 (by our emotion names). Without --json, a table with the confusion matrix
-(rows: a text's first label in TEXT_EMOTIONS order... each text counted once per label).
+(rows: true labels, a text with two labels counted in both rows; columns: top-1).
 A file that cannot be read exits with code 2 and a one-line message.
 """
 
