@@ -84,7 +84,7 @@ def schema_for_the_run(schema: dict) -> dict:
 
 def test_the_api_answers_as_its_schema_says(live_server, tmp_path, monkeypatch, settings):
     # Throttles and the failed-login lockout would answer most requests 429 within seconds, leaving
-    # what is behind them untested; their limits have their own tests (tests/security/test_l5_rate_limits.py,
+    # what is behind them untested; their limits have their own tests (tests/security/test_rate_limits.py,
     # accounts/tests/test_abuse.py).
     from rest_framework.throttling import ScopedRateThrottle
 

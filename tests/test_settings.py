@@ -46,7 +46,7 @@ def test_deploy_check_refuses_the_development_secret_key():
     without_key = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
     result = run_manage("check", "--deploy", env_overrides=without_key, drop=("SECRET_KEY",))
     assert result.returncode != 0
-    # Refused by the settings themselves, before any check runs (tests/security/test_m6_settings.py).
+    # Refused by the settings themselves, before any check runs (tests/security/test_settings_fail_closed.py).
     assert "SECRET_KEY is the development default" in result.stderr
 
 

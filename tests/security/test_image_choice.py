@@ -1,5 +1,8 @@
-"""L2: kept images go as soon as the user stops keeping them or withdraws consent, and a
-queued analysis does not run after consent is withdrawn."""
+"""Kept images go as soon as the user stops keeping them or withdraws consent, and a
+queued analysis does not run after consent is withdrawn.
+
+Audit finding L2.
+"""
 
 import pytest
 from django.core.files.base import ContentFile
@@ -34,7 +37,7 @@ def image_status(client, check_in) -> int:
     return client.get(f"/api/v1/checkins/{check_in.pk}/image/").status_code
 
 
-def test_l2_switching_keep_images_off_deletes_the_kept_images(keeper, django_capture_on_commit_callbacks):
+def test_switching_keep_images_off_deletes_the_kept_images(keeper, django_capture_on_commit_callbacks):
     check_in = kept(keeper, done=True)
     api = APIClient()
     api.force_authenticate(keeper)
@@ -49,7 +52,7 @@ def test_l2_switching_keep_images_off_deletes_the_kept_images(keeper, django_cap
     assert check_in.image_expires_at is None
 
 
-def test_l2_the_profile_page_switch_deletes_them_too(keeper, django_capture_on_commit_callbacks):
+def test_the_profile_page_switch_deletes_them_too(keeper, django_capture_on_commit_callbacks):
     kept(keeper, done=True)
     page = Client()
     page.force_login(keeper)
@@ -58,7 +61,7 @@ def test_l2_the_profile_page_switch_deletes_them_too(keeper, django_capture_on_c
     assert images.stored_files() == []
 
 
-def test_l2_withdrawing_consent_deletes_kept_images_and_cancels_pending_analyses(
+def test_withdrawing_consent_deletes_kept_images_and_cancels_pending_analyses(
     keeper, django_capture_on_commit_callbacks
 ):
     done = kept(keeper, done=True)
@@ -77,7 +80,7 @@ def test_l2_withdrawing_consent_deletes_kept_images_and_cancels_pending_analyses
     assert "consent" in queued.error.lower()
 
 
-def test_l2_a_queued_analysis_does_not_run_once_consent_is_gone(alice, django_capture_on_commit_callbacks):
+def test_a_queued_analysis_does_not_run_once_consent_is_gone(alice, django_capture_on_commit_callbacks):
     queued = kept(alice)
     # Withdrawn between the upload and the worker picking the task up.
     alice.consent_version = ""

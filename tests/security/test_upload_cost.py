@@ -1,7 +1,9 @@
-"""H2: a costly upload is refused from its header, and the worst accepted one stays cheap.
+"""A costly upload is refused from its header, and the worst accepted one stays cheap.
 
 The figures (peak memory, time) are measured by benchmarks/upload_cost.py; these tests
 pin the rules: pixel caps from settings checked before decoding, and no float64 copy.
+
+Audit finding H2.
 """
 
 import struct
@@ -40,7 +42,7 @@ def no_decoding(monkeypatch):
     monkeypatch.setattr(ImageFile.ImageFile, "load", refuse)
 
 
-def test_h2_the_91_kb_16_bit_photo_is_refused_from_its_header(api, no_decoding):
+def test_the_91_kb_16_bit_photo_is_refused_from_its_header(api, no_decoding):
     data = png_16bit_gray(6300, 6300)
     assert len(data) < 200_000
 
@@ -50,7 +52,7 @@ def test_h2_the_91_kb_16_bit_photo_is_refused_from_its_header(api, no_decoding):
     assert "megapixels" in message(response)
 
 
-def test_h2_a_burst_frame_has_a_smaller_pixel_cap_than_a_photo(api, settings):
+def test_a_burst_frame_has_a_smaller_pixel_cap_than_a_photo(api, settings):
     side = int((settings.MAX_FRAME_PIXELS * 1.2) ** 0.5)
     frame = images.encode(images.astronaut(), "JPEG")
     big = images.encode(images.Image.fromarray(images.astronaut()).resize((side, side)), "JPEG")
@@ -67,7 +69,7 @@ def test_h2_a_burst_frame_has_a_smaller_pixel_cap_than_a_photo(api, settings):
     assert photo.status_code == 202, photo.content
 
 
-def test_h2_pixel_caps_come_from_settings(api, settings):
+def test_pixel_caps_come_from_settings(api, settings):
     settings.MAX_PHOTO_PIXELS = 100_000
     response = api.post(
         "/api/v1/checkins/", {"image": SimpleUploadedFile("a.jpg", images.face_jpeg())}, format="multipart"
@@ -75,7 +77,7 @@ def test_h2_pixel_caps_come_from_settings(api, settings):
     assert response.status_code == 413
 
 
-def test_h2_a_16_bit_photo_is_converted_without_a_float64_copy():
+def test_a_16_bit_photo_is_converted_without_a_float64_copy():
     data = png_16bit_gray(2000, 2000, value=40_000)
     tracemalloc.start()
     try:

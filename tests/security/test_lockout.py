@@ -1,4 +1,4 @@
-"""M4: lockouts are per (username, address) and per address; a password reset lifts one; the message is true."""
+"""Lockouts are per (username, address) and per address; a password reset lifts one; the message is true (audit finding M4)."""
 
 import re
 
@@ -25,20 +25,20 @@ def login(ip: str, password: str = PASSWORD):
     return Client(REMOTE_ADDR=ip).post(LOGIN, {"username": "alice", "password": password})
 
 
-def test_m4_nobody_can_lock_someone_elses_account_from_their_own_addresses(settings, alice):
+def test_nobody_can_lock_someone_elses_account_from_their_own_addresses(settings, alice):
     # An attacker who knows only the username spreads failures over several addresses.
     for n in range(settings.AXES_FAILURE_LIMIT + 2):
         fail(settings, username="alice", ip=f"203.0.113.{n}", times=1)
     assert login("198.51.100.7").status_code == 302
 
 
-def test_m4_a_pair_of_username_and_address_is_locked(settings, alice):
+def test_a_pair_of_username_and_address_is_locked(settings, alice):
     fail(settings, username="alice", ip="203.0.113.1")
     assert login("203.0.113.1").status_code == 429
     assert login("198.51.100.7").status_code == 302
 
 
-def test_m4_a_successful_password_reset_lifts_the_lock(settings, client, alice):
+def test_a_successful_password_reset_lifts_the_lock(settings, client, alice):
     fail(settings, username="alice", ip="203.0.113.1")
     assert login("203.0.113.1").status_code == 429
 
@@ -51,7 +51,7 @@ def test_m4_a_successful_password_reset_lifts_the_lock(settings, client, alice):
     assert login("203.0.113.1", NEW_PASSWORD).status_code == 302
 
 
-def test_m4_the_lockout_message_promises_only_what_is_true(settings, alice):
+def test_the_lockout_message_promises_only_what_is_true(settings, alice):
     own = fail(settings, username="alice", ip="203.0.113.1")
     # The same address trying many accounts: resetting one password cannot lift that.
     for n in range(settings.AXES_FAILURE_LIMIT):

@@ -1,5 +1,8 @@
-"""L5: rate limits on the forms and APIs that cost work or mail, and a server whose
-long polls do not hold a whole worker."""
+"""Rate limits on the forms and APIs that cost work or mail, and a server whose
+long polls do not hold a whole worker.
+
+Audit finding L5.
+"""
 
 import re
 from collections import defaultdict
@@ -22,7 +25,7 @@ def two_per_minute(monkeypatch):
     monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", defaultdict(lambda: "2/min"))
 
 
-def test_l5_the_password_reset_form_is_rate_limited(two_per_minute, alice):
+def test_the_password_reset_form_is_rate_limited(two_per_minute, alice):
     client = Client(REMOTE_ADDR="203.0.113.5")
     codes = [client.post("/accounts/password/reset/", {"email": alice.email}).status_code for _ in range(3)]
     assert codes == [302, 302, 429]
@@ -32,7 +35,7 @@ def test_l5_the_password_reset_form_is_rate_limited(two_per_minute, alice):
     )
 
 
-def test_l5_the_signup_page_is_rate_limited(two_per_minute):
+def test_the_signup_page_is_rate_limited(two_per_minute):
     client = Client(REMOTE_ADDR="203.0.113.5")
     codes = [client.post("/accounts/signup/", {"username": ""}).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
@@ -41,7 +44,7 @@ def test_l5_the_signup_page_is_rate_limited(two_per_minute):
     assert client.get("/accounts/signup/").status_code == 200
 
 
-def test_l5_stating_a_mood_for_songs_is_rate_limited(two_per_minute):
+def test_stating_a_mood_for_songs_is_rate_limited(two_per_minute):
     api = APIClient()
     api.force_authenticate(UserFactory(consented=True))
     codes = [
@@ -54,7 +57,7 @@ def test_l5_stating_a_mood_for_songs_is_rate_limited(two_per_minute):
     "path",
     ["/api/v1/history/summary/", "/api/v1/history/checkins/", "/api/v1/history/checkins/export/"],
 )
-def test_l5_the_history_api_is_rate_limited(two_per_minute, path):
+def test_the_history_api_is_rate_limited(two_per_minute, path):
     api = APIClient()
     api.force_authenticate(UserFactory(consented=True))
     codes = [api.get(path).status_code for _ in range(3)]
@@ -68,7 +71,7 @@ def web_gunicorn() -> str:
     return " ".join(text[text.index("exec .venv/bin/gunicorn") :].replace("\\\n", " ").split())
 
 
-def test_l5_the_server_serves_long_polls_with_threads_not_a_sync_worker_each():
+def test_the_server_serves_long_polls_with_threads_not_a_sync_worker_each():
     command = web_gunicorn()
     assert re.search(r"(--worker-class|-k)[ =]gthread", command), command
     threads = int(re.search(r'--threads[ =]"?\$\{WEB_THREADS:-(\d+)\}', command).group(1))

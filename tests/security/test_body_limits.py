@@ -1,4 +1,4 @@
-"""M1: a body over its route's limit gets 413 before anything reads it, for every kind of client."""
+"""A body over its route's limit gets 413 before anything reads it, for every kind of client (audit finding M1)."""
 
 import io
 
@@ -39,7 +39,7 @@ MULTIPART = "multipart/form-data; boundary=xyz"
 FORM = "application/x-www-form-urlencoded"
 
 
-def test_m1_a_session_upload_over_the_limit_is_refused_before_csrf_reads_it(settings):
+def test_a_session_upload_over_the_limit_is_refused_before_csrf_reads_it(settings):
     client = Client(enforce_csrf_checks=True)
     client.force_login(UserFactory(consented=True))
 
@@ -49,7 +49,7 @@ def test_m1_a_session_upload_over_the_limit_is_refused_before_csrf_reads_it(sett
     assert "too large" in message(response).lower()
 
 
-def test_m1_an_anonymous_form_post_over_the_limit_is_refused_before_it_is_read(settings):
+def test_an_anonymous_form_post_over_the_limit_is_refused_before_it_is_read(settings):
     response = post_declaring(Client(enforce_csrf_checks=True), "/accounts/login/", 30 * MB, MULTIPART)
     assert response.status_code == 413
     assert b"too large" in response.content.lower()
@@ -65,20 +65,20 @@ def test_m1_an_anonymous_form_post_over_the_limit_is_refused_before_it_is_read(s
         ("/feel/", MULTIPART, "upload"),
     ],
 )
-def test_m1_each_kind_of_route_has_its_own_limit(settings, path, content_type, kind):
+def test_each_kind_of_route_has_its_own_limit(settings, path, content_type, kind):
     limit = settings.REQUEST_BODY_LIMITS[kind]
     client = Client()
     client.force_login(UserFactory(consented=True))
     assert post_declaring(client, path, limit + 1, content_type).status_code == 413
 
 
-def test_m1_limits_go_from_forms_to_json_to_uploads(settings):
+def test_limits_go_from_forms_to_json_to_uploads(settings):
     limits = settings.REQUEST_BODY_LIMITS
     assert limits["form"] <= limits["json"] < limits["upload"]
     assert limits["upload"] >= settings.MAX_UPLOAD_BYTES * settings.MAX_BURST_FRAMES
 
 
-def test_m1_a_body_without_a_declared_length_is_refused():
+def test_a_body_without_a_declared_length_is_refused():
     # Chunked bodies carry no Content-Length; Django would read them as empty, so say so.
     response = Client().generic(
         "POST", "/api/v1/auth/token/", b"", CONTENT_TYPE="application/json", HTTP_TRANSFER_ENCODING="chunked"
@@ -86,6 +86,6 @@ def test_m1_a_body_without_a_declared_length_is_refused():
     assert response.status_code == 411
 
 
-def test_m1_a_body_within_the_limit_goes_through(settings):
+def test_a_body_within_the_limit_goes_through(settings):
     response = APIClient().post("/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json")
     assert response.status_code == 400

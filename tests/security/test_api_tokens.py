@@ -1,5 +1,8 @@
-"""M3: API tokens are new at each login, shown once, stored hashed, expire, and die on
-logout, revocation, password change and password reset."""
+"""API tokens are new at each login, shown once, stored hashed, expire, and die on
+logout, revocation, password change and password reset.
+
+Audit finding M3.
+"""
 
 import re
 from datetime import timedelta
@@ -52,7 +55,7 @@ def every_stored_string() -> str:
     return "\n".join(values)
 
 
-def test_m3_each_login_gets_a_new_token_shown_once_and_stored_only_hashed(alice):
+def test_each_login_gets_a_new_token_shown_once_and_stored_only_hashed(alice):
     first, second = new_token(), new_token()
 
     assert first != second
@@ -61,7 +64,7 @@ def test_m3_each_login_gets_a_new_token_shown_once_and_stored_only_hashed(alice)
     assert first not in stored and second not in stored
 
 
-def test_m3_delete_token_revokes_only_the_current_one(alice):
+def test_delete_token_revokes_only_the_current_one(alice):
     phone, laptop = new_token(), new_token()
 
     assert with_token(phone).delete(TOKEN).status_code == 204
@@ -70,7 +73,7 @@ def test_m3_delete_token_revokes_only_the_current_one(alice):
     assert works(laptop)
 
 
-def test_m3_tokens_expire_and_the_expiry_is_shown(settings, alice, monkeypatch):
+def test_tokens_expire_and_the_expiry_is_shown(settings, alice, monkeypatch):
     response = APIClient().post(TOKEN, {"username": "alice", "password": PASSWORD}, format="json")
     token, expires_at = response.json()["token"], response.json()["expires_at"]
     assert expires_at
@@ -82,7 +85,7 @@ def test_m3_tokens_expire_and_the_expiry_is_shown(settings, alice, monkeypatch):
     assert not works(token)
 
 
-def test_m3_a_password_change_revokes_every_token(alice):
+def test_a_password_change_revokes_every_token(alice):
     old = new_token()
     page = Client()
     page.force_login(alice)
@@ -96,7 +99,7 @@ def test_m3_a_password_change_revokes_every_token(alice):
     assert not works(old)
 
 
-def test_m3_a_password_change_through_the_api_rotates_the_callers_token(alice):
+def test_a_password_change_through_the_api_rotates_the_callers_token(alice):
     old, other = new_token(), new_token()
 
     response = with_token(old).post(
@@ -108,7 +111,7 @@ def test_m3_a_password_change_through_the_api_rotates_the_callers_token(alice):
     assert works(response.json()["token"])
 
 
-def test_m3_a_password_reset_revokes_every_token(client, alice):
+def test_a_password_reset_revokes_every_token(client, alice):
     old = new_token()
 
     client.post("/accounts/password/reset/", {"email": alice.email})

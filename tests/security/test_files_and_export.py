@@ -1,5 +1,8 @@
-"""L6: face files are private to the server's user, deletion leaves no folder behind, and the
-export holds login records and the kept images themselves."""
+"""Face files are private to the server's user, deletion leaves no folder behind, and the
+export holds login records and the kept images themselves.
+
+Audit finding L6.
+"""
 
 import io
 import json
@@ -33,7 +36,7 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_l6_face_files_and_their_folders_are_readable_by_the_server_user_only(alice):
+def test_face_files_and_their_folders_are_readable_by_the_server_user_only(alice):
     kept_check_in(alice)
     [stored] = images.stored_files()
 
@@ -44,7 +47,7 @@ def test_l6_face_files_and_their_folders_are_readable_by_the_server_user_only(al
         folder = folder.parent
 
 
-def test_l6_the_export_holds_failed_and_successful_logins_with_address_and_browser(alice):
+def test_the_export_holds_failed_and_successful_logins_with_address_and_browser(alice):
     Client(REMOTE_ADDR="203.0.113.5", HTTP_USER_AGENT="Evil/1.0").post(
         "/accounts/login/", {"username": "alice", "password": "wrong"}
     )
@@ -60,7 +63,7 @@ def test_l6_the_export_holds_failed_and_successful_logins_with_address_and_brows
     assert {(r["ip_address"], r["user_agent"]) for r in records["failures"]} == {("203.0.113.5", "Evil/1.0")}
 
 
-def test_l6_the_export_page_offers_the_archive(alice):
+def test_the_export_page_offers_the_archive(alice):
     page = Client()
     page.force_login(alice)
     assert "/accounts/data/export/archive/" in page.get("/accounts/data/").content.decode()
@@ -68,7 +71,7 @@ def test_l6_the_export_page_offers_the_archive(alice):
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
 
 
-def test_l6_deleting_the_account_leaves_no_empty_folder(alice, django_capture_on_commit_callbacks):
+def test_deleting_the_account_leaves_no_empty_folder(alice, django_capture_on_commit_callbacks):
     kept_check_in(alice)
     user_folder = images.stored_files()[0].parent
     page = Client()
@@ -81,7 +84,7 @@ def test_l6_deleting_the_account_leaves_no_empty_folder(alice, django_capture_on
     assert not user_folder.exists()
 
 
-def test_l6_the_export_archive_holds_the_kept_images(alice):
+def test_the_export_archive_holds_the_kept_images(alice):
     check_in = kept_check_in(alice)
     [stored] = images.stored_files()
     api = APIClient()

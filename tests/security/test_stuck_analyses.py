@@ -1,4 +1,4 @@
-"""M5: no check_in stays queued or running for ever, and none keeps its images that way."""
+"""No check_in stays queued or running for ever, and none keeps its images that way (audit finding M5)."""
 
 from datetime import timedelta
 
@@ -23,9 +23,7 @@ def with_frame(check_in: CheckIn) -> CheckIn:
     return check_in
 
 
-def test_m5_a_submission_past_its_attempt_cap_fails_and_releases_its_images(
-    settings, django_capture_on_commit_callbacks
-):
+def test_a_submission_past_its_attempt_cap_fails_and_releases_its_images(settings, django_capture_on_commit_callbacks):
     check_in = with_frame(CheckInFactory(attempts=settings.ANALYSIS_MAX_ATTEMPTS))
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -38,7 +36,7 @@ def test_m5_a_submission_past_its_attempt_cap_fails_and_releases_its_images(
     assert images.stored_files() == [] and not check_in.frames.exists()
 
 
-def test_m5_a_hard_time_limit_kill_fails_the_submission(django_capture_on_commit_callbacks):
+def test_a_hard_time_limit_kill_fails_the_submission(django_capture_on_commit_callbacks):
     check_in = with_frame(CheckInFactory(status=CheckIn.Status.RUNNING, attempts=1))
 
     # What the worker's main process calls after it killed the pool process running the task.
@@ -51,7 +49,7 @@ def test_m5_a_hard_time_limit_kill_fails_the_submission(django_capture_on_commit
     assert images.stored_files() == []
 
 
-def test_m5_stale_queued_and_running_analyses_are_failed_and_their_images_released(
+def test_stale_queued_and_running_analyses_are_failed_and_their_images_released(
     settings, django_capture_on_commit_callbacks
 ):
     old = timezone.now() - settings.ANALYSIS_STALE_AFTER - timedelta(minutes=1)
@@ -77,7 +75,7 @@ def test_m5_stale_queued_and_running_analyses_are_failed_and_their_images_releas
     assert "detection.tasks.check_ins_stale_fail_task" in scheduled
 
 
-def test_m5_retries_outlast_two_minutes_of_database_downtime(monkeypatch):
+def test_retries_outlast_two_minutes_of_database_downtime(monkeypatch):
     check_in = CheckInFactory()
     delays, calls = [], []
     outage_s = 120

@@ -1,4 +1,4 @@
-"""L4: a strict Content-Security-Policy and a Permissions-Policy on every response."""
+"""A strict Content-Security-Policy and a Permissions-Policy on every response (audit finding L4)."""
 
 import re
 from pathlib import Path
@@ -21,7 +21,7 @@ def directives(header: str) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_l4_every_page_sends_a_strict_csp_and_a_permissions_policy(client, path):
+def test_every_page_sends_a_strict_csp_and_a_permissions_policy(client, path):
     response = client.get(path)
     assert response.status_code == 200
     csp = directives(response["Content-Security-Policy"])
@@ -54,11 +54,11 @@ def inline_code(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize("template", sorted((ROOT / "templates").rglob("*.html")), ids=lambda p: p.name)
-def test_l4_no_template_holds_inline_script_or_style(template):
+def test_no_template_holds_inline_script_or_style(template):
     assert inline_code(template.read_text()) == []
 
 
-def test_l4_the_api_docs_load_their_script_from_a_url(client):
+def test_the_api_docs_load_their_script_from_a_url(client):
     html = client.get("/api/v1/docs/").content.decode()
     assert inline_code(html) == []
     assert client.get("/api/v1/docs/?script=").status_code == 200

@@ -1,4 +1,4 @@
-"""M5 on the real stack: a frame that kills its worker every time fails after the attempt cap."""
+"""On the real stack: a frame that kills its worker every time fails after the attempt cap (audit finding M5)."""
 
 import os
 import signal
@@ -15,7 +15,7 @@ from tests.integration.conftest import wait_until
 pytestmark = pytest.mark.integration
 
 
-def test_m5_a_poison_frame_that_kills_its_worker_fails_instead_of_looping(celery_workers, settings):
+def test_a_poison_frame_that_kills_its_worker_fails_instead_of_looping(celery_workers, settings):
     if not settings.EMOTION_MODEL_PATH.exists():
         pytest.skip("the emotion model is not installed")
     workers = celery_workers(count=1, concurrency=1)

@@ -1,4 +1,4 @@
-"""M2: the auth throttle keys on the client's real address, not on a header the client writes."""
+"""The auth throttle keys on the client's real address, not on a header the client writes (audit finding M2)."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -14,7 +14,7 @@ def three_per_minute(monkeypatch):
     monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"auth": "3/min"})
 
 
-def test_m2_random_x_forwarded_for_values_do_not_escape_the_auth_throttle(settings, three_per_minute):
+def test_random_x_forwarded_for_values_do_not_escape_the_auth_throttle(settings, three_per_minute):
     settings.NUM_PROXIES = 0
     codes = [
         APIClient(REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
@@ -25,7 +25,7 @@ def test_m2_random_x_forwarded_for_values_do_not_escape_the_auth_throttle(settin
     assert codes == [400, 400, 400, 429, 429]
 
 
-def test_m2_behind_a_proxy_only_the_address_it_appended_counts(settings, three_per_minute):
+def test_behind_a_proxy_only_the_address_it_appended_counts(settings, three_per_minute):
     settings.NUM_PROXIES = 1
     codes = [
         APIClient(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.9")

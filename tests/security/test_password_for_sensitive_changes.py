@@ -1,5 +1,8 @@
-"""L3: deleting the account or changing its email address asks for the password
-and the old address is told of a change."""
+"""Deleting the account or changing its email address asks for the password
+and the old address is told of a change.
+
+Audit finding L3.
+"""
 
 import pytest
 from django.core import mail
@@ -21,7 +24,7 @@ def alice_api(alice):
     return client
 
 
-def test_l3_deleting_the_account_through_the_api_needs_the_password(alice_api, alice):
+def test_deleting_the_account_through_the_api_needs_the_password(alice_api, alice):
     assert alice_api.delete(ME).status_code == 403
     assert alice_api.delete(ME, {"password": "wrong"}, format="json").status_code == 403
     assert User.objects.filter(pk=alice.pk).exists()
@@ -30,7 +33,7 @@ def test_l3_deleting_the_account_through_the_api_needs_the_password(alice_api, a
     assert not User.objects.filter(pk=alice.pk).exists()
 
 
-def test_l3_changing_the_email_through_the_api_needs_the_password(alice_api, alice):
+def test_changing_the_email_through_the_api_needs_the_password(alice_api, alice):
     response = alice_api.patch(ME, {"email": "mallory@example.com"}, format="json")
     assert response.status_code == 403
     alice.refresh_from_db()
@@ -41,7 +44,7 @@ def test_l3_changing_the_email_through_the_api_needs_the_password(alice_api, ali
     assert alice_api.patch(ME, {"goal": "calm"}, format="json").status_code == 200
 
 
-def test_l3_even_a_token_fresh_from_the_password_must_give_it_again(alice):
+def test_even_a_token_fresh_from_the_password_must_give_it_again(alice):
     token = APIClient().post("/api/v1/auth/token/", {"username": "alice", "password": PASSWORD}, format="json")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
@@ -52,7 +55,7 @@ def test_l3_even_a_token_fresh_from_the_password_must_give_it_again(alice):
     assert client.delete(ME, {"password": PASSWORD}, format="json").status_code == 204
 
 
-def test_l3_the_old_address_is_told_when_the_email_changes(alice_api, alice, django_capture_on_commit_callbacks):
+def test_the_old_address_is_told_when_the_email_changes(alice_api, alice, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         alice_api.patch(ME, {"email": "new@example.com", "password": PASSWORD}, format="json")
 
@@ -60,7 +63,7 @@ def test_l3_the_old_address_is_told_when_the_email_changes(alice_api, alice, dja
     assert "new@example.com" in notice.body or "changed" in notice.body
 
 
-def test_l3_the_profile_page_asks_for_the_password_to_change_the_email(alice, django_capture_on_commit_callbacks):
+def test_the_profile_page_asks_for_the_password_to_change_the_email(alice, django_capture_on_commit_callbacks):
     page = Client()
     page.force_login(alice)
     data = {"email": "mallory@example.com", "goal": alice.goal}

@@ -1,4 +1,4 @@
-"""L1: no input answers 500: lone surrogates, absurd nesting, and a sweep of hostile bodies over every API route."""
+"""No input answers 500: lone surrogates, absurd nesting, and a sweep of hostile bodies over every API route (audit finding L1)."""
 
 import re
 
@@ -31,13 +31,13 @@ def api():
         ("/api/v1/auth/token/", f'{{"username": "a", "password": "b", "{SURROGATE}": 1}}'),
     ],
 )
-def test_l1_a_lone_surrogate_anywhere_in_json_is_a_400(api, path, body):
+def test_a_lone_surrogate_anywhere_in_json_is_a_400(api, path, body):
     response = api.post(path, body, content_type="application/json")
     assert response.status_code == 400, response.content
     assert message(response)
 
 
-def test_l1_absurdly_nested_json_is_a_400(api):
+def test_absurdly_nested_json_is_a_400(api):
     response = api.post("/api/v1/recommendations/", "[" * 200_000, content_type="application/json")
     assert response.status_code == 400
     assert message(response)
@@ -75,7 +75,7 @@ def api_routes():
     return sorted(set(routes))
 
 
-def test_l1_no_api_route_answers_500_to_a_hostile_body():
+def test_no_api_route_answers_500_to_a_hostile_body():
     routes = api_routes()
     assert routes, "no API routes found"
     failures = []
