@@ -104,13 +104,15 @@ def test_a_skip_after_3_seconds_is_recorded_and_the_next_list_reflects_it(new_pa
     first = Recommendation.objects.get(user=listener)
     skipped = first.items.first().song
     page.wait_for_selector("[data-player]:not([hidden])")
-    # Keyboard: K plays (the whole list), Shift+N moves on.
+    # Keyboard: a single key does nothing (WCAG 2.1.4); Shift+K plays (the whole list), Shift+N moves on.
     page.locator("h1").click()
     page.keyboard.press("k")
+    assert page.evaluate("document.querySelector('[data-np-audio]').paused")
+    page.keyboard.press("Shift+K")
     wait_for_js(page, "document.querySelector('[data-np-audio]').currentTime >= 3", timeout=15)
     page.keyboard.press("Shift+N")
     page.locator(".song-row").nth(0).locator(".feedback-status", has_text="Counted as skipped").wait_for()
-    page.keyboard.press("k")  # pause song 2: leaving the page is not a skip
+    page.keyboard.press("Shift+K")  # pause song 2: leaving the page is not a skip
     event = Feedback.objects.get(user=listener)
     assert (event.kind, event.song, event.recommendation) == ("skipped", skipped, first)
     assert 3 <= event.position < 5

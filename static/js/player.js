@@ -407,10 +407,12 @@
     if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
     var player = players.filter(function (p) { return document.contains(p.root); })[0];
     if (!player) return;
+    // Every shortcut needs Shift, so typing or speech input never starts the music (WCAG 2.1.4).
+    if (!event.shiftKey) return;
     var key = event.key;
-    if (key === "k" || key === "K" && !event.shiftKey) player.toggle();
-    else if (key === "N" && event.shiftKey) player.step(1, false);
-    else if (key === "P" && event.shiftKey) player.step(-1, false);
+    if (key === "K") player.toggle();
+    else if (key === "N") player.step(1, false);
+    else if (key === "P") player.step(-1, false);
     else return;
     event.preventDefault();
   });
