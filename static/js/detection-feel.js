@@ -13,7 +13,6 @@
   var apiUrl = webcam.dataset.api;
   var resultUrl = function (id) { return webcam.dataset.result.replace(/0\/$/, id + "/"); };
   var errorBox = document.getElementById("feel-error");
-  var csrf = document.querySelector("#upload-form [name=csrfmiddlewaretoken]").value;
 
   function showError(text) {
     errorBox.textContent = text;
@@ -50,7 +49,7 @@
   function post(formData) {
     return fetch(apiUrl, {
       method: "POST", body: formData, credentials: "same-origin",
-      headers: { "X-CSRFToken": csrf, "Accept": "application/json" },
+      headers: { "X-CSRFToken": window.symphony.csrfToken(), "Accept": "application/json" },
     }).then(function (response) {
       return response.json().catch(function () { return null; }).then(function (body) {
         if (!response.ok) throw new Error(errorText(body, response.status));

@@ -14,7 +14,7 @@
   var camera = window.symphonyCamera;
 
   function request(method, url, body) {
-    var headers = { "X-CSRFToken": window.musicFeedback.csrfToken(), Accept: "application/json" };
+    var headers = { "X-CSRFToken": window.symphony.csrfToken(), Accept: "application/json" };
     if (body && !(body instanceof FormData)) { headers["Content-Type"] = "application/json"; body = JSON.stringify(body); }
     return fetch(url, { method: method, credentials: "same-origin", headers: headers, body: body }).then(function (response) {
       return response.json().catch(function () { return null; }).then(function (data) {

@@ -1,4 +1,5 @@
-// Like / dislike / played / skip without a page reload: POST /api/v1/feedback/ with the CSRF token.
+// Like / dislike / played / skip without a page reload: POST to the feedback API (the body's
+// data-feedback-api) with the CSRF token (csrf.js).
 // Also the one way the player (player.js) sends its events: window.musicFeedback.post(body).
 (function () {
   "use strict";
@@ -6,24 +7,17 @@
 
   var LABELS = { like: "Liked", dislike: "Disliked — we will not suggest it again", played: "Marked as played", skipped: "Skipped" };
 
-  function csrfToken() {
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    if (match) return decodeURIComponent(match[1]);
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
-
   // keepalive lets an event sent as the listener leaves the page still arrive.
   function post(body) {
-    return fetch("/api/v1/feedback/", {
+    return fetch(document.body.dataset.feedbackApi, {
       method: "POST",
       credentials: "same-origin",
       keepalive: true,
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": window.symphony.csrfToken(), Accept: "application/json" },
       body: JSON.stringify(body),
     });
   }
-  window.musicFeedback = { post: post, csrfToken: csrfToken };
+  window.musicFeedback = { post: post };
 
   function send(group, button) {
     var kind = button.dataset.kind;
