@@ -12,6 +12,7 @@ urlpatterns = [
     path("recommendations/<int:pk>/", library_views.recommendation_detail, name="recommendation_detail"),
     path("recommendations/<int:pk>/save/", library_views.recommendation_save, name="recommendation_save"),
     path("likes/", library_views.likes, name="likes"),
+    path("feedback/", library_views.feedback_post, name="feedback"),
     path("playlists/", library_views.playlist_list, name="playlist_list"),
     path("playlists/<int:pk>/", library_views.playlist_detail, name="playlist_detail"),
     path("playlists/<int:pk>/delete/", library_views.playlist_remove, name="playlist_delete"),

@@ -1,6 +1,16 @@
 from django import forms
 
+from music.library.models import FeedbackKind
 from music.library.services import ERA_MAX, ERA_MIN
+
+
+class FeedbackForm(forms.Form):
+    """A feedback button without JavaScript: the same song, kind and list the API takes."""
+
+    song = forms.IntegerField(min_value=1)
+    kind = forms.ChoiceField(choices=FeedbackKind.choices)
+    recommendation = forms.IntegerField(min_value=1, required=False)
+    next = forms.CharField(required=False, max_length=2000)
 
 
 class PlaylistNameForm(forms.Form):

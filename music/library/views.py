@@ -5,14 +5,17 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from music.catalog import selectors as catalog_selectors
 from music.catalog.forms import SongSearchForm
+from music.catalog.models import Song
 from music.library import selectors
-from music.library.forms import PlaylistNameForm, PreferencesForm
+from music.library.forms import FeedbackForm, PlaylistNameForm, PreferencesForm
 from music.library.models import Playlist, Recommendation
 from music.library.services import (
+    feedback_create,
     playlist_delete,
     playlist_from_recommendation,
     preferences_export,
@@ -46,6 +49,34 @@ def recommendation_detail(request, pk: int):
         "ratings": selectors.ratings_for(user=request.user, song_ids=song_ids),
     }
     return render(request, "music/recommendation_detail.html", context)
+
+
+FEEDBACK_SAID = {"like": "Liked", "dislike": "Disliked (we will not suggest it again)", "played": "Marked as played",
+                 "skipped": "Skipped"}  # fmt: skip
+
+
+@login_required
+@require_POST
+def feedback_post(request):
+    """A feedback button as a plain form post (music.js sends the same to the API without a reload);
+    back to the page it came from, with a message."""
+    form = FeedbackForm(request.POST)
+    back = form.data.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = "music:likes"
+    if not form.is_valid():
+        messages.error(
+            request, "That feedback could not be saved: " + " ".join(form.errors.get("kind", ["bad input."]))
+        )
+        return redirect(back)
+    values = form.cleaned_data
+    song = get_object_or_404(Song, pk=values["song"], active=True)
+    recommendation = None
+    if values["recommendation"]:
+        recommendation = get_object_or_404(Recommendation, pk=values["recommendation"], user=request.user)
+    feedback_create(user=request.user, song=song, kind=values["kind"], recommendation=recommendation)
+    messages.success(request, f"{FEEDBACK_SAID[values['kind']]}: “{song.title}”.")
+    return redirect(back)
 
 
 @login_required

@@ -15,7 +15,13 @@ def feedback_buttons(context, song, recommendation=None):
     if ratings is None:
         user = context["request"].user
         ratings = dict(Rating.objects.filter(user=user, song=song).values_list("song_id", "value"))
-    return {"song": song, "recommendation": recommendation, "rating": ratings.get(song.pk, 0)}
+    request = context.get("request")
+    return {
+        "song": song,
+        "recommendation": recommendation,
+        "rating": ratings.get(song.pk, 0),
+        "next": request.path if request else "",  # where the form-post fallback comes back to
+    }
 
 
 @register.filter

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from music.library.services import feedback_create, playlist_from_recommendation
-from music.models import Playlist, Recommendation
+from music.models import Feedback, Playlist, Rating, Recommendation
 from music.recommendation.services import recommendation_create
 from music.tests.factories import GenreFactory, SongFactory
 
@@ -114,3 +114,33 @@ def test_the_recommendation_partial_renders_for_another_page(rf, alice, catalog)
     request.user = alice
     html = render_to_string("music/_recommendation.html", {"recommendation": rec}, request=request)
     assert html.count('class="song-row"') == 10 and "youtube.com" in html and "you feel sad" in html
+
+
+class TestFeedbackWithoutScript:
+    """The feedback buttons are forms: without JavaScript a click posts, is stored, and comes back."""
+
+    def test_a_button_posts_stores_the_rating_and_returns_to_the_page(self, client, user):
+        client.force_login(user)
+        song = SongFactory(title="Lovely Day")
+        songs_page = client.get("/songs/").content.decode()
+        assert 'action="/feedback/"' in songs_page and 'name="next" value="/songs/"' in songs_page
+        response = client.post("/feedback/", {"song": song.pk, "kind": "like", "next": "/songs/"})
+        assert response.status_code == 302 and response["Location"] == "/songs/"
+        assert Rating.objects.get(user=user, song=song).value == 1
+        assert Feedback.objects.get(user=user).kind == "like"
+        assert "Liked: “Lovely Day”." in client.get("/songs/").content.decode()
+
+    def test_an_outside_address_to_return_to_is_not_followed(self, client, user):
+        client.force_login(user)
+        response = client.post(
+            "/feedback/", {"song": SongFactory().pk, "kind": "skipped", "next": "https://evil.example/"}
+        )
+        assert response["Location"] == "/likes/"
+
+    def test_bad_feedback_is_refused_with_a_message_and_nothing_is_stored(self, client, user):
+        client.force_login(user)
+        song = SongFactory()
+        response = client.post("/feedback/", {"song": song.pk, "kind": "love", "next": "/songs/"}, follow=True)
+        assert "could not be saved" in response.content.decode()
+        assert client.post("/feedback/", {"song": 999999, "kind": "like"}).status_code == 404
+        assert not Feedback.objects.exists()
