@@ -40,3 +40,10 @@ def test_the_readme_quick_start_shows_creating_an_admin_after_the_two_commands()
     assert [word for word in first_block if word.startswith("bin/")] == ["bin/run", "bin/test"]
     assert "DEBUG=1 .venv/bin/python manage.py createsuperuser" in quick_start
     assert "PORT=8001 bin/run" in quick_start
+
+
+def test_templates_live_in_one_place():
+    """docs/architecture.md: every template is under the project's templates/, none inside an app."""
+    apps = ("accounts", "detection", "music", "live", "history", "symphony")
+    stray = [str(path) for app in apps for path in (ROOT / app).rglob("templates") if path.is_dir()]
+    assert stray == []
