@@ -88,10 +88,6 @@ class Feedback(models.Model):
     def __str__(self) -> str:
         return f"{self.user} {self.kind} {self.song}"
 
-    @property
-    def implicit(self) -> bool:
-        return self.position is not None
-
 
 class Rating(models.Model):
     """The current like (+1) or dislike (-1) of a song by a user: the latest of those feedback events.

@@ -82,7 +82,19 @@ def sound_columns(alias: str = "") -> str:
 
 
 def collaborative_sql(user_id: int) -> tuple[str, list]:
-    """(song_id, score) rows: item-item co-occurrence over likes; see collaborative_scores()."""
+    """(song_id, score) rows: item-item co-occurrence over likes, summed over the listener's newest
+    liked songs; the candidate query (candidates_sql) embeds it as the collaborative source.
+
+    score(j) = sum over my liked songs i of #listeners who liked both i and j, computed as
+    "for each other listener, how many of my likes they share, summed over the songs they like".
+    We chose this over matrix factorisation (ALS/BPR, e.g. the `implicit` library) because it
+    needs no training job, no stored factors that go stale, and no native dependency: one
+    indexed SQL query over the (song, value, user) and (user, value, song) indexes answers it
+    from the current likes, so a like counts in the very next list, and the result can be
+    explained ("listeners with similar taste liked it"). Cost is bounded by reading only the
+    listener's newest likes, a sample of each song's likers and the neighbours who share most
+    (the COLLAB_* limits).
+    """
     table = Rating._meta.db_table
     mine = f"SELECT song_id FROM {table} WHERE user_id = %s AND value = 1 ORDER BY updated_at DESC LIMIT %s"
     if connection.vendor == "postgresql":

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import numpy as np
-from django.db import connection
 
 from music.catalog.genres import GenreResolver, read_aliases
 from music.emotions import EMOTION_VA, EMOTIONS, quadrant_of
@@ -121,27 +120,6 @@ def history_for(*, user) -> History:
     if disliked_vectors:
         h.disliked_tags = dict(zip(EMOTIONS, np.mean(disliked_vectors, axis=0).tolist(), strict=True))
     return h
-
-
-def collaborative_scores(*, user, liked: set[int]) -> dict[int, float]:
-    """Item-item co-occurrence over likes, summed over the listener's newest liked songs.
-
-    score(j) = sum over my liked songs i of #listeners who liked both i and j, computed as
-    "for each other listener, how many of my likes they share, summed over the songs they like".
-    We chose this over matrix factorisation (ALS/BPR, e.g. the `implicit` library) because it
-    needs no training job, no stored factors that go stale, and no native dependency: one
-    indexed SQL query over the (song, value, user) and (user, value, song) indexes answers it
-    from the current likes, so a like counts in the very next list, and the result can be
-    explained ("listeners with similar taste liked it"). Cost is bounded by reading only the
-    listener's newest likes, a sample of each song's likers and the neighbours who share most
-    (the COLLAB_* limits in music.recommendation.queries).
-    """
-    if not liked:
-        return {}
-    sql, params = queries.collaborative_sql(user.pk)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {song_id: float(score) for song_id, score in cursor.fetchall()}
 
 
 def candidates_for(
