@@ -12,15 +12,13 @@ from django.db.models.functions import Cast
 
 from music.catalog import providers
 from music.catalog.identity import song_key
+from music.catalog.paths import GENRE_SEPARATOR
 from music.emotions import EMOTIONS, QUADRANTS, quadrant_of, va_from_tags
 
 
 def genre_key(name: str) -> str:
     """The identity of a genre name: "Hip Hop", "hip-hop" and "HIPHOP" are one genre."""
     return re.sub(r"[\s\-_.]+", "", unicodedata.normalize("NFKC", name)).casefold()
-
-
-GENRE_SEPARATOR = "/"
 
 
 MAX_GENRE_DEPTH = 3

@@ -1,5 +1,6 @@
 from django import forms
 
+from music.catalog.paths import path_names
 from music.library.models import FeedbackKind
 from music.library.services import ERA_MAX, ERA_MIN
 
@@ -40,7 +41,7 @@ class PreferencesForm(forms.Form):
         super().__init__(*args, **kwargs)
         families: dict[str, list[tuple[str, str]]] = {}
         for genre in genres:  # broadest first, so each family's own entry leads its group
-            families.setdefault(genre.path.split("/")[0], []).append((genre.name, genre.name))
+            families.setdefault(path_names(genre.path)[0], []).append((genre.name, genre.name))
         choices = [(family, options) if len(options) > 1 else options[0] for family, options in families.items()]
         self.fields["likes_genres"].choices = self.fields["avoid_genres"].choices = choices
 

@@ -18,6 +18,7 @@ little less than the best fits. Each such pick says so: "you asked for rock".
 import re
 from dataclasses import dataclass
 
+from music.catalog.paths import path_names
 from music.recommendation.phrasing import ENERGY_WORDS
 
 ASKED_BONUS = 0.15
@@ -99,7 +100,7 @@ def asks_in(text: str, resolve) -> Asks:
 def _genre_met(genres: tuple[str, ...], asks: Asks) -> str:
     """The asked genre this song's path is, or is under ("rock" for rock/metal), or ""."""
     for path in asks.genres:
-        names = tuple(path.split("/"))
+        names = path_names(path)
         if genres[: len(names)] == names:
             return names[-1]
     return ""

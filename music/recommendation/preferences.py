@@ -18,7 +18,7 @@
 import math
 from dataclasses import dataclass, field
 
-from music.recommendation.taste import GENRE_SEPARATOR, HALF_LIFE_DAYS, Features, Observation, Taste
+from music.recommendation.taste import HALF_LIFE_DAYS, Features, Observation, Taste
 
 PRIOR_WEIGHT = 0.3  # a stated genre weighs 0.3 of a real like of one of its songs
 PRIOR_AGE_HOURS = HALF_LIFE_DAYS * 24 * math.log2(1 / PRIOR_WEIGHT)
@@ -87,7 +87,3 @@ def shortfall(found: int, wanted: int, stated: Stated) -> str:
         f"Only {found} song{'s fit' if found > 1 else ' fits'} this mood without the genres you avoid ({names}); "
         "you can change them on your profile."
     )
-
-
-def path_of(name_path: str) -> tuple[str, ...]:
-    return tuple(name_path.split(GENRE_SEPARATOR)) if name_path else ()

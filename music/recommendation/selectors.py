@@ -9,6 +9,7 @@ from datetime import timedelta
 import numpy as np
 
 from music.catalog.genres import GenreResolver, read_aliases
+from music.catalog.paths import path_names
 from music.emotions import EMOTION_VA, EMOTIONS, quadrant_of
 from music.library import selectors as library
 from music.models import (
@@ -49,7 +50,7 @@ class _Met:
 
 
 def _features(artist_key, path, year, language, arousal, duration, *sound) -> Features:
-    genres = tuple(path.split(GENRE_SEPARATOR)) if path else ()
+    genres = path_names(path)
     decade = year // 10 * 10 if year else None
     return Features(artist_key, genres, decade, language or "", arousal, duration, Sound.of(*sound))
 
@@ -143,7 +144,7 @@ def candidates_for(
     for slot in range(queries.QUADRANT_SAMPLES):
         used = slot < len(quadrants)
         params += [quadrants[slot] if used else "", float(rng.random()) if used else 0.0, EXPLORE if used else 0]
-    favourites = [tuple(path.split(GENRE_SEPARATOR)) for path in genres]
+    favourites = [path_names(path) for path in genres]
     if history.learns:
         favourites += [g for g in history.taste.favourite_genres(queries.FAVOURITE_GENRES) if g not in favourites]
     top_genre_emotions = top[:GENRE_EMOTIONS]
@@ -170,7 +171,7 @@ def candidates_for(
         Candidate(
             song_id=r[0], artist=r[1], artist_key=r[2], valence=r[3], arousal=r[4],
             emotions={name: w for name, w in zip(EMOTIONS, r[5:13], strict=True) if w},
-            co_likes=float(r[23]), genres=tuple(r[24].split(GENRE_SEPARATOR)) if r[24] else (),
+            co_likes=float(r[23]), genres=path_names(r[24]),
             decade=r[14] // 10 * 10 if r[14] else None, language=r[15], duration=r[16], sound=Sound.of(*r[17:23]),
         )
         for r in best.values()
@@ -196,7 +197,7 @@ def stated_for(*, user) -> preferences.Stated:
     prefs = library.preferences_get(user=user)
     if prefs is None:
         return preferences.Stated()
-    choices = [(preferences.path_of(c.genre.path), c.avoid) for c in prefs.genres.all()]
+    choices = [(path_names(c.genre.path), c.avoid) for c in prefs.genres.all()]
     stated = preferences.Stated(
         likes=tuple(path for path, avoid in choices if not avoid),
         avoids=tuple(path for path, avoid in choices if avoid),
@@ -206,5 +207,5 @@ def stated_for(*, user) -> preferences.Stated:
     if not stated.avoids:
         return stated
     genres = Genre.objects.values_list("id", "path")
-    ids = frozenset(pk for pk, path in genres if preferences.avoided(preferences.path_of(path), stated))
+    ids = frozenset(pk for pk, path in genres if preferences.avoided(path_names(path), stated))
     return replace(stated, avoided_genre_ids=ids)

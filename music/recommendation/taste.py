@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from music.catalog.paths import GENRE_SEPARATOR
+
 LIKE, DISLIKE, PLAY, SKIP, IGNORED = 1.0, -1.0, 0.3, -0.7, -0.1
 MAX_REPEATS = 2  # plays (or skips) of one song that count
 SAME_VALUE_HALF_LIFE = 12.0
@@ -67,7 +69,6 @@ SOUND_GROUPS = ("sound", "tempo", "mode")  # told together: "you like acoustic, 
 # artist effect is estimated for attribution only: the recommender's rule (c) already scores a
 # listener's artists from their likes, dislikes and skips.
 SCORED = tuple(g for g in GROUPS if g not in ("all", "artist"))
-GENRE_SEPARATOR = "/"
 
 # The audio features the sound effect reads, standardised with the shipped catalogue's mean and
 # standard deviation (music/data/catalog.csv.gz, the 26,155 songs with features): fixed, so a
