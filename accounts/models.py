@@ -2,13 +2,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from accounts.consent import CONSENT_VERSION
+from accounts.goals import GOAL_LABELS
 
-
-class Goal(models.TextChoices):
-    MATCH = "match", "Match my mood"
-    LIFT = "lift", "Lift my mood"
-    CALM = "calm", "Calm me down"
-    MATCH_THEN_LIFT = "match_then_lift", "Match, then lift"
+# Goal.MATCH, Goal.LIFT, ...: the choices made from accounts.goals, the one list.
+Goal = models.TextChoices("Goal", [(name.upper(), (name, label)) for name, label in GOAL_LABELS.items()])
 
 
 class User(AbstractUser):

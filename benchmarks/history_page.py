@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 EMOTIONS = ("neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt")
 MOOD_WEIGHTS = (30, 25, 6, 15, 8, 3, 8, 5)
-GOALS = ("match", "lift", "calm", "match_then_lift")
+from accounts.goals import GOALS  # noqa: E402  (the repository is on the path only now)
 
 
 def distribution(top: str, rng: random.Random) -> tuple[dict, float]:

@@ -17,13 +17,14 @@ from django.db.models import Count, DateField, Q, QuerySet
 from django.db.models.functions import ExtractHour, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
+from accounts.goals import MOVING_GOALS
 from detection import selectors as detection_selectors
 from live import selectors as live_selectors
 from ml.labels import EMOTIONS
 from music.library import selectors as music_selectors
 
 # Goals whose songs try to move the mood rather than match it; "what lifted me" looks at these.
-LIFT_GOALS = ("lift", "calm", "match_then_lift")
+LIFT_GOALS = MOVING_GOALS
 # A later check-in counts as the follow-up of another only within this time.
 FOLLOW_UP_WITHIN = timedelta(hours=24)
 # Bounds for dates a user may ask for: date arithmetic near year 1 or 9999 overflows.

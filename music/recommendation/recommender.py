@@ -26,12 +26,12 @@ import random
 
 import numpy as np
 
+from accounts.goals import GOALS
 from music.emotions import EMOTION_VA, EMOTIONS
 from music.recommendation import asked, preferences
 from music.recommendation.phrasing import describe, goal_phrase, mood_phrase, times
 from music.recommendation.records import Candidate, History, Pick
 
-GOALS = ("match", "lift", "calm", "match_then_lift")
 # Where "lift" and "calm" steer the listener, as emotion distributions.
 LIFT_TARGET = {"happiness": 0.7, "surprise": 0.3}
 CALM_TARGET = {"neutral": 0.8, "happiness": 0.2}
