@@ -23,7 +23,7 @@ environ.Env.read_env(BASE_DIR / ".env")
 # Fail closed: DEBUG is off unless the environment or .env turns it on (bin/run and
 # bin/test do, explicitly), and with DEBUG off the development key, which is in
 # the repository, refuses to start anything: gunicorn never runs `manage.py check`.
-DEV_SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 - refused with DEBUG off (here and symphony.checks)
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 - refused with DEBUG off, just below
 SECRET_KEY = env("SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:

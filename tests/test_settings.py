@@ -10,7 +10,6 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from symphony.checks import check_secret_key
 from tests.checkouts import checkout_with_env_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,16 +47,6 @@ def test_deploy_check_refuses_the_development_secret_key():
     assert result.returncode != 0
     # Refused by the settings themselves, before any check runs (tests/security/test_settings_fail_closed.py).
     assert "SECRET_KEY is the development default" in result.stderr
-
-
-def test_secret_key_check_only_fires_with_debug_off(settings):
-    settings.SECRET_KEY = settings.DEV_SECRET_KEY
-    settings.DEBUG = True
-    assert check_secret_key(None) == []
-    settings.DEBUG = False
-    assert [error.id for error in check_secret_key(None)] == ["symphony.E001"]
-    settings.SECRET_KEY = "x" * 60
-    assert check_secret_key(None) == []
 
 
 def test_embedded_defaults_need_no_services():
