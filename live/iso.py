@@ -11,7 +11,7 @@ blend whose t is chosen for its length.
 
 import math
 
-from music.emotions import EMOTION_ADJECTIVE, EMOTION_VA, EMOTIONS
+from music.emotions import EMOTION_ADJECTIVE, EMOTIONS, va_point
 from music.recommendation.recommender import CALM_TARGET, LIFT_TARGET
 
 # How far (valence/arousal units, each axis -1..1) one reading may move the target.
@@ -42,11 +42,7 @@ def normalized(distribution: dict[str, float]) -> dict[str, float]:
 
 def point(distribution: dict[str, float]) -> Point:
     """The distribution's place on the valence/arousal plane."""
-    shares = normalized(distribution)
-    return (
-        sum(shares[name] * EMOTION_VA[name][0] for name in EMOTIONS),
-        sum(shares[name] * EMOTION_VA[name][1] for name in EMOTIONS),
-    )
+    return va_point(normalized(distribution))
 
 
 def distance(a: Point, b: Point) -> float:

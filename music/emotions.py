@@ -63,13 +63,20 @@ def quadrant_of(valence: float, arousal: float) -> str:
     return "relaxed" if valence >= 0 else "sad"
 
 
-def va_from_tags(tags: dict[str, float]) -> tuple[float, float]:
-    """The weighted mean of the tagged emotions' circumplex points; (0, 0) when untagged."""
-    total = sum(tags.values())
+def va_point(weights: dict[str, float]) -> tuple[float, float]:
+    """The weighted mean of the emotions' circumplex points (a song's tags, a listener's mood, a
+    target); (0, 0) without weight. The one place of this arithmetic."""
+    total = sum(weights.values())
     if total <= 0:
         return 0.0, 0.0
-    valence = sum(EMOTION_VA[name][0] * w for name, w in tags.items()) / total
-    arousal = sum(EMOTION_VA[name][1] * w for name, w in tags.items()) / total
+    valence = sum(EMOTION_VA[name][0] * w for name, w in weights.items()) / total
+    arousal = sum(EMOTION_VA[name][1] * w for name, w in weights.items()) / total
+    return valence, arousal
+
+
+def va_from_tags(tags: dict[str, float]) -> tuple[float, float]:
+    """A song's stored valence/arousal: va_point() of its tags, to 4 places."""
+    valence, arousal = va_point(tags)
     return round(valence, 4), round(arousal, 4)
 
 

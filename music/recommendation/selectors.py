@@ -10,7 +10,7 @@ import numpy as np
 
 from music.catalog.genres import GenreResolver, read_aliases
 from music.catalog.paths import path_names
-from music.emotions import EMOTION_VA, EMOTIONS, quadrant_of
+from music.emotions import EMOTIONS, quadrant_of, va_point
 from music.library import selectors as library
 from music.models import (
     GENRE_SEPARATOR,
@@ -179,10 +179,7 @@ def candidates_for(
 
 
 def _quadrant(target: np.ndarray) -> str:
-    total = float(target.sum())
-    valence = sum(EMOTION_VA[n][0] * w for n, w in zip(EMOTIONS, target, strict=True)) / total
-    arousal = sum(EMOTION_VA[n][1] * w for n, w in zip(EMOTIONS, target, strict=True)) / total
-    return quadrant_of(valence, arousal)
+    return quadrant_of(*va_point(dict(zip(EMOTIONS, target.tolist(), strict=True))))
 
 
 def asks_for(text: str) -> asked.Asks:
