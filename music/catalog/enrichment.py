@@ -93,6 +93,22 @@ def _save(song: Song, status: str, changes: dict) -> None:
     song.enrichment, song.enriched_at = status, now
 
 
+def _answer_use(song: Song, tracks, report: EnrichReport, *, refresh: bool, dry_run: bool) -> None:
+    """Match one song against the catalogue's answer, count it, and save what a match gives."""
+    result = itunes.match(song.artist, song.title, song.duration, tracks)
+    changes = {}
+    if result.status == Enrichment.MATCHED:
+        report.matched += 1
+        changes = _changes(song, result.track, refresh)
+        report.changed += bool(changes)
+    elif result.status == Enrichment.AMBIGUOUS:
+        report.ambiguous.append((song, result.reason))
+    else:
+        report.unmatched.append((song, result.reason))
+    if not dry_run:
+        _save(song, result.status, changes)
+
+
 def songs_enrich(
     *,
     songs: Iterable[Song] | None = None,
@@ -140,18 +156,7 @@ def songs_enrich(
                 break
         else:
             consecutive_errors = 0
-            result = itunes.match(song.artist, song.title, song.duration, tracks)
-            changes = {}
-            if result.status == Enrichment.MATCHED:
-                report.matched += 1
-                changes = _changes(song, result.track, refresh)
-                report.changed += bool(changes)
-            elif result.status == Enrichment.AMBIGUOUS:
-                report.ambiguous.append((song, result.reason))
-            else:
-                report.unmatched.append((song, result.reason))
-            if not dry_run:
-                _save(song, result.status, changes)
+            _answer_use(song, tracks, report, refresh=refresh, dry_run=dry_run)
         if progress:
             progress(report.looked_up, report)
     report.requests = client.requests

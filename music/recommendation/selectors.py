@@ -105,6 +105,18 @@ def history_for(*, user) -> History:
             skips[song_id] += 1
             m.skips += 1
             artist_skips[artist_key] += 1
+    _lists_and_observations(h, met, list_ages)
+    h.artist_likes, h.artist_dislikes = dict(artist_likes), dict(artist_dislikes)
+    h.plays, h.skips, h.artist_skips = dict(plays), dict(skips), dict(artist_skips)
+    if liked_vectors:
+        h.liked_tags = dict(zip(EMOTIONS, np.mean(liked_vectors, axis=0).tolist(), strict=True))
+    if disliked_vectors:
+        h.disliked_tags = dict(zip(EMOTIONS, np.mean(disliked_vectors, axis=0).tolist(), strict=True))
+    return h
+
+
+def _lists_and_observations(h: History, met: dict[int, "_Met"], list_ages: dict[int, float]) -> None:
+    """The songs of the newest lists (never repeated), and one taste observation per song met."""
     newest_lists = sorted(list_ages, key=lambda i: (list_ages[i], -i))[:RECENT_LISTS]
     h.recent_list_songs = {song_id for song_id, m in met.items() if m.lists.intersection(newest_lists)}
     # A list was acted on when one of its songs was rated, played or skipped after it was made.
@@ -114,13 +126,6 @@ def history_for(*, user) -> History:
         for m in met.values()
         if m.rating or m.plays or m.skips or m.lists & acted_lists
     ]
-    h.artist_likes, h.artist_dislikes = dict(artist_likes), dict(artist_dislikes)
-    h.plays, h.skips, h.artist_skips = dict(plays), dict(skips), dict(artist_skips)
-    if liked_vectors:
-        h.liked_tags = dict(zip(EMOTIONS, np.mean(liked_vectors, axis=0).tolist(), strict=True))
-    if disliked_vectors:
-        h.disliked_tags = dict(zip(EMOTIONS, np.mean(disliked_vectors, axis=0).tolist(), strict=True))
-    return h
 
 
 def candidates_for(
