@@ -59,7 +59,7 @@ def parse_args(argv):
     p.add_argument("--max-rows", type=int, default=0, help="use only the first N training rows (smoke runs)")
     p.add_argument("--epochs", type=int, default=16, help="most epochs per member (CNNs stop early; bag: 16 at most)")
     p.add_argument("--holdout", type=float, default=0.1, help="share of train.tsv held out for selection")
-    p.add_argument("--cnns", type=int, default=3, help="word CNNs in the ensemble (seeds)")
+    p.add_argument("--cnns", type=int, default=5, help="word CNNs in the ensemble (seeds --seed+1 ...)")
     p.add_argument("--embedding", type=int, default=64)
     p.add_argument("--filters", type=int, default=128)
     p.add_argument("--l2", type=float, default=6e-6, help="L2 on the bag's weights (C=2 of a logistic regression)")
