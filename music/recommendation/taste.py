@@ -29,8 +29,7 @@ stays near 0 (shrinkage), and a sub-genre with no evidence of its own inherits i
 newer observations that share the feature value, times 0.5 ** (age / HALF_LIFE_DAYS). Evidence
 about a genre thus ages as the listener meets more of that genre: a run of recent skips reverses
 a once-loved genre, while a genre skipped a while ago stays out of the lists however much other
-music is played in between. Everything fades over months, so old dislikes come up for
-exploration again.
+music is played in between. Everything fades over months, so old dislikes come up for exploration again.
 """
 
 from collections.abc import Sequence
