@@ -16,9 +16,14 @@ from music.emotions import EMOTION_ADJECTIVE
 DISAGREE_FROM = 0.4
 
 
+def distribution_clean(probabilities: dict[str, float]) -> dict[str, float]:
+    """A distribution as stored: every emotion, in order, to 6 places."""
+    return {name: round(float(probabilities.get(name, 0.0)), 6) for name in EMOTIONS}
+
+
 def reading(emotions: dict[str, float], confidence: float) -> dict:
     """One reading as stored in CheckIn.readings: the distribution, its top emotion and confidence."""
-    clean = {name: round(float(emotions.get(name, 0.0)), 6) for name in EMOTIONS}
+    clean = distribution_clean(emotions)
     return {"emotions": clean, "top": max(EMOTIONS, key=clean.__getitem__), "confidence": round(float(confidence), 6)}
 
 

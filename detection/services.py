@@ -15,7 +15,7 @@ from django.utils import timezone
 from ml.labels import EMOTIONS
 from music.recommendation.services import recommendation_create
 
-from . import analysis, files, notify, store, uploads, words
+from . import analysis, files, fusion, notify, store, uploads, words
 from .messages import (
     CONSENT_GONE,
     IMAGE_GONE,
@@ -32,10 +32,6 @@ def _emotion_validate(emotion: str) -> str:
     if emotion not in EMOTIONS:
         raise ValidationError(f"Unknown emotion {emotion!r}; choose one of: {', '.join(EMOTIONS)}.", code="invalid")
     return emotion
-
-
-def _distribution_clean(probabilities: dict[str, float]) -> dict[str, float]:
-    return {name: round(float(probabilities.get(name, 0.0)), 6) for name in EMOTIONS}
 
 
 def _unit(value: float) -> float:
@@ -254,7 +250,7 @@ def check_in_analyze(check_in_id: int, *, max_attempts: int | None = None) -> Ch
     result = {
         "image_width": analysed.width,
         "image_height": analysed.height,
-        "emotions": _distribution_clean(mood["emotions"]),
+        "emotions": fusion.distribution_clean(mood["emotions"]),
         "top_emotion": mood["top_emotion"],
         "confidence": _unit(mood["confidence"]),
         "readings": mood["readings"],
@@ -290,7 +286,7 @@ def _result_write(check_in: CheckIn, read: analysis.FacesRead, kept: list[CheckI
                     y=max(0, int(face.box[1])),
                     width=int(face.box[2]),
                     height=int(face.box[3]),
-                    probabilities=_distribution_clean(face.probabilities),
+                    probabilities=fusion.distribution_clean(face.probabilities),
                     top_emotion=face.top_emotion,
                     confidence=_unit(face.confidence),
                 )
