@@ -38,6 +38,10 @@ FER_EYE_DISTANCE = 17.2
 FER_EYE_TO_MOUTH = 18.65
 FER_EYE_MIDPOINT = (23.8, 18.9)
 MAX_ROLL = 60.0  # degrees; beyond this the keypoints are more likely wrong than the head that tilted
+# A face shrunk below SHRINK_BELOW of its size is area-averaged first, over SHRINK_REACH crop sides
+# around its centre (plus 2 pixels).
+SHRINK_BELOW = 0.5
+SHRINK_REACH = 0.75
 
 
 def alignment_matrix(detection: Detection, size: int = INPUT_SIZE) -> np.ndarray:
@@ -56,11 +60,11 @@ def crop_face(gray: np.ndarray, detection: Detection, size: int = INPUT_SIZE) ->
     """
     matrix = alignment_matrix(detection, size)
     scale = float(np.hypot(*matrix[0, :2]))
-    if scale < 0.5:
+    if scale < SHRINK_BELOW:
         # Shrink the neighbourhood first with area averaging: an affine warp
         # alone would alias a large face down to 48 pixels.
         cx, cy, side, _ = face_geometry(detection)
-        reach = int(side * 0.75) + 2
+        reach = int(side * SHRINK_REACH) + 2
         x0, y0 = max(0, int(cx) - reach), max(0, int(cy) - reach)
         region = gray[y0 : int(cy) + reach, x0 : int(cx) + reach]
         if region.size:

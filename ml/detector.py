@@ -37,6 +37,7 @@ RIGHT_EYE, LEFT_EYE, NOSE, MOUTH, RIGHT_EAR, LEFT_EAR = range(6)
 MODEL_FILE = "face_detection_back.tflite"
 ANCHOR_GRIDS = ((16, 2), (32, 6))
 INPUT_ALIGN = 32
+INPUT_PIXELS = 256 * 256  # what BlazeFace sees in its own 256x256 input (see FaceDetector)
 MIN_GAIN, MAX_GAIN = 1.5, 8.0  # dark photos are brightened before the search (see brighten)
 RAW_SCORE_CLIP = 80.0  # MediaPipe clips logits at 100; 80 keeps exp() inside float32
 NMS_IOU = 0.3
@@ -46,6 +47,12 @@ NMS_IOU = 0.3
 DUPLICATE_OVERLAP = 0.5
 DUPLICATE_DISTANCE = 0.75
 MAX_WEAK_ROLL = 50.0  # degrees of head tilt allowed to a candidate that needs the presence check
+# A weak candidate's eye distance and eyes-to-mouth drop, in box widths, must lie in these ranges
+# (see face_shaped).
+EYE_DISTANCE_RANGE = (0.15, 0.7)
+MOUTH_DROP_RANGE = (0.2, 0.7)
+BRIGHTEN_GRID = 48  # brighten samples about this many rows and columns
+BRIGHTEN_PERCENTILE = 0.99
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,8 @@ def face_shaped(keypoints: np.ndarray, box_side: float) -> bool:
     normal = np.array([-eye_line[1], eye_line[0]]) / eye_distance  # points down the face when upright
     below = float(np.dot(mouth - (right + left) / 2, normal))
     upright = abs(np.degrees(np.arctan2(eye_line[1], eye_line[0]))) <= MAX_WEAK_ROLL
-    return upright and 0.15 <= eye_distance / box_side <= 0.7 and 0.2 <= below / box_side <= 0.7
+    (eye_low, eye_high), (drop_low, drop_high) = EYE_DISTANCE_RANGE, MOUTH_DROP_RANGE
+    return upright and eye_low <= eye_distance / box_side <= eye_high and drop_low <= below / box_side <= drop_high
 
 
 def iou_matrix(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
@@ -164,14 +172,24 @@ def brighten(rgb: np.ndarray) -> np.ndarray:
     An underexposed photo is a scaled-down well-exposed one; scaling it back up
     shows BlazeFace and the presence check what they were trained on.
     """
-    sample = rgb[:: max(1, rgb.shape[0] // 48), :: max(1, rgb.shape[1] // 48)].ravel()
-    rank = int(len(sample) * 0.99)
+    sample = rgb[:: max(1, rgb.shape[0] // BRIGHTEN_GRID), :: max(1, rgb.shape[1] // BRIGHTEN_GRID)].ravel()
+    rank = int(len(sample) * BRIGHTEN_PERCENTILE)
     top = float(np.partition(sample, rank)[rank])
     gain = min(MAX_GAIN, 255.0 / max(top, 1.0))
     if gain < MIN_GAIN:
         return rgb
     lut = np.clip(np.arange(256, dtype=np.float32) * gain, 0, 255).astype(np.uint8)
     return cv2.LUT(rgb, lut)
+
+
+def input_size(height: int, width: int, input_pixels: int = INPUT_PIXELS) -> tuple[int, int]:
+    """The model input (height, width) for an image: about `input_pixels`, aspect kept, multiples of 32."""
+    scale = (input_pixels / (height * width)) ** 0.5
+
+    def align(v: float) -> int:
+        return max(INPUT_ALIGN, int(round(v / INPUT_ALIGN)) * INPUT_ALIGN)
+
+    return align(height * scale), align(width * scale)
 
 
 class BlazeFace:
@@ -292,7 +310,7 @@ class FaceDetector:
         self,
         *,
         num_threads: int | None = 1,
-        input_pixels: int = 256 * 256,
+        input_pixels: int = INPUT_PIXELS,
         min_face: float = 0.03,
         candidate_score: float = 0.3,
         sure_score: float = 0.8,
@@ -306,13 +324,7 @@ class FaceDetector:
         self.presence = FacePresence(num_threads=num_threads)
 
     def input_size(self, height: int, width: int) -> tuple[int, int]:
-        """The model input (height, width) for an image: about `input_pixels`, aspect kept, multiples of 32."""
-        scale = (self.input_pixels / (height * width)) ** 0.5
-
-        def align(v: float) -> int:
-            return max(INPUT_ALIGN, int(round(v / INPUT_ALIGN)) * INPUT_ALIGN)
-
-        return align(height * scale), align(width * scale)
+        return input_size(height, width, self.input_pixels)
 
     def detect(self, rgb: np.ndarray) -> list[Detection]:
         """Faces in an RGB (or gray) uint8 image, largest first."""

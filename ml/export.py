@@ -7,9 +7,11 @@ from pathlib import Path
 import numpy as np
 
 from ml.preprocess import normalize
+from ml.runtime import load_interpreter
 
 # How many face crops calibrate the int8 activation ranges (the same count for every export).
 CALIBRATION_CROPS = 500
+_TENSOR_SHAPE, _TENSOR_SHAPE_SIGNATURE = 4, 18  # vtable offsets of Tensor.shape and .shape_signature
 
 
 def export_tflite(model, path: str | Path, representative: np.ndarray | None = None, quantize: bool = False) -> Path:
@@ -38,6 +40,36 @@ def export_tflite(model, path: str | Path, representative: np.ndarray | None = N
     tmp.write_bytes(converter.convert())
     tmp.replace(path)
     return path
+
+
+def fixed_shape_copy(model_path: str | Path, input_shape: list[int]) -> bytes:
+    """The model's flatbuffer with every tensor's shape fixed for one input shape (for LiteRT.js).
+
+    The interpreter works the shapes out (resize, allocate); they are then
+    written over the stored ones in place (same rank, so same layout), and
+    any -1 in a shape signature becomes the fixed size.
+    """
+    from tensorflow.lite.python import schema_py_generated as schema
+
+    interpreter = load_interpreter(model_path, 1)
+    interpreter.resize_tensor_input(interpreter.get_input_details()[0]["index"], input_shape)
+    interpreter.allocate_tensors()
+    shapes = {d["index"]: [int(v) for v in d["shape"]] for d in interpreter.get_tensor_details()}
+    data = bytearray(Path(model_path).read_bytes())
+    graph = schema.Model.GetRootAs(data, 0).Subgraphs(0)
+    for index in range(graph.TensorsLength()):
+        tensor = graph.Tensors(index)
+        if index not in shapes:
+            continue
+        for field in (_TENSOR_SHAPE, _TENSOR_SHAPE_SIGNATURE):
+            offset = tensor._tab.Offset(field)
+            if not offset:
+                continue
+            start, length = tensor._tab.Vector(offset), tensor._tab.VectorLen(offset)
+            if length != len(shapes[index]):
+                raise ValueError(f"tensor {index} changes rank: {length} -> {len(shapes[index])}")
+            data[start : start + 4 * length] = np.array(shapes[index], "<i4").tobytes()
+    return bytes(data)
 
 
 def main(argv: list[str] | None = None) -> int:

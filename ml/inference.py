@@ -50,6 +50,10 @@ DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "emotion.tflit
 DECODE_SIDE = 360
 MIN_FACE_FRACTION = 0.08  # of the shorter side: smaller faces are too small to use in a burst
 BLUR_THRESHOLD = 25.0  # variance of the Laplacian on the 48x48 crop; below = too blurry for a burst
+# Quality reaches 1 at a face of QUALITY_FULL_SIZE of the shorter side and a sharpness of
+# QUALITY_FULL_SHARPNESS x BLUR_THRESHOLD; size and sharpness count half each.
+QUALITY_FULL_SIZE = 0.3
+QUALITY_FULL_SHARPNESS = 4
 
 
 @dataclass(frozen=True)
@@ -212,8 +216,8 @@ def _quality(crop: np.ndarray, relative_size: float) -> float:
     sharpness = float(cv2.Laplacian(crop, cv2.CV_64F).var())
     if relative_size < MIN_FACE_FRACTION or sharpness < BLUR_THRESHOLD:
         return 0.0
-    size_score = min(1.0, relative_size / 0.3)
-    sharp_score = min(1.0, sharpness / (4 * BLUR_THRESHOLD))
+    size_score = min(1.0, relative_size / QUALITY_FULL_SIZE)
+    sharp_score = min(1.0, sharpness / (QUALITY_FULL_SHARPNESS * BLUR_THRESHOLD))
     return round(0.5 * size_score + 0.5 * sharp_score, 4)
 
 

@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 INPUT_SIZE = 48
+MIN_STD = 8.0  # a flat crop's spread is taken as at least this, so noise is not blown up
 
 
 def to_gray_crop(image: np.ndarray, size: int = INPUT_SIZE) -> np.ndarray:
@@ -32,4 +33,4 @@ def normalize(faces: np.ndarray) -> np.ndarray:
     x = faces.astype(np.float32).reshape(faces.shape[0], faces.shape[1], faces.shape[2], 1)
     mean = x.mean(axis=(1, 2, 3), keepdims=True)
     std = x.std(axis=(1, 2, 3), keepdims=True)
-    return (x - mean) / np.maximum(std, 8.0)
+    return (x - mean) / np.maximum(std, MIN_STD)
