@@ -1,8 +1,8 @@
 """The on-device pipeline: what a browser needs to analyse a face exactly as ml.inference does.
 
-    python -m ml.browser --out static/vendor/ondevice      # bin/setup runs this
+    python -m ml.browser --out static/vendor      # bin/setup runs this
 
-writes, from the shipped models,
+writes into static/vendor/ondevice-<model version>/, from the shipped models,
 - `pipeline.json`: every number and name the browser's pipeline uses (label
   order, temperature, thresholds, anchor grids, the alignment template, the
   decode rule, quality, the model version), read from ml's own constants so
@@ -127,10 +127,20 @@ def load_pipeline(path: str | Path = PIPELINE_PATH) -> dict:
     return json.loads(Path(path).read_text())
 
 
-def write(out: Path, model_path: Path = inference.DEFAULT_MODEL_PATH) -> list[Path]:
-    """Write pipeline.json and the fixed-shape models into `out`; unchanged files are left alone."""
-    out.mkdir(parents=True, exist_ok=True)
+def folder_name(spec: dict) -> str:
+    """The on-device files' folder under static/vendor/: versioned, so browsers may cache it for good."""
+    return f"ondevice-{spec['model_version']}"
+
+
+def write(vendor: Path, model_path: Path = inference.DEFAULT_MODEL_PATH) -> list[Path]:
+    """Write pipeline.json and the fixed-shape models into vendor/ondevice-<version>/ (left alone when
+    already written from these models), and remove other versions' folders."""
     spec = pipeline(model_path)
+    out = vendor / folder_name(spec)
+    for old in vendor.glob("ondevice-*"):
+        if old != out:
+            shutil.rmtree(old)
+    out.mkdir(parents=True, exist_ok=True)
     target = out / "pipeline.json"
     stamp = pipeline_text(spec)
     if target.exists() and target.read_text() == stamp:
@@ -154,7 +164,7 @@ def write(out: Path, model_path: Path = inference.DEFAULT_MODEL_PATH) -> list[Pa
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write the on-device pipeline (JSON and fixed-shape models).")
     parser.add_argument(
-        "--out", type=Path, help="folder for pipeline.json and the models (bin/setup: static/vendor/ondevice)"
+        "--out", type=Path, help="the vendor folder to write ondevice-<version>/ into (bin/setup: static/vendor)"
     )
     parser.add_argument("--json", action="store_true", help=f"only rewrite {PIPELINE_PATH.name} in ml/models/")
     args = parser.parse_args(argv)

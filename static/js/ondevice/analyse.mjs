@@ -1,0 +1,168 @@
+// On-device analysis: the pipeline (pipeline.mjs) run on LiteRT.js, the TFLite runtime compiled to
+// WebAssembly, with the same models as the server (fixed-shape copies, see ml/browser.py). Nothing
+// here sends anything: it turns a photo or a burst's frames into the result the API accepts
+// (eight probabilities, a box and a quality per face, the image size and the model version).
+//
+//   const device = await onDevice(assets);      // assets: the URLs the page gives (see feel.html)
+//   const result = await device.analysePhoto(file);
+import * as P from "./pipeline.mjs";
+
+const CPU = { accelerator: "wasm", cpuOptions: { numThreads: 1 } };
+
+async function fetchJson(url) {
+  const response = await fetch(url, { credentials: "same-origin" });
+  if (!response.ok) throw new Error(`could not load ${url} (${response.status})`);
+  return response.json();
+}
+
+function isJpeg(bytes) {
+  return bytes.length > 2 && bytes[0] === 0xff && bytes[1] === 0xd8;
+}
+
+// The browser decodes the photo (upright, EXIF orientation applied) to full size, then shrinks it
+// the way the server's decoder would (ml.imageio); pixels never leave this function's canvas.
+async function decode(blob, spec) {
+  const head = new Uint8Array(await blob.slice(0, 4).arrayBuffer());
+  const bitmap = await createImageBitmap(blob, { imageOrientation: "from-image" });
+  try {
+    const { width, height } = bitmap;
+    if (width * height > spec.limits.max_pixels) throw new Error("The image has too many pixels.");
+    const canvas = new OffscreenCanvas(width, height);
+    const context = canvas.getContext("2d", { willReadFrequently: true });
+    context.drawImage(bitmap, 0, 0);
+    const rgb = P.rgbFromRgba(context.getImageData(0, 0, width, height).data, width, height);
+    const [draft, reduce] = P.decodeFactors(width, height, isJpeg(head), spec);
+    return { width, height, rgb: P.boxReduce(P.boxReduce(rgb, draft), reduce) };
+  } finally {
+    bitmap.close();
+  }
+}
+
+// One model call on a float32 input; the outputs come back as plain arrays, and the runtime's
+// tensors are freed (LiteRT.js manages their memory by hand).
+async function run(runtime, model, input, shape) {
+  const tensor = new runtime.Tensor(input, shape);
+  let outputs;
+  try {
+    outputs = await model.run(tensor);
+  } finally {
+    tensor.delete();
+  }
+  const arrays = [];
+  for (const output of outputs) {
+    arrays.push((await output.data()).slice());
+    output.delete();
+  }
+  return arrays;
+}
+
+class Device {
+  constructor(spec, assets, runtime) {
+    this.spec = spec;
+    this.assets = assets;
+    this.runtime = runtime;
+    this.detectors = new Map();
+  }
+
+  async load() {
+    const url = (name) => this.assets.models + name;
+    [this.emotion, this.presence] = await Promise.all([
+      this.runtime.loadAndCompile(url(this.spec.models.emotion), CPU),
+      this.runtime.loadAndCompile(url(this.spec.models.presence), CPU),
+    ]);
+    return this;
+  }
+
+  async detector(height, width) {
+    const key = `${height}x${width}`;
+    if (!this.detectors.has(key)) {
+      const name = this.spec.models.detector.replace("{height}", height).replace("{width}", width);
+      this.detectors.set(key, this.runtime.loadAndCompile(this.assets.models + name, CPU));
+    }
+    return this.detectors.get(key);
+  }
+
+  // ml.detector.FaceDetector.detect: faces (box x, y, w, h and keypoints) in `rgb`'s pixels.
+  async detect(rgb) {
+    const spec = this.spec;
+    const d = spec.detector;
+    const bright = P.brighten(rgb, spec);
+    const [ih, iw] = P.inputSize(bright.height, bright.width, spec);
+    const model = await this.detector(ih, iw);
+    const outputs = await run(this.runtime, model, P.detectorInput(bright, ih, iw), [1, ih, iw, 3]);
+    const anchors = P.anchors(ih, iw, spec);
+    // The box regressors have 16 numbers per anchor, the scores one.
+    const [regressors, logits] = outputs.sort((a, b) => b.length - a.length);
+    const candidates = P.weightedNms(
+      P.decodeCandidates(regressors, logits, anchors, ih, iw, bright.height, bright.width, spec),
+      spec,
+    );
+    const floor = d.min_face * Math.min(bright.width, bright.height);
+    const faces = [];
+    const kept = [];
+    let checks = 0;
+    for (const { corners: c, keypoints, score } of candidates) {
+      const w = c[2] - c[0], h = c[3] - c[1];
+      if (Math.max(w, h) < floor) continue;
+      if (kept.length && P.duplicate(c, kept, spec)) continue;
+      if (score < d.sure_score) {
+        if (checks >= d.max_checks || !P.faceShaped(keypoints, Math.max(w, h), spec)) continue;
+        checks += 1;
+        const [flag] = (await run(this.runtime, this.presence, P.presenceInput(bright, c, keypoints, spec), [1, 192, 192, 3]))
+          .sort((a, b) => a.length - b.length);
+        const clip = Math.max(-d.raw_score_clip, Math.min(d.raw_score_clip, flag[0]));
+        if (1 / (1 + Math.exp(-clip)) < d.presence_score) continue;
+      }
+      kept.push(c);
+      faces.push({ box: [c[0], c[1], w, h], keypoints, score });
+    }
+    return faces.sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
+  }
+
+  // ml.inference.EmotionRecognizer.analyze on a decoded image: one frame of the API's result.
+  async analyseImage({ width, height, rgb }) {
+    const spec = this.spec;
+    const gray = P.toGray(rgb);
+    const detections = await this.detect(rgb);
+    const scale = width / gray.width;
+    const shortSide = Math.min(gray.width, gray.height);
+    const faces = [];
+    for (const face of detections) {
+      const crop = P.cropFace(gray, face, spec);
+      const [logits] = await run(this.runtime, this.emotion, P.emotionInput(crop, spec), [2, spec.crop.size, spec.crop.size, 1]);
+      const probabilities = P.probabilities(logits, spec);
+      faces.push({
+        box: P.fullSizeBox(face.box, scale, width, height),
+        probabilities: Object.fromEntries(spec.labels.map((label, i) => [label, probabilities[i]])),
+        quality: P.quality(crop, Math.max(face.box[2], face.box[3]) / shortSide, spec),
+      });
+    }
+    return { width, height, faces };
+  }
+
+  async analysePhoto(blob) {
+    return { kind: "upload", model_version: this.spec.model_version, frames: [await this.analyseImage(await decode(blob, this.spec))] };
+  }
+
+  async analyseBurst(blobs) {
+    const frames = [];
+    for (const blob of blobs) frames.push(await this.analyseImage(await decode(blob, this.spec)));
+    return { kind: "webcam", model_version: this.spec.model_version, frames };
+  }
+}
+
+// The runtime and models, loaded once per page (the browser caches the files across visits).
+let loading = null;
+
+export function onDevice(assets) {
+  if (!loading) {
+    loading = (async () => {
+      if (typeof WebAssembly !== "object") throw new Error("this browser cannot run WebAssembly");
+      const [spec, runtime] = await Promise.all([fetchJson(assets.pipeline), import(assets.runtime)]);
+      await runtime.loadLiteRt(assets.wasm);
+      return new Device(spec, assets, runtime).load();
+    })();
+    loading.catch(() => { loading = null; });
+  }
+  return loading;
+}
