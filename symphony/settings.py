@@ -152,6 +152,8 @@ STORAGES = {
         )
     },
 }
+# Cached for good: hashed names, and the versioned folders bin/setup fills (the on-device runtime and models).
+WHITENOISE_IMMUTABLE_FILE_TEST = r"(\.[0-9a-f]{12}\.\w+$)|(/vendor/(litertjs|ondevice)-[^/]+/)"
 
 # Uploads. Each photo or frame is checked from its header before a pixel is
 # decoded (ml.imageio): bytes, then pixels. A photo may be a phone's full
@@ -196,32 +198,9 @@ LIVE_INTERVAL_SECONDS = env_int("LIVE_INTERVAL_SECONDS", 0)
 # Emotion model (a TFLite file); loaded lazily once per worker process.
 EMOTION_MODEL_PATH = Path(env("EMOTION_MODEL_PATH", str(BASE_DIR / "ml" / "models" / "emotion.tflite")))
 
-# --- Player and catalogue enrichment ------------------------------------
-# The player's only third-party sources. Embeds (YouTube without cookies, Spotify) are inserted
-# only after the listener clicks play; previews and artwork are what enrich_catalog stores from
-# iTunes (add hosts through the environment for previews kept elsewhere). The site-wide CSP adds
-# exactly PLAYER_CSP_SOURCES to its media-src, frame-src and img-src; pages with the player add
-# its script-src (music.player.with_player).
-PLAYER_EMBED_ORIGINS = {"youtube": "https://www.youtube-nocookie.com", "spotify": "https://open.spotify.com"}
-# The providers' player APIs, which tell the page an embed's position (implicit feedback); the
-# player loads one only after the listener's click on an embed of that provider.
-PLAYER_API_URLS = {
-    "spotify": "https://open.spotify.com/embed/iframe-api/v1",
-    "youtube": "https://www.youtube.com/iframe_api",
-}
-PLAYER_MEDIA_SOURCES = env_list("PLAYER_MEDIA_SOURCES", "https://audio-ssl.itunes.apple.com")
-PLAYER_IMAGE_SOURCES = env_list("PLAYER_IMAGE_SOURCES", "https://*.mzstatic.com")
-PLAYER_CSP_SOURCES = {
-    "media-src": PLAYER_MEDIA_SOURCES,
-    "frame-src": list(PLAYER_EMBED_ORIGINS.values()),
-    "img-src": PLAYER_IMAGE_SOURCES,
-    "script-src": sorted({"/".join(url.split("/")[:3]) for url in PLAYER_API_URLS.values()}),
-}
-# enrich_catalog's source: the iTunes Search API (no key). Apple asks for about 20 calls a minute.
-ITUNES_SEARCH_URL = env("ITUNES_SEARCH_URL", "https://itunes.apple.com/search")
-ITUNES_COUNTRY = env("ITUNES_COUNTRY", "US")
-ITUNES_REQUESTS_PER_MINUTE = env_int("ITUNES_REQUESTS_PER_MINUTE", 20)
-ITUNES_TIMEOUT_SECONDS = env_int("ITUNES_TIMEOUT_SECONDS", 10)
+# --- Player and catalogue enrichment: symphony/settings_player.py ---
+from symphony.settings_player import *  # noqa: E402, F403  (its __all__: the names it sets)
+from symphony.settings_player import PLAYER_CSP_SOURCES  # noqa: E402  (named: the CSP below reads it)
 
 # Cache: Redis when REDIS_URL is set, else process-local memory.
 REDIS_URL = env("REDIS_URL")
@@ -371,7 +350,8 @@ SESSION_COOKIE_HTTPONLY = True
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'none'"],
-        "script-src": ["'self'"],
+        # WebAssembly for the on-device analysis (LiteRT.js); no eval of script text.
+        "script-src": ["'self'", "'wasm-unsafe-eval'"],
         "style-src": ["'self'"],
         # data: for SVG icons in the API docs' stylesheet and webcam thumbnails; blob: for photo previews.
         "img-src": ["'self'", "data:", "blob:", *PLAYER_CSP_SOURCES["img-src"]],

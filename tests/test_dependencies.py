@@ -17,6 +17,7 @@ PACKAGES = (*APPS, "ml", "symphony")
 SYMPHONY_GLUE = {
     "symphony.settings",
     "symphony.settings_api",
+    "symphony.settings_player",
     "symphony.urls",
     "symphony.wsgi",
     "symphony.celery",

@@ -90,7 +90,9 @@ def test_queueing_a_task_on_embedded_defaults_logs_no_broker_warning(tmp_path):
 def test_env_example_lists_every_variable_settings_reads():
     import re
 
-    source = "".join((ROOT / "symphony" / name).read_text() for name in ("settings.py", "settings_api.py"))
+    source = "".join(
+        (ROOT / "symphony" / name).read_text() for name in ("settings.py", "settings_api.py", "settings_player.py")
+    )
     read = set(re.findall(r'env(?:_bool|_int|_list)?\("([A-Z_]+)"', source))
     listed = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
     assert read, "no env() calls found"

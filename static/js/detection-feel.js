@@ -58,6 +58,19 @@
     });
   }
 
+  // "Analyse on this device" (static/js/ondevice/choice.mjs): when chosen, the photo or frames are
+  // read here and only the result is sent; when this device cannot, the server path runs instead.
+  function onDeviceOr(images, serverPath) {
+    var device = window.symphonyOnDevice;
+    if (!device || !device.chosen()) return serverPath();
+    var words = wordsBox.value.trim()
+      ? { text: wordsBox.value, keep_text: !forgetWords.checked }
+      : null;
+    return device.submit({ photo: images.photo, frames: images.frames, words: words }).then(function (body) {
+      return body || serverPath();
+    });
+  }
+
   // --- Upload ------------------------------------------------------------
   var form = document.getElementById("upload-form");
   var input = document.getElementById("image-input");
@@ -118,7 +131,8 @@
     var data = new FormData();
     if (!words) data.append("image", input.files[0]);
     addWords(data);
-    post(data).then(function (body) {
+    var photo = words ? null : input.files[0];
+    onDeviceOr({ photo: photo }, function () { return post(data); }).then(function (body) {
       if (!words && uploadThumb) keepThumbs(body.id, [uploadThumb]);
       window.location.assign(resultUrl(body.id));
     }).catch(function (err) {
@@ -182,9 +196,10 @@
       frames.forEach(function (f, i) { data.append("frames", f.blob, "frame" + i + ".jpg"); });
       addWords(data);
       say("Reading your expression…");
-      return post(data).then(function (body) {
+      var blobs = frames.map(function (f) { return f.blob; });
+      return onDeviceOr({ frames: blobs }, function () { return post(data); }).then(function (body) {
         keepThumbs(body.id, frames.map(function (f) { return f.thumb; }));
-        return poll(body.url, 0);
+        return body.status === "done" || body.status === "failed" ? body : poll(body.url, 0);
       });
     }).then(function (body) {
       if (body.status === "done") {

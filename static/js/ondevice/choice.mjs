@@ -1,0 +1,80 @@
+// The "Analyse on this device" switch on the feel page. When it is on, detection-feel.js hands the
+// photo or the burst to window.symphonyOnDevice.submit, which analyses it here (analyse.mjs) and
+// sends only the result to the API. When this device cannot (no WebAssembly, the models do not
+// load, or a photo takes longer than SLOW_MS), submit resolves null, the page says why in words,
+// and the caller takes the server path.
+import { onDevice } from "./analyse.mjs";
+
+const SLOW_MS = 3000; // a photo's analysis, once the models are loaded
+const LOAD_MS = 60000; // the first download of the models on a slow connection
+const SLOW_KEY = "symphony-on-device-slow";
+
+const box = document.getElementById("on-device-choice");
+
+function withTimeout(promise, ms, message) {
+  let timer;
+  const limit = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(message)), ms); });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+function apiError(body, status) {
+  const errors = body && Array.isArray(body.errors) ? body.errors : [];
+  const details = errors.map((e) => e && e.detail).filter((d) => typeof d === "string" && d);
+  return details.length ? details.join(" ") : `Something went wrong (${status}). Please try again.`;
+}
+
+function postJson(url, body, method = "POST") {
+  return fetch(url, {
+    method,
+    body: JSON.stringify(body),
+    credentials: "same-origin",
+    headers: {
+      "Content-Type": "application/json",
+      "Accept": "application/json",
+      "X-CSRFToken": window.symphony.csrfToken(),
+    },
+  }).then((response) => response.json().catch(() => null).then((data) => {
+    if (!response.ok) throw Object.assign(new Error(apiError(data, response.status)), { fromServer: true });
+    return data;
+  }));
+}
+
+if (box && typeof WebAssembly === "object") {
+  const input = document.getElementById("on-device");
+  const status = document.getElementById("on-device-status");
+  const assets = { ...box.dataset };
+  const say = (text) => { status.textContent = text; };
+  const load = () => withTimeout(onDevice(assets), LOAD_MS, "the models took too long to load");
+
+  box.hidden = false;
+  if (sessionStorage.getItem(SLOW_KEY)) say("This device was too slow last time; your photo would be analysed on our server.");
+  if (input.checked) load().catch(() => {}); // start the download before the photo is chosen
+  input.addEventListener("change", () => {
+    say("");
+    if (input.checked) load().catch(() => {});
+    // Remembered per user (the profile's analyse_on_device); the page works on if this fails.
+    postJson(box.dataset.me, { analyse_on_device: input.checked }, "PATCH").catch(() => {});
+  });
+
+  window.symphonyOnDevice = {
+    chosen: () => input.checked && !sessionStorage.getItem(SLOW_KEY),
+
+    // {photo: File} or {frames: [Blob]}, and optional words {text, keep_text}. Resolves with the
+    // created check-in (the API's body), or null when the server must analyse it instead.
+    async submit({ photo, frames, words }) {
+      let result;
+      try {
+        const device = await load();
+        say(photo ? "Reading your face on this device…" : "Reading your expression on this device…");
+        const work = photo ? device.analysePhoto(photo) : device.analyseBurst(frames);
+        result = await withTimeout(work, photo ? SLOW_MS : SLOW_MS * frames.length, "this device is too slow for it");
+      } catch (err) {
+        if (String(err.message).includes("too slow")) sessionStorage.setItem(SLOW_KEY, "1");
+        say(`We couldn't analyse it on this device (${err.message}), so our server analysed it instead.`);
+        return null;
+      }
+      say("");
+      return postJson(box.dataset.api, { ...result, ...(words || {}) });
+    },
+  };
+}
