@@ -30,9 +30,10 @@ async function decode(blob, spec) {
     const canvas = new OffscreenCanvas(width, height);
     const context = canvas.getContext("2d", { willReadFrequently: true });
     context.drawImage(bitmap, 0, 0);
-    const rgb = P.rgbFromRgba(context.getImageData(0, 0, width, height).data, width, height);
+    const rgba = P.makeImage(width, height, 4, context.getImageData(0, 0, width, height).data);
     const [draft, reduce] = P.decodeFactors(width, height, isJpeg(head), spec);
-    return { width, height, rgb: P.boxReduce(P.boxReduce(rgb, draft), reduce) };
+    const small = P.boxReduce(P.boxReduce(rgba, draft), reduce); // alpha is 255 throughout: a photo
+    return { width, height, rgb: P.rgbFromRgba(small.data, small.width, small.height) };
   } finally {
     bitmap.close();
   }

@@ -46,21 +46,24 @@ export function boxReduce(image, factor) {
   const w = Math.ceil(width / factor);
   const h = Math.ceil(height / factor);
   const out = makeImage(w, h, c);
-  const sums = new Float64Array(w * c);
+  const column = new Int32Array(width); // each source column's output column, times channels
+  for (let x = 0; x < width; x++) column[x] = Math.floor(x / factor) * c;
+  const sums = new Uint32Array(w * c);
   for (let oy = 0; oy < h; oy++) {
     sums.fill(0);
     const y0 = oy * factor;
     const y1 = Math.min(height, y0 + factor);
     for (let y = y0; y < y1; y++) {
-      const row = y * width * c;
+      let i = y * width * c;
       for (let x = 0; x < width; x++) {
-        const o = Math.floor(x / factor) * c;
-        for (let k = 0; k < c; k++) sums[o + k] += data[row + x * c + k];
+        const o = column[x];
+        for (let k = 0; k < c; k++) sums[o + k] += data[i++];
       }
     }
     for (let ox = 0; ox < w; ox++) {
       const count = (Math.min(width, (ox + 1) * factor) - ox * factor) * (y1 - y0);
-      for (let k = 0; k < c; k++) out.data[(oy * w + ox) * c + k] = Math.floor(sums[ox * c + k] / count + 0.5);
+      const half = count >> 1;
+      for (let k = 0; k < c; k++) out.data[(oy * w + ox) * c + k] = Math.floor((sums[ox * c + k] + half) / count);
     }
   }
   return out;
