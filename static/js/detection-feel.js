@@ -59,16 +59,14 @@
   }
 
   // "Analyse on this device" (static/js/ondevice/choice.mjs): when chosen, the photo or frames are
-  // read here and only the result is sent; when this device cannot, the server path runs instead.
+  // read here and only the result is sent; otherwise the server path.
   function onDeviceOr(images, serverPath) {
     var device = window.symphonyOnDevice;
     if (!device || !device.chosen()) return serverPath();
     var words = wordsBox.value.trim()
       ? { text: wordsBox.value, keep_text: !forgetWords.checked }
       : null;
-    return device.submit({ photo: images.photo, frames: images.frames, words: words }).then(function (body) {
-      return body || serverPath();
-    });
+    return device.submit({ photo: images.photo, frames: images.frames, words: words });
   }
 
   // --- Upload ------------------------------------------------------------

@@ -1,8 +1,9 @@
 // The "Analyse on this device" switch on the feel page. When it is on, detection-feel.js hands the
 // photo or the burst to window.symphonyOnDevice.submit, which analyses it here (analyse.mjs) and
-// sends only the result to the API. When this device cannot (no WebAssembly, the models do not
-// load, or a photo takes longer than SLOW_MS), submit resolves null, the page says why in words,
-// and the caller takes the server path.
+// sends only the result to the API. When this device cannot (no WebAssembly: the switch stays
+// hidden; the models do not load; a photo takes longer than SLOW_MS), nothing is sent: the page
+// says why in words and turns the switch off, so the next press of the button takes the server
+// path. A photo the user wanted kept on the device is never sent without that second press.
 import { onDevice } from "./analyse.mjs";
 
 const SLOW_MS = 3000; // a photo's analysis, once the models are loaded
@@ -60,7 +61,7 @@ if (box && typeof WebAssembly === "object") {
     chosen: () => input.checked && !sessionStorage.getItem(SLOW_KEY),
 
     // {photo: File} or {frames: [Blob]}, and optional words {text, keep_text}. Resolves with the
-    // created check-in (the API's body), or null when the server must analyse it instead.
+    // created check-in (the API's body); rejects with a message for the page when it cannot.
     async submit({ photo, frames, words }) {
       let result;
       try {
@@ -70,8 +71,11 @@ if (box && typeof WebAssembly === "object") {
         result = await withTimeout(work, photo ? SLOW_MS : SLOW_MS * frames.length, "this device is too slow for it");
       } catch (err) {
         if (String(err.message).includes("too slow")) sessionStorage.setItem(SLOW_KEY, "1");
-        say(`We couldn't analyse it on this device (${err.message}), so our server analysed it instead.`);
-        return null;
+        input.checked = false;
+        const message = `We couldn't analyse it on this device (${err.message}). Nothing was sent. ` +
+          "Press the button again to have our server analyse it instead.";
+        say(message);
+        throw new Error(message);
       }
       say("");
       return postJson(box.dataset.api, { ...result, ...(words || {}) });
