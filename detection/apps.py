@@ -8,8 +8,11 @@ class DetectionConfig(AppConfig):
         from accounts import data_rights
         from ml.text import TEXT_DATA_SOURCE
 
-        from . import files, retention, selectors
+        from . import files, retention, selectors, services, tasks
 
+        # Looked up on each call (tests replace the task's delay), and wired here so that
+        # detection.services needs no import of detection.tasks.
+        services.analysis_queue_set(lambda check_in_id: tasks.check_in_analyze_task.delay(check_in_id))
         data_rights.register(
             "detection",
             export=lambda user: selectors.check_in_export(user=user),

@@ -1,7 +1,7 @@
 """Writes and workflows for check-ins: create, analyse, correct, delete, purge."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -60,14 +60,21 @@ def _frames_release(check_in: CheckIn, *, keep: bool = True) -> None:
     transaction.on_commit(lambda: files.files_delete(names))
 
 
-def _enqueue(check_in_id: int) -> None:
-    # The one allowed import cycle (tests/test_dependencies.py): the task calls this module's
-    # check_in_analyze, and this module queues the task. Imported here, at call time, so that
-    # neither module needs the other to load.
-    from .tasks import check_in_analyze_task
+# Queues a check-in's analysis: set by DetectionConfig.ready() to detection.tasks' Celery task, so
+# that only tasks imports this module (its task calls check_in_analyze) and no import cycle exists.
+_analysis_queue: Callable[[int], object] | None = None
 
+
+def analysis_queue_set(queue: Callable[[int], object]) -> None:
+    global _analysis_queue
+    _analysis_queue = queue
+
+
+def _enqueue(check_in_id: int) -> None:
     try:
-        check_in_analyze_task.delay(check_in_id)
+        if _analysis_queue is None:
+            raise RuntimeError("No analysis queue: DetectionConfig.ready() sets it")
+        _analysis_queue(check_in_id)
     except Exception:
         # The row is committed already; a broker outage must not leave it queued
         # forever, nor turn the request into a 500.
