@@ -23,7 +23,7 @@ from .messages import (
     STALE,
     TOO_MANY_ATTEMPTS,
 )
-from .models import FINISHED_STATUSES, CheckIn, CheckInFrame, FaceResult, manual_distribution
+from .models import FINISHED_STATUSES, CheckIn, CheckInFrame, CheckInRecommendation, FaceResult, manual_distribution
 
 logger = logging.getLogger(__name__)
 
@@ -150,18 +150,24 @@ def _recommend(check_in: CheckIn):
     """Ask the music app for songs; the mood result stands even if that fails."""
     try:
         with transaction.atomic():
-            return recommendation_create(
+            recommendation = recommendation_create(
                 user=check_in.owner,
                 emotions=check_in.effective_distribution,
-                check_in=check_in,
                 detected=not check_in.mood_said,
                 looked=check_in.photo_looked,
                 read_from=check_in.read_from or "face",
                 asks=check_in.readings.get("words", {}).get("asks"),
             )
+            check_in_list_add(check_in=check_in, recommendation=recommendation)
+            return recommendation
     except Exception:
         logger.exception("Recommendation for check-in %s failed", check_in.pk)
         return None
+
+
+def check_in_list_add(*, check_in: CheckIn, recommendation) -> None:
+    """Record a song list (music's) as made for this check-in: the latest one is the check-in's."""
+    CheckInRecommendation.objects.create(check_in=check_in, recommendation=recommendation)
 
 
 def _locked(check_in_id: int) -> CheckIn | None:
@@ -349,8 +355,8 @@ def check_in_delete(*, check_in: CheckIn) -> None:
 
 
 def check_ins_delete(*, user, check_in_ids) -> int:
-    """Delete these check-ins of the user (ids: a list or a subquery), their song lists (by cascade)
-    and, after the commit, their stored images. Returns how many went."""
+    """Delete these check-ins of the user (ids: a list or a subquery), their song lists (see
+    CheckInQuerySet.delete) and, after the commit, their stored images. Returns how many went."""
     check_ins = CheckIn.objects.filter(owner=user, pk__in=check_in_ids)
     with transaction.atomic():
         names = list(CheckInFrame.objects.filter(check_in__in=check_ins).values_list("image", flat=True))
@@ -372,7 +378,7 @@ def check_ins_stale_fail(*, now: datetime | None = None) -> int:
 
 def check_ins_delete_all(*, user) -> int:
     """Delete every check-in of the user, their stored images (after commit) and the song lists made
-    for them (Recommendation.check_in cascades). Returns how many check-ins went."""
+    for them (CheckInQuerySet.delete). Returns how many check-ins went."""
     with transaction.atomic():
         files.user_files_delete(user)
         _, per_model = CheckIn.objects.filter(owner=user).delete()

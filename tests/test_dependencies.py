@@ -2,7 +2,8 @@
 
 The import rules are import-linter contracts in pyproject.toml ([tool.importlinter]), which bin/test
 checks with lint-imports; here they are checked too, and shown able to fail. What a contract cannot
-see is the schema (a foreign key names its model in a string, not an import)."""
+see is the schema: a foreign key names its model in a string, not an import. That it points down
+the same floors is checked here, from the contracts' own layers."""
 
 import os
 import shutil
@@ -10,6 +11,8 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+from django.apps import apps
 
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
@@ -60,3 +63,42 @@ def test_each_contract_breaks_on_a_wrong_import(tmp_path):
     result = lint_imports(tmp_path)
     assert result.returncode != 0
     assert f"Contracts: 0 kept, {len(CONTRACTS)} broken." in result.stdout, result.stdout
+
+
+def floors_of(contract_id: str) -> list[list[str]]:
+    """A layers contract's floors, top first: each a list of packages ("ml | symphony" is two)."""
+    return [[name.strip() for name in layer.split("|")] for layer in CONTRACTS[contract_id]["layers"]]
+
+
+def floor_of(module: str, floors: list[list[str]]) -> int | None:
+    """The index of the floor holding `module` (a higher index is a lower floor), or None."""
+    for index, layer in enumerate(floors):
+        if any(module == name or module.startswith(f"{name}.") for name in layer):
+            return index
+    return None
+
+
+def upward_relations(floors: list[list[str]]) -> list[str]:
+    """Every foreign key or many-to-many field of our models that points at a higher floor (each
+    model's floor is the module that defines it: music's models live in its areas)."""
+    found = []
+    for model in apps.get_models():
+        for field in [*model._meta.fields, *model._meta.many_to_many]:
+            if not field.is_relation:
+                continue
+            here, there = floor_of(model.__module__, floors), floor_of(field.related_model.__module__, floors)
+            if here is not None and there is not None and there < here:
+                found.append(f"{model._meta.label}.{field.name} -> {field.related_model._meta.label}")
+    return sorted(found)
+
+
+def test_foreign_keys_point_down_the_floors():
+    assert upward_relations(floors_of("apps")) == []
+    assert upward_relations(floors_of("music")) == []
+
+
+def test_an_upward_foreign_key_is_found():
+    # accounts.User is on the floor below every app: from there each app's models are upward.
+    upside_down = floors_of("apps")[::-1]
+    assert "detection.CheckIn.owner -> accounts.User" in upward_relations(upside_down)
+    assert floor_of("django.contrib.auth.models", upside_down) is None
