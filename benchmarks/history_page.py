@@ -69,7 +69,7 @@ def build(args) -> dict:
     from django.utils import timezone
 
     from accounts.models import User
-    from detection.models import CheckIn
+    from detection.models import CheckIn, CheckInRecommendation
     from music.models import Feedback, Genre, Rating, Recommendation, RecommendationItem, Song
 
     # Timestamps are part of the data here: let bulk_create keep the ones given.
@@ -101,13 +101,16 @@ def build(args) -> dict:
     recs = Recommendation.objects.bulk_create(
         (
             Recommendation(
-                user=user, check_in_id=s.pk, goal=rng.choice(GOALS), emotions=s.emotions, seed=1,
-                created_at=s.created_at,
+                user=user, goal=rng.choice(GOALS), emotions=s.emotions, seed=1, created_at=s.created_at,
             )
             for s in mine
         ),
         batch_size=2000,
     )  # fmt: skip
+    CheckInRecommendation.objects.bulk_create(
+        (CheckInRecommendation(check_in=s, recommendation=rec) for s, rec in zip(mine, recs, strict=True)),
+        batch_size=5000,
+    )
     items, feedback, ratings = [], [], {}
     for rec in recs:
         picked = rng.sample(song_ids, 10)

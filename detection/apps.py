@@ -7,9 +7,15 @@ class DetectionConfig(AppConfig):
     def ready(self) -> None:
         from accounts import data_rights
         from ml.text import TEXT_DATA_SOURCE
+        from music.library import links
 
-        from . import files, retention, selectors
+        from . import files, retention, selectors, services, tasks
 
+        # Looked up on each call (tests replace the task's delay), and wired here so that
+        # detection.services needs no import of detection.tasks.
+        services.analysis_queue_set(lambda check_in_id: tasks.check_in_analyze_task.delay(check_in_id))
+        # Music shows which check-in a list was made for; the link is ours (CheckInRecommendation).
+        links.check_in_id_register(selectors.list_check_in_id)
         data_rights.register(
             "detection",
             export=lambda user: selectors.check_in_export(user=user),

@@ -1,8 +1,8 @@
 import uuid
 
 from django.conf import settings
-from django.db import models
-from django.db.models import F, Q, Value
+from django.db import models, transaction
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Length, NullIf
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from ml.calibration import NOT_SURE_BELOW
 from ml.labels import EMOTIONS
 from ml.text import TEXT_MAX_CHARS
+from music.library.models import Recommendation
 
 from . import fusion
 
@@ -64,6 +65,26 @@ class CheckInQuerySet(models.QuerySet):
         """Annotate each row with `effective` (see effective_emotion())."""
         return self.annotate(effective=effective_emotion())
 
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Delete these check-ins and the song lists made for them (their feedback stays: the user's taste).
+        The link is ours (CheckInRecommendation), so no foreign key cascades from a check-in to its lists."""
+        with transaction.atomic(using=self.db):
+            lists = _lists_delete(CheckInRecommendation.objects.filter(check_in__in=self))
+            return _counts_add(lists, super().delete())
+
+
+def _lists_delete(links: QuerySet) -> tuple[int, dict[str, int]]:
+    return Recommendation.objects.filter(pk__in=links.values("recommendation_id")).delete()
+
+
+def _counts_add(*results: tuple[int, dict[str, int]]) -> tuple[int, dict[str, int]]:
+    """Two QuerySet.delete() answers as one: (rows in all, {model label: rows})."""
+    per_model: dict[str, int] = {}
+    for _, counts in results:
+        for label, count in counts.items():
+            per_model[label] = per_model.get(label, 0) + count
+    return sum(total for total, _ in results), per_model
+
 
 class CheckIn(models.Model):
     Kind = CheckInKind
@@ -99,6 +120,11 @@ class CheckIn(models.Model):
     # The separate readings when words were given: {"words": {emotions, top, confidence, asks}} and,
     # for a selfie with words, {"face": {...}}; `emotions` then holds their fusion (detection.fusion).
     readings = models.JSONField(default=dict, blank=True)
+    # The song lists made for it, through a link of ours so that the schema points down the floors
+    # (detection uses music; music knows no check-in). A correction makes another: the latest counts.
+    recommendations = models.ManyToManyField(
+        "music.Recommendation", through="CheckInRecommendation", related_name="+", blank=True
+    )
 
     objects = CheckInQuerySet.as_manager()
 
@@ -181,6 +207,25 @@ class CheckIn(models.Model):
     @property
     def is_low_confidence(self) -> bool:
         return self.confidence is not None and self.confidence < LOW_CONFIDENCE and not self.corrected_emotion
+
+    def delete(self, *args, **kwargs) -> tuple[int, dict[str, int]]:
+        """Delete the check-in and its song lists (as CheckInQuerySet.delete does)."""
+        with transaction.atomic():
+            lists = _lists_delete(CheckInRecommendation.objects.filter(check_in=self))
+            return _counts_add(lists, super().delete(*args, **kwargs))
+
+
+class CheckInRecommendation(models.Model):
+    """A song list made for a check-in: music's list, linked from here (CheckIn.recommendations)."""
+
+    check_in = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="+")
+    recommendation = models.OneToOneField(Recommendation, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["check_in", "recommendation"]
+
+    def __str__(self) -> str:
+        return f"List {self.recommendation_id} of check-in {self.check_in_id}"
 
 
 class CheckInFrame(models.Model):

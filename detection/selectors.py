@@ -3,12 +3,12 @@
 import time
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
 
 from music.library import selectors as music_selectors
 
 from . import notify
-from .models import FINISHED_STATUSES, CheckIn, CheckInFrame, FaceResult
+from .models import FINISHED_STATUSES, CheckIn, CheckInFrame, CheckInRecommendation, FaceResult
 
 
 def check_in_list(*, user) -> QuerySet[CheckIn]:
@@ -74,9 +74,51 @@ def check_in_created(*, user, check_in: CheckIn) -> CheckIn:
     return check_in
 
 
+def check_in_lists(*, user, check_in_ids=None, since=None, with_songs: bool = False) -> dict:
+    """{check-in id: its latest song list} (a correction makes a new list; the latest counts), for some
+    check-ins or for lists made `since`. One query; `with_songs` adds one for the items and songs.
+    Without it only each list's id, goal and created_at are loaded. Each list's `check_in_id` is set,
+    as music's serializers show it."""
+    found = CheckInRecommendation.objects.filter(recommendation__user=user).select_related("recommendation")
+    if check_in_ids is not None:
+        found = found.filter(check_in_id__in=list(check_in_ids))
+    if since is not None:
+        found = found.filter(recommendation__created_at__gte=since)
+    if not with_songs:
+        found = found.only(
+            "check_in_id", "recommendation__user_id", "recommendation__goal", "recommendation__created_at"
+        )
+    lists = {}
+    for link in found.order_by("recommendation__created_at", "recommendation_id"):
+        link.recommendation.check_in_id = link.check_in_id
+        lists[link.check_in_id] = link.recommendation  # oldest first: later lists replace earlier ones
+    if with_songs:
+        prefetch_related_objects(list(lists.values()), music_selectors.items_with_songs())
+    return lists
+
+
+def check_in_goals(*, user, since=None) -> dict[int, str]:
+    """{check-in id: the goal of its latest list}, as plain rows (a long history has thousands)."""
+    found = CheckInRecommendation.objects.filter(recommendation__user=user)
+    if since is not None:
+        found = found.filter(recommendation__created_at__gte=since)
+    rows = found.order_by("recommendation__created_at", "recommendation_id")
+    return dict(rows.values_list("check_in_id", "recommendation__goal"))  # later lists replace earlier ones
+
+
+def check_in_list_ids(*, check_in_ids) -> QuerySet:
+    """The ids of every list made for these check-ins, as a subquery (for music's selectors and services)."""
+    return CheckInRecommendation.objects.filter(check_in_id__in=check_in_ids).values("recommendation_id")
+
+
+def list_check_in_id() -> Subquery:
+    """The id of the check-in a list (OuterRef("pk")) was made for, or NULL (music.library.links)."""
+    return Subquery(CheckInRecommendation.objects.filter(recommendation=OuterRef("pk")).values("check_in_id"))
+
+
 def check_in_recommendations(*, user, check_ins) -> dict:
     """{check-in id: its latest song list with songs}, for any number of check-ins in two queries."""
-    return music_selectors.latest_lists(user=user, check_in_ids=[c.pk for c in check_ins], with_songs=True)
+    return check_in_lists(user=user, check_in_ids=[c.pk for c in check_ins], with_songs=True)
 
 
 def check_in_recommendation(check_in: CheckIn):

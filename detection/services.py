@@ -1,7 +1,7 @@
 """Writes and workflows for check-ins: create, analyse, correct, delete, purge."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -23,7 +23,7 @@ from .messages import (
     STALE,
     TOO_MANY_ATTEMPTS,
 )
-from .models import FINISHED_STATUSES, CheckIn, CheckInFrame, FaceResult, manual_distribution
+from .models import FINISHED_STATUSES, CheckIn, CheckInFrame, CheckInRecommendation, FaceResult, manual_distribution
 
 logger = logging.getLogger(__name__)
 
@@ -60,14 +60,21 @@ def _frames_release(check_in: CheckIn, *, keep: bool = True) -> None:
     transaction.on_commit(lambda: files.files_delete(names))
 
 
-def _enqueue(check_in_id: int) -> None:
-    # The one allowed import cycle (tests/test_dependencies.py): the task calls this module's
-    # check_in_analyze, and this module queues the task. Imported here, at call time, so that
-    # neither module needs the other to load.
-    from .tasks import check_in_analyze_task
+# Queues a check-in's analysis: set by DetectionConfig.ready() to detection.tasks' Celery task, so
+# that only tasks imports this module (its task calls check_in_analyze) and no import cycle exists.
+_analysis_queue: Callable[[int], object] | None = None
 
+
+def analysis_queue_set(queue: Callable[[int], object]) -> None:
+    global _analysis_queue
+    _analysis_queue = queue
+
+
+def _enqueue(check_in_id: int) -> None:
     try:
-        check_in_analyze_task.delay(check_in_id)
+        if _analysis_queue is None:
+            raise RuntimeError("No analysis queue: DetectionConfig.ready() sets it")
+        _analysis_queue(check_in_id)
     except Exception:
         # The row is committed already; a broker outage must not leave it queued
         # forever, nor turn the request into a 500.
@@ -143,18 +150,24 @@ def _recommend(check_in: CheckIn):
     """Ask the music app for songs; the mood result stands even if that fails."""
     try:
         with transaction.atomic():
-            return recommendation_create(
+            recommendation = recommendation_create(
                 user=check_in.owner,
                 emotions=check_in.effective_distribution,
-                check_in=check_in,
                 detected=not check_in.mood_said,
                 looked=check_in.photo_looked,
                 read_from=check_in.read_from or "face",
                 asks=check_in.readings.get("words", {}).get("asks"),
             )
+            check_in_list_add(check_in=check_in, recommendation=recommendation)
+            return recommendation
     except Exception:
         logger.exception("Recommendation for check-in %s failed", check_in.pk)
         return None
+
+
+def check_in_list_add(*, check_in: CheckIn, recommendation) -> None:
+    """Record a song list (music's) as made for this check-in: the latest one is the check-in's."""
+    CheckInRecommendation.objects.create(check_in=check_in, recommendation=recommendation)
 
 
 def _locked(check_in_id: int) -> CheckIn | None:
@@ -342,8 +355,8 @@ def check_in_delete(*, check_in: CheckIn) -> None:
 
 
 def check_ins_delete(*, user, check_in_ids) -> int:
-    """Delete these check-ins of the user (ids: a list or a subquery), their song lists (by cascade)
-    and, after the commit, their stored images. Returns how many went."""
+    """Delete these check-ins of the user (ids: a list or a subquery), their song lists (see
+    CheckInQuerySet.delete) and, after the commit, their stored images. Returns how many went."""
     check_ins = CheckIn.objects.filter(owner=user, pk__in=check_in_ids)
     with transaction.atomic():
         names = list(CheckInFrame.objects.filter(check_in__in=check_ins).values_list("image", flat=True))
@@ -365,7 +378,7 @@ def check_ins_stale_fail(*, now: datetime | None = None) -> int:
 
 def check_ins_delete_all(*, user) -> int:
     """Delete every check-in of the user, their stored images (after commit) and the song lists made
-    for them (Recommendation.check_in cascades). Returns how many check-ins went."""
+    for them (CheckInQuerySet.delete). Returns how many check-ins went."""
     with transaction.atomic():
         files.user_files_delete(user)
         _, per_model = CheckIn.objects.filter(owner=user).delete()

@@ -1,8 +1,8 @@
 """Mood history reads: a user's finished check-ins, their aggregates and the music that went with them.
 
 A check-in's mood is its *effective* emotion (detection.models.effective_emotion: the user's
-correction when there is one, else the detected emotion). Check-ins come from detection.selectors
-and music from music.library.selectors: this app owns no table and writes no SQL. Every aggregate is one
+correction when there is one, else the detected emotion). Check-ins and the lists made for them come
+from detection.selectors, songs and feedback from music.library.selectors: this app owns no table and writes no SQL. Every aggregate is one
 GROUP BY query, so the cost does not grow with per-row Python work as a history gets long, and
 every one works on SQLite as on PostgreSQL.
 """
@@ -189,7 +189,7 @@ def mood_lifted(*, user, period: Period, limit: int = 5) -> dict:
     if period.end:
         found = found.filter(created_at__lt=period.end + FOLLOW_UP_WITHIN)
     rows = list(found.order_by("created_at", "id").values_list("id", "created_at", "effective"))
-    goals = music_selectors.latest_goals(user=user, since=period.start)
+    goals = detection_selectors.check_in_goals(user=user, since=period.start)
     valence = music_selectors.EMOTION_VALENCE
     pairs = []
     for (check_in_id, at, emotion), (_, next_at, next_emotion) in zip(rows, rows[1:], strict=False):
@@ -209,7 +209,11 @@ def mood_lifted(*, user, period: Period, limit: int = 5) -> dict:
         "average_change": round(sum(p["change"] for p in pairs) / len(pairs), 3) if pairs else None,
         "examples": helped[::-1][:limit],
         "liked_songs": music_selectors.most_liked(
-            user=user, check_in_ids=[pair["check_in"] for pair in helped], limit=limit
+            user=user,
+            recommendation_ids=detection_selectors.check_in_list_ids(
+                check_in_ids=[pair["check_in"] for pair in helped]
+            ),
+            limit=limit,
         ),
         # Live sessions too: the songs played before a reading that moved towards the goal.
         "sessions": live_selectors.sessions_lifted(user=user, since=period.start, until=period.end, limit=limit),
@@ -243,7 +247,7 @@ def check_ins_with_music(*, user, check_ins: list) -> list:
     """Attach to each check-in its latest list (`.recommendation`) and its songs with the feedback
     given on them (`.songs`: [{rank, song: {id, title, artist}, feedback: [kinds]}]).
     Three queries for a page of check-ins, whatever its length."""
-    latest = music_selectors.latest_lists(user=user, check_in_ids=[c.pk for c in check_ins])
+    latest = detection_selectors.check_in_lists(user=user, check_in_ids=[c.pk for c in check_ins])
     rec_ids = [rec.pk for rec in latest.values()]
     songs = music_selectors.list_songs(recommendation_ids=rec_ids)
     kinds = music_selectors.feedback_kinds(user=user, recommendation_ids=rec_ids)

@@ -1,6 +1,6 @@
 """Mood history writes: forgetting one check-in, a period, or the whole history.
 
-The song lists made for a check-in go with it (Recommendation.check_in cascades); feedback events
+The song lists made for a check-in go with it (detection deletes them with it); feedback events
 and likes stay: they are the user's music taste, kept on "My likes". The work is detection's, and
 live mode's for its sessions (their readings are check-ins)."""
 

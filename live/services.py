@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Goal
+from detection import selectors as detection_selectors
+from detection import services as detection_services
 from detection.models import CheckIn
 from music.library import selectors as library_selectors
 from music.library import services as library_services
@@ -152,7 +154,8 @@ def reading_record(
         )  # fmt: skip
         if check_in is not None:
             # The list the analysis made for this check-in was never shown: live mode makes its own.
-            library_services.check_in_lists_delete(user=session.owner, check_in_id=check_in.pk)
+            lists = detection_selectors.check_in_list_ids(check_in_ids=[check_in.pk])
+            library_services.lists_delete(user=session.owner, recommendation_ids=lists)
         _adapt(session, readings, reading, mood, heard)
         reading.save()
     return reading
@@ -176,9 +179,12 @@ def _adapt(session: LiveSession, readings: list[LiveReading], reading: LiveReadi
     queued = {item.song_id for item in current.items.all()} - played if current is not None else set()
     reason = iso.reason(mood.emotions, before, session.goal, at)
     rec = recommendation_create(
-        user=session.owner, emotions=mood.emotions, goal=session.goal, target=target, check_in=reading.check_in,
+        user=session.owner, emotions=mood.emotions, goal=session.goal, target=target,
         detected=True, reason=reason, played=played, queued=queued,
     )  # fmt: skip
+    if reading.check_in is not None:
+        # The reading's check-in shows this list in the history.
+        detection_services.check_in_list_add(check_in=reading.check_in, recommendation=rec)
     reading.outcome, reading.recommendation, reading.target = Outcome.MOVED, rec, target
     reading.target_valence, reading.target_arousal = (round(v, 4) for v in target_point)
     count = rec.items.count()

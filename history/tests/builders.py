@@ -42,9 +42,8 @@ def check_in_at(
         frame.image.save("frame.jpg", ContentFile(b"\xff\xd8 not really a jpeg"), save=False)
         frame.save()
     if goal is not None:
-        rec = Recommendation.objects.create(
-            user=user, check_in_id=check_in.pk, goal=goal, emotions=manual_distribution(emotion), seed=1
-        )
+        rec = Recommendation.objects.create(user=user, goal=goal, emotions=manual_distribution(emotion), seed=1)
+        check_in.recommendations.add(rec)
         Recommendation.objects.filter(pk=rec.pk).update(created_at=when)
         songs = list(songs) or [SongFactory()]
         RecommendationItem.objects.bulk_create(

@@ -156,9 +156,8 @@ def test_check_ins_come_with_their_latest_song_list_and_feedback_in_a_fixed_numb
         for day in range(1, 16)
     ]  # fmt: skip
     corrected = check_ins[0]
-    list_rec = Recommendation.objects.create(
-        user=user, check_in_id=corrected.pk, goal="calm", emotions={"fear": 1.0}, seed=2
-    )
+    list_rec = Recommendation.objects.create(user=user, goal="calm", emotions={"fear": 1.0}, seed=2)
+    corrected.recommendations.add(list_rec)
     RecommendationItem.objects.create(recommendation=list_rec, rank=1, song=song, score=1, explanation="x")
 
     page = list(selectors.check_ins(user=user))

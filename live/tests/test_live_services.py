@@ -77,9 +77,11 @@ def test_live_an_unsure_reading_moves_nothing_and_two_suggest_the_mood_picker(us
 def test_live_the_check_ins_own_list_makes_way_for_the_live_queue(user, catalog):
     session = live_session(user)
     check_in = webcam_check_in(user, "happiness")
-    Recommendation.objects.create(user=user, check_in=check_in, goal="lift", emotions={"happiness": 1}, seed=1)
+    analysis = Recommendation.objects.create(user=user, goal="lift", emotions={"happiness": 1}, seed=1)
+    check_in.recommendations.add(analysis)
     found = reading(session, check_in)
-    assert list(Recommendation.objects.filter(check_in=check_in)) == [found.recommendation]
+    assert list(check_in.recommendations.all()) == [found.recommendation]
+    assert not Recommendation.objects.filter(pk=analysis.pk).exists()
 
 
 def test_live_readings_of_an_ended_session_and_bad_check_ins_are_refused(user, outsider, catalog):

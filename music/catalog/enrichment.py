@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from music.catalog import itunes
-from music.models import Enrichment, Song
+from music.catalog.models import Enrichment, Song
 
 # Several failures in a row mean the service (or the network) is down: stop instead of
 # spending the whole catalogue on timeouts.

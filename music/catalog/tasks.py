@@ -6,7 +6,7 @@ import logging
 from celery import shared_task
 
 from music.catalog.enrichment import songs_enrich
-from music.models import Song
+from music.catalog.models import Song
 
 logger = logging.getLogger(__name__)
 

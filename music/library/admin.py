@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from music.library import links
 from music.library.models import Feedback, Playlist, PlaylistItem, Rating, Recommendation, RecommendationItem
 
 
@@ -18,11 +19,18 @@ class RecommendationItemInline(admin.TabularInline):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(admin.ModelAdmin):
-    list_display = ["id", "user", "goal", "top_emotion", "check_in_id", "created_at"]
+    list_display = ["id", "user", "goal", "top_emotion", "check_in", "created_at"]
     list_filter = ["goal"]
     search_fields = ["user__username"]
-    readonly_fields = ["user", "check_in_id", "goal", "emotions", "seed", "created_at"]
+    readonly_fields = ["user", "check_in", "goal", "emotions", "seed", "created_at"]
     inlines = [RecommendationItemInline]
+
+    def get_queryset(self, request):
+        return links.with_check_in_id(super().get_queryset(request))
+
+    @admin.display(description="check-in")
+    def check_in(self, obj) -> int | None:
+        return obj.check_in_id
 
     def has_add_permission(self, request):
         return False

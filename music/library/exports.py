@@ -9,8 +9,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
+from music.catalog.models import Song
 from music.catalog.providers import PROVIDERS, search_links
-from music.models import Song
 
 M3U8_TYPE = "audio/x-mpegurl; charset=utf-8"
 XSPF_TYPE = "application/xspf+xml; charset=utf-8"

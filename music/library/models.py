@@ -17,11 +17,6 @@ class FeedbackKind(models.TextChoices):
 
 class Recommendation(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recommendations")
-    # The selfie this list answered; null for a mood picked by hand. Deleting the
-    # check-in deletes its lists (their feedback stays, as the user's taste).
-    check_in = models.ForeignKey(
-        "detection.CheckIn", null=True, blank=True, on_delete=models.CASCADE, related_name="recommendations"
-    )
     goal = models.CharField(max_length=20)
     emotions = models.JSONField(help_text="The input distribution, {emotion: probability}.")
     seed = models.BigIntegerField()

@@ -1,5 +1,5 @@
 """Reads of a listener's library (always scoped to a user): lists, likes, playlists, ratings, and for
-other apps the lists made for check-ins and the feedback given on them."""
+other apps the songs of some lists and the feedback given on them."""
 
 import difflib
 
@@ -8,6 +8,7 @@ from django.db.models import Count, Min, Prefetch, QuerySet
 from music.catalog.identity import song_key
 from music.catalog.models import Song
 from music.emotions import EMOTION_VA, EMOTIONS
+from music.library import links
 from music.library.models import (
     Feedback,
     FeedbackKind,
@@ -27,8 +28,8 @@ def items_with_songs() -> Prefetch:
 
 
 def recommendation_list(*, user) -> QuerySet[Recommendation]:
-    """The user's own lists with their songs (anyone else's are simply not in it)."""
-    return Recommendation.objects.filter(user=user).prefetch_related(items_with_songs())
+    """The user's own lists with their songs and `check_in_id` (anyone else's are simply not in it)."""
+    return links.with_check_in_id(Recommendation.objects.filter(user=user).prefetch_related(items_with_songs()))
 
 
 def liked_songs(*, user) -> QuerySet[Song]:
@@ -54,30 +55,6 @@ FEEDBACK_KINDS: tuple[str, ...] = tuple(FeedbackKind.values)
 
 # How pleasant each emotion is (-1..1), from the circumplex the recommender uses.
 EMOTION_VALENCE: dict[str, float] = {name: EMOTION_VA[name][0] for name in EMOTIONS}
-
-
-def latest_lists(*, user, check_in_ids=None, since=None, with_songs: bool = False) -> dict[int, Recommendation]:
-    """{check-in id: its latest list} (a correction makes a new list; the latest counts). Limit it to
-    some check-ins or to lists made `since`. Without `with_songs` only id, check_in_id, goal and
-    created_at are loaded; with it, the items and their songs too (one more query)."""
-    lists = Recommendation.objects.filter(user=user, check_in__isnull=False).order_by("created_at", "id")
-    if check_in_ids is not None:
-        lists = lists.filter(check_in_id__in=list(check_in_ids))
-    if since is not None:
-        lists = lists.filter(created_at__gte=since)
-    if with_songs:
-        lists = lists.prefetch_related(items_with_songs())
-    else:
-        lists = lists.only("id", "user_id", "check_in_id", "goal", "created_at")
-    return {rec.check_in_id: rec for rec in lists}  # oldest first: later lists replace earlier ones
-
-
-def latest_goals(*, user, since=None) -> dict[int, str]:
-    """{check-in id: the goal of its latest list}, as plain rows (a long history has thousands)."""
-    lists = Recommendation.objects.filter(user=user, check_in__isnull=False).order_by("created_at", "id")
-    if since is not None:
-        lists = lists.filter(created_at__gte=since)
-    return dict(lists.values_list("check_in_id", "goal"))  # later lists replace earlier ones
 
 
 def list_songs(*, recommendation_ids) -> dict[int, list[tuple[int, int, str, str]]]:
@@ -118,10 +95,10 @@ def listening_events(*, user, recommendation_ids, since=None) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in rows.order_by("created_at", "id").values_list(*fields)]
 
 
-def most_liked(*, user, since=None, until=None, check_in_ids=None, limit: int = 5) -> list[dict]:
+def most_liked(*, user, since=None, until=None, recommendation_ids=None, limit: int = 5) -> list[dict]:
     """The songs the user liked most (by like events), optionally only between `since` and `until`
-    or only in the lists of some check-ins: [{id, title, artist, likes}]."""
-    limits = {"created_at__gte": since, "created_at__lt": until, "recommendation__check_in_id__in": check_in_ids}
+    or only in some lists (ids: a list or a subquery): [{id, title, artist, likes}]."""
+    limits = {"created_at__gte": since, "created_at__lt": until, "recommendation_id__in": recommendation_ids}
     likes = Feedback.objects.filter(
         user=user, kind=FeedbackKind.LIKE, **{k: v for k, v in limits.items() if v is not None}
     )

@@ -35,10 +35,10 @@ def feedback_create(*, user, song: Song, kind: str, recommendation: Recommendati
     return feedback
 
 
-def check_in_lists_delete(*, user, check_in_id: int) -> None:
-    """Forget the lists made for a check-in that nobody was shown (a live reading's: live mode makes
-    its own), so they neither count as recent lists nor stand in the history for the reading."""
-    Recommendation.objects.filter(user=user, check_in_id=check_in_id).delete()
+def lists_delete(*, user, recommendation_ids) -> None:
+    """Forget some of the user's lists (ids: a list or a subquery), e.g. those nobody was shown, so
+    that they no longer count as recent lists. Their feedback stays, as the user's taste."""
+    Recommendation.objects.filter(user=user, pk__in=recommendation_ids).delete()
 
 
 def rating_delete(*, user, song: Song) -> None:

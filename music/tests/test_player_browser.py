@@ -60,7 +60,7 @@ def test_play_all_plays_song_one_then_song_two_and_counts_song_one_as_played(
     for i in range(12):
         SongFactory(title=f"Rain {i}", artist=f"Cloud {i}", emotions={"sadness": 1.0})
     check_in = check_in_create_manual(user=listener, emotion="sadness")
-    rec = Recommendation.objects.get(check_in=check_in)
+    rec = check_in.recommendations.get()
     songs = [item.song for item in rec.items.all()]
     for rank, song in enumerate(songs, start=1):
         song.preview_url = preview(live_server, 2 if rank == 1 else 20, song)
@@ -251,7 +251,7 @@ def test_the_player_starts_when_the_finished_result_is_swapped_into_the_page(new
     CheckIn.objects.filter(pk=check_in.pk).update(
         status="done", emotions=manual_distribution("happiness"), top_emotion="happiness", confidence=1.0
     )
-    recommendation_create(user=listener, emotions=manual_distribution("happiness"), check_in=check_in)
+    check_in.recommendations.add(recommendation_create(user=listener, emotions=manual_distribution("happiness")))
     page.wait_for_selector("[data-player]:not([hidden])", timeout=20_000)
     page.locator("[data-play]").first.click()
     wait_for_js(page, "!document.querySelector('[data-np-audio]').paused")

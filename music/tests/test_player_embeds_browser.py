@@ -67,7 +67,7 @@ def result_with(listener, emotion: str, **ids):
         for i, value in enumerate(values):
             SongFactory(title=f"Embed {n}.{i}", artist=f"Band {n}.{i}", emotions={emotion: 1.0}, **{field: value})
     check_in = check_in_create_manual(user=listener, emotion=emotion)
-    return check_in, [item.song for item in Recommendation.objects.get(check_in=check_in).items.all()]
+    return check_in, [item.song for item in check_in.recommendations.get().items.all()]
 
 
 def play_button(page, song):

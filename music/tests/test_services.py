@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 
 from accounts import data_rights
 from accounts.tests.factories import UserFactory
-from detection.tests.factories import CheckInFactory
 from music.catalog.services import songs_tag_add, songs_tag_remove
 from music.library.services import feedback_create, playlist_from_recommendation, rating_delete
 from music.models import Feedback, Rating, Recommendation, Song
@@ -29,10 +28,9 @@ def catalog():
 
 def test_it_stores_every_list_and_item(catalog):
     user = UserFactory(goal="lift")
-    check_in = CheckInFactory(owner=user)
-    rec = recommendation_create(user=user, emotions=SAD, check_in=check_in, seed=3)
+    rec = recommendation_create(user=user, emotions=SAD, detected=True, seed=3)
     rec = Recommendation.objects.get(pk=rec.pk)
-    assert (rec.user, rec.check_in, rec.goal, rec.seed) == (user, check_in, "lift", 3)
+    assert (rec.user, rec.goal, rec.seed) == (user, "lift", 3)
     assert rec.emotions["sadness"] == pytest.approx(0.61)
     items = list(rec.items.all())
     assert [i.rank for i in items] == list(range(1, 11))
@@ -190,17 +188,6 @@ def test_data_export_holds_feedback_lists_and_playlists_and_deleting_the_user_re
     assert len(exported["playlists"][0]["songs"]) == 10
     user.delete()
     assert not Recommendation.objects.exists() and not Feedback.objects.exists() and not Rating.objects.exists()
-
-
-def test_deleting_a_check_in_deletes_its_lists_but_keeps_the_feedback(catalog):
-    user = UserFactory(goal="match")
-    check_in = CheckInFactory(owner=user)
-    rec = recommendation_create(user=user, emotions=SAD, check_in=check_in, seed=1)
-    song = rec.items.first().song
-    Feedback.objects.create(user=user, song=song, kind="like", recommendation=rec)
-    check_in.delete()
-    assert not Recommendation.objects.filter(pk=rec.pk).exists()
-    assert Feedback.objects.get(user=user, song=song).recommendation is None
 
 
 def test_history_turns_feedback_and_songs_left_alone_into_taste_observations(catalog):
