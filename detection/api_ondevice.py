@@ -66,6 +66,8 @@ class OnDeviceProbabilitiesSerializer(NestedStrictSerializer):
 
 
 class OnDeviceFaceSerializer(NestedStrictSerializer):
+    """One face the browser found, and its reading."""
+
     box = serializers.ListField(
         child=JsonNumberField(min_value=0),
         min_length=4,
@@ -77,10 +79,12 @@ class OnDeviceFaceSerializer(NestedStrictSerializer):
 
 
 class OnDeviceFrameSerializer(NestedStrictSerializer):
+    """One image (the photo, or a frame of the burst): its size in pixels, upright, and its faces."""
+
     width = JsonIntegerField(min_value=1, max_value=settings.MAX_PHOTO_PIXELS)
     height = JsonIntegerField(min_value=1, max_value=settings.MAX_PHOTO_PIXELS)
-    faces = OnDeviceFaceSerializer(
-        many=True,
+    faces = serializers.ListField(
+        child=OnDeviceFaceSerializer(),
         max_length=settings.MAX_FACES_PER_IMAGE,
         help_text="Every face found; none is a check-in that failed (no face).",
     )
@@ -95,12 +99,14 @@ class CheckInOnDeviceApi(APIView):
     body_limit = "on_device"
 
     class InputSerializer(StrictInputSerializer):
+        """What the browser's analysis found, in ml's terms (ml/models/pipeline.json); never an image."""
+
         kind = serializers.ChoiceField(choices=[CheckIn.Kind.UPLOAD.value, CheckIn.Kind.WEBCAM.value])
         model_version = serializers.CharField(
             max_length=64, help_text="The pipeline's `model_version` (a page that is out of date is refused)."
         )
-        frames = OnDeviceFrameSerializer(
-            many=True,
+        frames = serializers.ListField(
+            child=OnDeviceFrameSerializer(),
             min_length=1,
             max_length=settings.MAX_BURST_FRAMES,
             help_text=f"`upload`: the one photo; `webcam`: the burst, 1 to {settings.MAX_BURST_FRAMES} frames.",
