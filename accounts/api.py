@@ -42,6 +42,7 @@ class MeOutputSerializer(serializers.ModelSerializer):
             "email",
             "goal",
             "keep_images",
+            "analyse_on_device",
             "consent_version",
             "consent_at",
             "has_current_consent",
@@ -166,6 +167,9 @@ class MeApi(APIView):
         goal = serializers.ChoiceField(choices=Goal.choices, required=False)
         keep_images = serializers.BooleanField(
             required=False, help_text="Switching it off deletes the images kept so far."
+        )
+        analyse_on_device = serializers.BooleanField(
+            required=False, help_text="Analyse faces in the browser: only the results are sent (no image)."
         )
         password = serializers.CharField(
             required=False, write_only=True, trim_whitespace=False, max_length=128, help_text="The current password."

@@ -1,7 +1,8 @@
 """The consent text users agree to before any face is analysed.
 
 Changing what we analyse or keep means a new CONSENT_VERSION: everyone who
-agreed to an older version is asked again before their next check-in.
+agreed to an older version is asked again before their next check-in. (Saying where the analysis
+runs, on our server or in the browser, changed neither: 2026-11 stands.)
 """
 
 from django.conf import settings
@@ -15,11 +16,12 @@ def consent_sections() -> list[dict[str, str]]:
     """Plain-words sections of the current consent text (headings + paragraphs)."""
     days = settings.KEEP_IMAGES_DAYS
     login_days = settings.LOGIN_HISTORY_DAYS
+    stale_minutes = int(settings.ANALYSIS_STALE_AFTER.total_seconds() // 60)
     return [
         {
             "heading": "What is analysed",
             "body": (
-                "When you send a selfie or a short webcam burst, our servers look for faces in it and estimate "
+                "When you check in with a selfie or a short webcam burst, we look for faces in it and estimate "
                 "the emotion each face shows (neutral, happiness, surprise, sadness, anger, disgust, fear or "
                 "contempt). Nothing else is read from your face: no identity, age or other traits."
             ),
@@ -29,8 +31,8 @@ def consent_sections() -> list[dict[str, str]]:
             "body": (
                 "We keep the result: the emotions found, where the face was in the picture, the songs we suggested "
                 "and how you reacted to them (likes, skips, plays). This is your mood history and trains your "
-                "personal recommendations. The picture itself is deleted as soon as the analysis is finished, "
-                'unless you switch on "keep my face images" in your profile.'
+                "personal recommendations. A picture our server analysed is deleted as soon as the analysis is "
+                'finished, unless you switch on "keep my face images" in your profile.'
             ),
         },
         {
@@ -39,6 +41,17 @@ def consent_sections() -> list[dict[str, str]]:
                 f"Pictures you chose to keep are deleted after {days} days. Your mood history stays until you "
                 f"delete it or your account. Login records (time, address, browser) are kept for {login_days} "
                 "days to protect your account."
+            ),
+        },
+        {
+            "heading": "On our server, or on your device",
+            "body": (
+                'Our server analyses your pictures unless you switch on "analyse my face in this browser" in your '
+                "profile. On our server: the picture (or the burst's frames) is sent to us, waits at most "
+                f"{stale_minutes} minutes for an analyser and is deleted once analysed (unless you keep images). On "
+                "your device: your browser finds the faces and reads them with the same models, and the picture "
+                "never leaves your device. Only the results are sent: for each face its eight emotion probabilities, "
+                "where it is in the picture and how clear it is, with the picture's size and the model's version."
             ),
         },
         {

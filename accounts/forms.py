@@ -22,6 +22,8 @@ class SignupForm(UserCreationForm):
 class ProfileForm(forms.Form):
     """Profile fields; changing the email address needs the current password."""
 
+    SAVED = ("email", "goal", "keep_images", "analyse_on_device")  # the user's fields this form edits
+
     email = forms.EmailField(label="Email address", help_text="Used only to reset your password.")
     goal = forms.ChoiceField(
         label="What should the music do?", choices=Goal.choices, help_text="Used to choose songs after each selfie."
@@ -30,6 +32,11 @@ class ProfileForm(forms.Form):
         label="Keep my face images",
         required=False,
         help_text="Off: each picture is deleted as soon as it has been analysed (switching it off deletes kept ones).",
+    )
+    analyse_on_device = forms.BooleanField(
+        label="Analyse my face in this browser",
+        required=False,
+        help_text="On: your browser reads your expression itself and sends only the result, never the picture.",
     )
     password = forms.CharField(
         label="Current password",
@@ -40,7 +47,7 @@ class ProfileForm(forms.Form):
     )
 
     def __init__(self, *args, user: User, **kwargs):
-        kwargs.setdefault("initial", {"email": user.email, "goal": user.goal, "keep_images": user.keep_images})
+        kwargs.setdefault("initial", {name: getattr(user, name) for name in self.SAVED})
         super().__init__(*args, **kwargs)
         self.user = user
 
@@ -58,7 +65,7 @@ class ProfileForm(forms.Form):
         return cleaned
 
     def changes(self) -> dict:
-        return {name: self.cleaned_data[name] for name in ("email", "goal", "keep_images")}
+        return {name: self.cleaned_data[name] for name in self.SAVED}
 
 
 class DeleteAccountForm(forms.Form):

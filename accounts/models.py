@@ -14,6 +14,10 @@ class User(AbstractUser):
     keep_images = models.BooleanField(
         default=False, help_text="Keep my face images after analysis (otherwise deleted right away)."
     )
+    # Face analysis in the browser (the picture never leaves the device) instead of on our server.
+    analyse_on_device = models.BooleanField(
+        default=False, help_text="Analyse my face in this browser: only the results are sent, never the picture."
+    )
     # The consent text version the user agreed to; blank = no consent given.
     consent_version = models.CharField(max_length=20, blank=True, default="")
     consent_at = models.DateTimeField(null=True, blank=True)

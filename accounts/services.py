@@ -70,7 +70,12 @@ def _email_change_notify(user: User, old_email: str) -> None:
 
 
 def user_update(
-    user: User, *, email: str | None = None, goal: str | None = None, keep_images: bool | None = None
+    user: User,
+    *,
+    email: str | None = None,
+    goal: str | None = None,
+    keep_images: bool | None = None,
+    analyse_on_device: bool | None = None,
 ) -> User:
     """Change profile fields. Callers check the password first for an email change (accounts.api)."""
     fields = []
@@ -86,9 +91,10 @@ def user_update(
             raise ValidationError({"goal": [f"Choose one of: {', '.join(Goal.values)}."]})
         user.goal = goal
         fields.append("goal")
-    if keep_images is not None:
-        user.keep_images = bool(keep_images)
-        fields.append("keep_images")
+    for name, value in (("keep_images", keep_images), ("analyse_on_device", analyse_on_device)):
+        if value is not None:
+            setattr(user, name, bool(value))
+            fields.append(name)
     if fields:
         try:
             with transaction.atomic():

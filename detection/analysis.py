@@ -1,4 +1,7 @@
-"""The worker's reading of a check-in's images: the faces, and the mood of "you" (ml chose it)."""
+"""A check-in's reading: the faces, and the mood of "you" (ml chose it), whoever ran the models.
+
+The worker runs ml on the images (faces_read); the browser runs the same models and sends the results
+(detection.ondevice). Both hand ml's dataclasses to faces_of, so one reading stores either."""
 
 from dataclasses import dataclass
 
@@ -23,23 +26,31 @@ def faces_read(check_in: CheckIn, images: list[bytes]) -> tuple[FacesRead | None
     from ml import inference
 
     recognizer = inference.get_recognizer(str(settings.EMOTION_MODEL_PATH))
-    webcam = check_in.kind == CheckIn.Kind.WEBCAM
     try:
-        if webcam:
-            burst = recognizer.analyze_burst(images, max_frames=settings.MAX_BURST_FRAMES)
-            analyses, you_frame, you_face = burst.frames, burst.best_frame, burst.main_face
+        if check_in.kind == CheckIn.Kind.WEBCAM:
+            found = recognizer.analyze_burst(images, max_frames=settings.MAX_BURST_FRAMES)
         else:
-            analyses = [recognizer.analyze(images[0])]
-            you_frame, you_face = 0, analyses[0].main_face
+            found = recognizer.analyze(images[0])
     except inference.ImageError as exc:
         # What the upload's header could not show (damaged pixel data), told to its owner.
         return None, str(exc)
-    if you_face is None or (webcam and not burst.distribution):
-        return None, NO_FACE_WEBCAM if webcam else NO_FACE_PHOTO
-    faces = [(index, face) for index, analysis in enumerate(analyses) for face in analysis.faces]
-    # A burst's mood is the mix of its frames, a photo's that of its main face.
-    if webcam:
-        mood = burst.distribution, burst.top_emotion, burst.confidence
+    return faces_of(found)
+
+
+def faces_of(found) -> tuple[FacesRead | None, str]:
+    """The reading of ml's analysis of a photo (an ImageAnalysis) or a burst (a BurstAnalysis), or
+    why there is none: a burst's mood is the mix of its frames, a photo's that of its main face."""
+    from ml import inference
+
+    if isinstance(found, inference.BurstAnalysis):
+        analyses, you = found.frames, (found.best_frame, found.main_face)
+        if you[1] is None or not found.distribution:
+            return None, NO_FACE_WEBCAM
+        mood = found.distribution, found.top_emotion, found.confidence
     else:
-        mood = you_face.probabilities, you_face.top_emotion, you_face.confidence
-    return FacesRead(analyses, faces, (you_frame, you_face), *mood), ""
+        analyses, you = [found], (0, found.main_face)
+        if you[1] is None:
+            return None, NO_FACE_PHOTO
+        mood = you[1].probabilities, you[1].top_emotion, you[1].confidence
+    faces = [(index, face) for index, analysis in enumerate(analyses) for face in analysis.faces]
+    return FacesRead(analyses, faces, you, *mood), ""

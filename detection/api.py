@@ -83,6 +83,7 @@ class CheckInOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=CheckIn.Kind.choices)
     status = serializers.ChoiceField(choices=CheckIn.Status.choices)
+    analysed_on = serializers.ChoiceField(choices=CheckIn.AnalysedOn.choices, help_text="`device`: no image was sent.")
     error = serializers.SerializerMethodField(help_text="Why it failed, for the user; null unless failed.")
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)

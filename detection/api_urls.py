@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import api
+from . import api, api_ondevice
 
 urlpatterns = [
     path("checkins/", api.CheckInListCreateApi.as_view(), name="check-in-list"),
+    path("checkins/on-device/", api_ondevice.CheckInOnDeviceApi.as_view(), name="check-in-on-device"),
     path("checkins/<int:check_in_id>/", api.CheckInDetailApi.as_view(), name="check-in-detail"),
     path("checkins/<int:check_in_id>/status/", api.CheckInStatusApi.as_view(), name="check-in-status"),
     path(

@@ -14,3 +14,7 @@ TOO_SLOW = "The analysis took too long. Please try again with a smaller photo."
 STALE = "The analysis did not finish in time, so we deleted the picture. Please submit it again."
 CONSENT_GONE = "You withdrew your consent to face analysis, so this picture was not analysed and has been deleted."
 MODEL_MISSING = "Mood analysis is not available right now (the emotion model is not installed). Please try later."
+PAGE_OUT_OF_DATE = (
+    "This page is out of date: reload it to get the current face analysis, then try again "
+    "(it used model {sent}; we now use {current})."
+)

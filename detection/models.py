@@ -49,6 +49,12 @@ class CheckInStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class AnalysedOn(models.TextChoices):
+    SERVER = "server", "On our server"
+    # The browser found and read the faces itself and sent only the results: no image came here.
+    DEVICE = "device", "On the user's device"
+
+
 # A check-in in one of these has its final answer and changes no more.
 FINISHED_STATUSES = (CheckInStatus.DONE, CheckInStatus.FAILED)
 
@@ -89,11 +95,13 @@ def _counts_add(*results: tuple[int, dict[str, int]]) -> tuple[int, dict[str, in
 class CheckIn(models.Model):
     Kind = CheckInKind
     Status = CheckInStatus
+    AnalysedOn = AnalysedOn
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_ins")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True, default="")
+    analysed_on = models.CharField(max_length=10, choices=AnalysedOn.choices, default=AnalysedOn.SERVER)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -134,6 +142,7 @@ class CheckIn(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=CheckInKind.values), name="check_in_kind_valid"),
             models.CheckConstraint(condition=Q(status__in=CheckInStatus.values), name="check_in_status_valid"),
+            models.CheckConstraint(condition=Q(analysed_on__in=AnalysedOn.values), name="check_in_analysed_on_valid"),
             models.CheckConstraint(
                 condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
                 name="check_in_confidence_range",

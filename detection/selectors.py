@@ -132,6 +132,7 @@ def check_in_export(*, user) -> list[dict]:
         {
             "id": s.pk,
             "kind": s.kind,
+            "analysed_on": s.analysed_on,
             "status": s.status,
             "error": s.error,
             "created_at": s.created_at.isoformat(),

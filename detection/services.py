@@ -93,18 +93,12 @@ def check_in_create(
     when any file or the text is bad.
     """
     images = uploads.images_check(files, kind)
-    clean, reading = words.words_read(text) if text is not None else ("", None)
+    said = words.words_fields(text, keep_text)
     # Stored before the row exists: the worker may start as soon as the row commits. If the row is
     # never written, the images expire by themselves (IMAGE_STORE_TTL_S).
     keys = store.images_put(images)
     try:
-        check_in = CheckIn.objects.create(
-            owner=user,
-            kind=kind,
-            image_keys=keys,
-            text=clean if keep_text else "",
-            readings={"words": reading} if reading else {},
-        )
+        check_in = CheckIn.objects.create(owner=user, kind=kind, image_keys=keys, **said)
     except BaseException:
         store.images_delete(keys)
         raise
@@ -255,26 +249,10 @@ def check_in_analyze(check_in_id: int, *, max_attempts: int | None = None) -> Ch
     read, problem = analysis.faces_read(check_in, images)
     if problem:
         return check_in_fail(check_in_id, problem)
-    # With words: the check-in's mood is the fusion of the face's reading and theirs.
-    mood = words.with_face(check_in.readings, read.emotions, read.top, read.confidence)
     kept = _frames_keep(check_in, images) if check_in.owner.keeps_images else []
     keys = check_in.image_keys
-    analysed = read.analyses[read.you[0]]
-    result = {
-        "image_width": analysed.width,
-        "image_height": analysed.height,
-        "emotions": fusion.distribution_clean(mood["emotions"]),
-        "top_emotion": mood["top_emotion"],
-        "confidence": _unit(mood["confidence"]),
-        "readings": mood["readings"],
-        "status": CheckIn.Status.DONE,
-        "error": "",
-        "finished_at": timezone.now(),
-        "image_keys": [],
-        "image_expires_at": timezone.now() + timedelta(days=settings.KEEP_IMAGES_DAYS) if kept else None,
-    }
     try:
-        if not _result_write(check_in, read, kept, result):
+        if not check_in_result_save(check_in, read, kept):
             files.files_delete([frame.image.name for frame in kept])
             return CheckIn.objects.filter(pk=check_in_id).first()
     except BaseException:
@@ -285,7 +263,30 @@ def check_in_analyze(check_in_id: int, *, max_attempts: int | None = None) -> Ch
     return check_in
 
 
-def _result_write(check_in: CheckIn, read: analysis.FacesRead, kept: list[CheckInFrame], result: dict) -> bool:
+def check_in_result_save(check_in: CheckIn, read: analysis.FacesRead, kept: Sequence[CheckInFrame] = ()) -> bool:
+    """Finish an unfinished check-in with its reading: the one writer of a result, whether the worker
+    read the images or the user's device did (detection.ondevice). With words, the check-in's mood is
+    the fusion of the face's reading and theirs. False when another delivery finished it first."""
+    mood = words.with_face(check_in.readings, read.emotions, read.top, read.confidence)
+    analysed = read.analyses[read.you[0]]
+    now = timezone.now()
+    result = {
+        "image_width": analysed.width,
+        "image_height": analysed.height,
+        "emotions": fusion.distribution_clean(mood["emotions"]),
+        "top_emotion": mood["top_emotion"],
+        "confidence": _unit(mood["confidence"]),
+        "readings": mood["readings"],
+        "status": CheckIn.Status.DONE,
+        "error": "",
+        "finished_at": now,
+        "image_keys": [],
+        "image_expires_at": now + timedelta(days=settings.KEEP_IMAGES_DAYS) if kept else None,
+    }
+    return _result_write(check_in, read, kept, result)
+
+
+def _result_write(check_in: CheckIn, read: analysis.FacesRead, kept: Sequence[CheckInFrame], result: dict) -> bool:
     """The result in one transaction: faces and frames inserted, then the row moved to done only if
     it is still unfinished; the song list joins it (a single statement on PostgreSQL). False when
     another delivery finished it first (this one is rolled back)."""

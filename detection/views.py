@@ -37,6 +37,8 @@ def feel(request):
             error = " ".join(exc.messages)
             status = 413 if exc.code == "too_large" else 400
     context = {"emotions": EMOTIONS, "error": error, "text": text, "forget_text": not keep_text}
+    # The page's script reads the faces in the browser for users who chose it (detection.ondevice).
+    context["analyse_on_device"] = request.user.analyse_on_device
     return render(request, "detection/feel.html", {**context, "text_max": TEXT_MAX_CHARS}, status=status)
 
 

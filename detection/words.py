@@ -28,6 +28,15 @@ def words_read(text) -> tuple[str, dict]:
     return clean, reading
 
 
+def words_fields(text: str | None, keep_text: bool) -> dict:
+    """A check-in's `text` and `readings` for the words given with a face (none: None): the text
+    only with `keep_text`, its reading always. Raises ValidationError as words_read does."""
+    if text is None:
+        return {"text": "", "readings": {}}
+    clean, reading = words_read(text)
+    return {"text": clean if keep_text else "", "readings": {"words": reading}}
+
+
 def with_face(readings: dict, emotions: dict[str, float], top: str, confidence: float) -> dict:
     """The check-in's result fields for a face's reading: as read, or fused with the words' when
     there are any (the face's reading then joins `readings`)."""

@@ -162,6 +162,7 @@ class HistoryCheckInSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     kind = serializers.CharField()
+    analysed_on = serializers.CharField(help_text="`server`, or `device`: analysed in the browser, no image sent.")
     text = serializers.CharField(help_text="The words given with it, if kept; empty otherwise.")
     top_emotion = serializers.ChoiceField(choices=EMOTIONS)
     confidence = serializers.FloatField(allow_null=True)
@@ -279,7 +280,7 @@ class ExportNegotiation(DefaultContentNegotiation):
 
 
 CSV_FIELDS = [
-    "id", "created_at", "kind", "text", "top_emotion", "confidence", "corrected_emotion", "effective_emotion",
+    "id", "created_at", "kind", "analysed_on", "text", "top_emotion", "confidence", "corrected_emotion", "effective_emotion",
     *EMOTIONS, "goal", "songs", "liked", "disliked", "played", "skipped",
 ]  # fmt: skip
 
@@ -300,7 +301,8 @@ def _csv_row(check_in) -> list:
 
     emotions = check_in.emotions or {}
     row = [
-        check_in.pk, timezone.localtime(check_in.created_at).isoformat(), check_in.kind, check_in.text,
+        check_in.pk, timezone.localtime(check_in.created_at).isoformat(), check_in.kind, check_in.analysed_on,
+        check_in.text,
         check_in.top_emotion,
         check_in.confidence, check_in.corrected_emotion, check_in.effective,
         *[emotions.get(name) for name in EMOTIONS],

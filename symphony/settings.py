@@ -155,27 +155,27 @@ STORAGES = {
 # Cached for good: hashed names, and the versioned folders bin/setup fills (the on-device runtime and models).
 WHITENOISE_IMMUTABLE_FILE_TEST = r"(\.[0-9a-f]{12}\.\w+$)|(/vendor/(litertjs|ondevice)-[^/]+/)"
 
-# Uploads. Each photo or frame is checked from its header before a pixel is
-# decoded (ml.imageio): bytes, then pixels. A photo may be a phone's full
-# resolution; a webcam frame is video-sized. The figures these caps allow are in
-# the README's limits table (benchmarks/upload_cost.py).
-# These limits are passed into ml, which keeps no copies of them.
+# Uploads. Each photo or frame is checked from its header before a pixel is decoded (ml.imageio): bytes, then
+# pixels. A photo may be a phone's full resolution; a webcam frame is video-sized. The figures these caps allow are
+# in the README's limits table (benchmarks/upload_cost.py). These limits are passed into ml, which keeps no copies.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 MAX_BURST_FRAMES = env_int("MAX_BURST_FRAMES", 8)
 MAX_PHOTO_PIXELS = env_int("MAX_PHOTO_PIXELS", 12_000_000)
 MAX_FRAME_PIXELS = env_int("MAX_FRAME_PIXELS", 2_000_000)
+# Most faces an on-device result may report in one image (a group photo); the detector itself has no cap.
+MAX_FACES_PER_IMAGE = env_int("MAX_FACES_PER_IMAGE", 20)
 # A catalogue CSV an admin imports (music admin).
 MAX_IMPORT_BYTES = env_int("MAX_IMPORT_BYTES", 64 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = MAX_BURST_FRAMES + 2
-# The largest request body per kind of route. symphony.middleware answers 413
-# above it before anything reads the body; a view names its kind with
-# symphony.middleware.body_limit(), others are "json" or "form" by content type.
+# The largest request body per kind of route. symphony.middleware answers 413 above it before anything reads the
+# body; a view names its kind with symphony.middleware.body_limit(), others are "json" or "form" by content type.
 _MULTIPART_SLACK = 64 * 1024  # part headers and boundaries around the files
 REQUEST_BODY_LIMITS = {
     "form": 256 * 1024,
     "json": DATA_UPLOAD_MAX_MEMORY_SIZE,
+    "on_device": 256 * 1024,  # an on-device result, no image: a full burst of MAX_FACES_PER_IMAGE faces is ~60 KB
     "upload": MAX_UPLOAD_BYTES * MAX_BURST_FRAMES + _MULTIPART_SLACK,
     "import": MAX_IMPORT_BYTES + _MULTIPART_SLACK,
 }

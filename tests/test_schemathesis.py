@@ -53,6 +53,9 @@ DATA_DEPENDENT_400 = {
     "check_ins_create": "words blank once trimmed (Python strips separators such as U+001F that JSON Schema's \\s "
     "does not name) or holding a NUL character",
     "auth_token_create": "no account has that username and password (bad_credentials)",
+    "check_ins_on_device": "a model version other than the shipped pipeline's, probabilities that do not sum to 1, "
+    "a box outside its image, more pixels than the kind allows, a photo of several frames",
+    "check_ins_face_select": "a face id that is not one of that check-in's faces",
     "songs_list": "a genre the vocabulary lacks: the vocabulary is data (GET /api/v1/genres/)",
     "history_summary": "`from` after `to`",
     "history_check_ins_list": "`from` after `to`",
