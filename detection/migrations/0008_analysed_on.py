@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('detection', '0006_words'),
+        ('detection', '0007_check_in_recommendations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
