@@ -61,7 +61,7 @@ window.bench = async (assets, names, repeats) => {
 class Handler(SimpleHTTPRequestHandler):
     photos: dict[str, bytes] = {}
 
-    def do_GET(self):  # noqa: N802 (http.server's name)
+    def do_GET(self):
         path = self.path.split("?")[0]
         if path == "/":
             return self._send(HARNESS.encode(), "text/html")
