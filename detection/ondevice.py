@@ -85,20 +85,6 @@ def _face(face: dict, width: int, height: int):
     return inference.FaceEmotion(box, probabilities, top, probabilities[top], face["quality"])
 
 
-def _burst(analyses: list):
-    """A burst's reading as ml.inference.EmotionRecognizer.analyze_burst makes it from its frames:
-    "you" in the frame where the main face is seen best, the mood its frames' mix (aggregate_faces)."""
-    from ml import inference
-
-    mains = [frame.main_face for frame in analyses]
-    best = max(range(len(mains)), key=lambda i: mains[i].quality if mains[i] else -1.0)
-    distribution, used = inference.aggregate_faces(mains)
-    if distribution is None:
-        return inference.BurstAnalysis(analyses, None, None, 0.0, 0, best)
-    top = max(distribution, key=distribution.get)
-    return inference.BurstAnalysis(analyses, distribution, top, distribution[top], used, best)
-
-
 def results_analysis(kind: str, frames: list[dict]):
     """The checked results as ml's own analysis: an ImageAnalysis for a photo, a BurstAnalysis for a burst."""
     from ml import inference
@@ -109,7 +95,7 @@ def results_analysis(kind: str, frames: list[dict]):
         )
         for frame in frames
     ]
-    return analyses[0] if kind == CheckIn.Kind.UPLOAD else _burst(analyses)
+    return analyses[0] if kind == CheckIn.Kind.UPLOAD else inference.burst_of(analyses)
 
 
 def check_in_create_on_device(

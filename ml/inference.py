@@ -185,14 +185,19 @@ class EmotionRecognizer:
             raise NotAnImageError("The burst holds no frames.")
         if len(frames) > max_frames:
             raise ImageTooLargeError(f"A burst may hold at most {max_frames} frames, not {len(frames)}.")
-        analyses = [self.analyze(frame) for frame in frames]
-        mains = [analysis.main_face for analysis in analyses]
-        best = max(range(len(mains)), key=lambda i: mains[i].quality if mains[i] else -1.0)
-        distribution, used = aggregate_faces(mains)
-        if distribution is None:
-            return BurstAnalysis(analyses, None, None, 0.0, 0, best)
-        top = max(distribution, key=distribution.get)
-        return BurstAnalysis(analyses, distribution, top, distribution[top], used, best)
+        return burst_of([self.analyze(frame) for frame in frames])
+
+
+def burst_of(analyses: list[ImageAnalysis]) -> BurstAnalysis:
+    """A burst's reading from its frames' analyses (made here or on the user's device): "you" in the
+    frame where the main face is seen best, the mood its frames' mix (aggregate_faces)."""
+    mains = [analysis.main_face for analysis in analyses]
+    best = max(range(len(mains)), key=lambda i: mains[i].quality if mains[i] else -1.0)
+    distribution, used = aggregate_faces(mains)
+    if distribution is None:
+        return BurstAnalysis(analyses, None, None, 0.0, 0, best)
+    top = max(distribution, key=distribution.get)
+    return BurstAnalysis(analyses, distribution, top, distribution[top], used, best)
 
 
 def aggregate_faces(faces: list[FaceEmotion | None]) -> tuple[dict[str, float] | None, int]:
