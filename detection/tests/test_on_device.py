@@ -69,7 +69,7 @@ def test_the_owner_gets_a_done_check_in_analysed_on_the_device(api, user, catalo
     check_in = CheckIn.objects.get(pk=body["id"])
     assert check_in.owner == user and check_in.image_keys == [] and not check_in.frames.exists()
     assert check_in.started_at == check_in.created_at <= check_in.finished_at
-    assert Recommendation.objects.filter(check_in=check_in).exists()
+    assert check_in.recommendations.exists()
 
 
 def test_a_token_works_as_for_the_other_check_in_routes(user):
