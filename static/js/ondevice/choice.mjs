@@ -5,6 +5,7 @@
 // says why in words and turns the switch off, so the next press of the button takes the server
 // path. A photo the user wanted kept on the device is never sent without that second press.
 import { onDevice } from "./analyse.mjs";
+import { assetsOf, sendJson } from "./api.mjs";
 
 const SLOW_MS = 3000; // a photo's analysis, once the models are loaded
 const LOAD_MS = 60000; // the first download of the models on a slow connection
@@ -18,32 +19,10 @@ function withTimeout(promise, ms, message) {
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
-function apiError(body, status) {
-  const errors = body && Array.isArray(body.errors) ? body.errors : [];
-  const details = errors.map((e) => e && e.detail).filter((d) => typeof d === "string" && d);
-  return details.length ? details.join(" ") : `Something went wrong (${status}). Please try again.`;
-}
-
-function postJson(url, body, method = "POST") {
-  return fetch(url, {
-    method,
-    body: JSON.stringify(body),
-    credentials: "same-origin",
-    headers: {
-      "Content-Type": "application/json",
-      "Accept": "application/json",
-      "X-CSRFToken": window.symphony.csrfToken(),
-    },
-  }).then((response) => response.json().catch(() => null).then((data) => {
-    if (!response.ok) throw Object.assign(new Error(apiError(data, response.status)), { fromServer: true });
-    return data;
-  }));
-}
-
 if (box && typeof WebAssembly === "object") {
   const input = document.getElementById("on-device");
   const status = document.getElementById("on-device-status");
-  const assets = { ...box.dataset };
+  const assets = assetsOf(box);
   const say = (text) => { status.textContent = text; };
   const load = () => withTimeout(onDevice(assets), LOAD_MS, "the models took too long to load");
 
@@ -54,7 +33,7 @@ if (box && typeof WebAssembly === "object") {
     say("");
     if (input.checked) load().catch(() => {});
     // Remembered per user (the profile's analyse_on_device); the page works on if this fails.
-    postJson(box.dataset.me, { analyse_on_device: input.checked }, "PATCH").catch(() => {});
+    sendJson(box.dataset.me, { analyse_on_device: input.checked }, "PATCH").catch(() => {});
   });
 
   window.symphonyOnDevice = {
@@ -78,7 +57,7 @@ if (box && typeof WebAssembly === "object") {
         throw new Error(message);
       }
       say("");
-      return postJson(box.dataset.api, { ...result, ...(words || {}) });
+      return sendJson(box.dataset.api, { ...result, ...(words || {}) });
     },
   };
 }
