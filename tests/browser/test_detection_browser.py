@@ -151,6 +151,7 @@ def test_a_webcam_that_sees_no_face_says_so_and_offers_the_upload(camera_page, u
     assert "see a face" in page.text_content("#result-error")
     assert page.text_content("#result-heading") == "We couldn't read your mood"
     assert page.locator("#result-state a[href='/feel/#upload']").count() == 1
+    assert page.locator("#result-state a[href='/feel/#webcam']").count() == 1
     screenshot("no face", page=page)
     assert CheckIn.objects.get(owner=user).status == "failed"
 
