@@ -293,7 +293,8 @@ class CheckInDetailApi(APIView):
 
 
 class CheckInStatusApi(APIView):
-    """What the result page polls: a few bytes and one small query per answer."""
+    """A cheap poll for API clients: a few bytes and one small query per answer (the result page
+    long-polls its own HTML, detection.views.check_in_detail)."""
 
     @extend_schema(
         operation_id="check_ins_status",

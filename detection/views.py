@@ -1,6 +1,8 @@
 """Pages: "How are you feeling?" and the result page. JavaScript enhances both, but
 every action also works as a plain form post."""
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,6 +19,10 @@ from symphony.shortcuts import delete_confirmed, object_or_404
 
 from . import selectors, services
 from .models import CheckIn
+
+# Seconds each long poll of the result page (its script, its Refresh link) is held while the
+# analysis runs: long enough that a result comes in one answer, short of proxies' timeouts.
+RESULT_WAIT_S = 10
 
 
 def _owned_or_404(request, check_in_id) -> CheckIn:
@@ -87,13 +93,29 @@ def _readings_table(check_in: CheckIn) -> list[tuple]:
     return [(n, face["emotions"][n], words["emotions"][n], check_in.emotions[n]) for n in EMOTIONS]
 
 
+def _wait_s(request) -> float:
+    """`?wait=S`: seconds to hold the answer (selectors.check_in_status caps it); 0 when absent or unreadable."""
+    try:
+        wait = float(request.GET.get("wait", 0))
+    except ValueError:
+        return 0.0
+    return wait if math.isfinite(wait) and wait > 0 else 0.0
+
+
 @with_player
 @require_GET
 @login_required
 def check_in_detail(request, check_in_id: int):
+    """The result page, or with `?fragment=result` its #result region alone (what the page's script
+    swaps in). With `?wait=S` the answer is held until the analysis is finished, at most S seconds:
+    the status API's long poll (selectors.check_in_status), answered in HTML."""
+    if wait := _wait_s(request):
+        object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id, wait=wait))
     check_in = _owned_or_404(request, check_in_id)
     template = "detection/_result.html" if request.GET.get("fragment") == "result" else "detection/result.html"
-    return render(request, template, _result_context(request, check_in))
+    # An unfinished check-in shows only its progress: nothing else to read for it.
+    context = _result_context(request, check_in) if check_in.is_finished else {"check_in": check_in}
+    return render(request, template, {**context, "wait_s": RESULT_WAIT_S})
 
 
 @require_POST

@@ -77,6 +77,7 @@ def test_others_get_a_404_from_every_page(request, client, alices, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get(f"/checkins/{alices.pk}/").status_code == 404
     assert client.get(f"/checkins/{alices.pk}/?fragment=result").status_code == 404
+    assert client.get(f"/checkins/{alices.pk}/?fragment=result&wait=1").status_code == 404
     for route, data in PAGE_WRITES:
         assert client.post(route.format(id=alices.pk), data).status_code == 404, route
     assert CheckIn.objects.filter(pk=alices.pk, corrected_emotion="").exists()

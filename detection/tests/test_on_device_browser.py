@@ -13,8 +13,9 @@ from detection.models import CheckIn
 from detection.templatetags.ondevice import device_assets
 from detection.tests import images
 from music.tests.factories import load_starter_catalog
+from tests.browser.conftest import camera_page  # noqa: F401  (a fixture)
 from tests.browser.harness import DESKTOP, PHONE
-from tests.browser.test_detection_browser import camera_page, write_y4m  # noqa: F401  (a fixture)
+from tests.browser.test_detection_browser import write_y4m
 
 pytestmark = [pytest.mark.browser, pytest.mark.embedded, pytest.mark.usefixtures("model_required", "runtime_required")]
 PHOTOS = Path(settings.BASE_DIR).parent / "shared" / "data" / "photos"

@@ -1,7 +1,10 @@
+import time
+
 import pytest
 
 from accounts.tests.factories import UserFactory
 from detection.models import CheckIn
+from detection.services import check_in_create_manual
 from detection.tests.factories import CheckInFactory, FaceResultFactory
 from ml.labels import EMOTIONS
 
@@ -58,18 +61,45 @@ def test_picking_an_unknown_emotion_is_a_clear_400(logged_in):
     assert not CheckIn.objects.exists()
 
 
-def test_a_queued_check_in_shows_progress_that_the_page_polls(logged_in, user):
+def test_a_queued_check_in_shows_progress_in_the_region_the_page_long_polls(logged_in, user):
     check_in = CheckInFactory(owner=user)
     html = logged_in.get(f"/checkins/{check_in.pk}/").content.decode()
-    assert 'data-status="queued"' in html
-    assert f'data-status="/api/v1/checkins/{check_in.pk}/status/"' in html
+    assert 'data-status="queued"' in html and "Waiting for a free analyser" in html
+    assert (
+        f'<div id="result" aria-live="polite" data-fragment="/checkins/{check_in.pk}/?fragment=result" data-wait="10">'
+        in html
+    )
+    assert '<h1 id="result-heading" tabindex="-1">Your mood</h1>' in html
+    # Without JavaScript: a link to the same long poll, for the whole page.
+    assert f'<a href="/checkins/{check_in.pk}/?wait=10" id="result-refresh">Refresh</a>' in html
     assert "detection-result.js" in html
 
 
-def test_the_result_fragment_is_the_result_without_the_page(logged_in, user):
-    check_in = CheckInFactory(owner=user, done=True)
+def test_the_result_fragment_is_the_result_without_the_page_nor_any_script(logged_in, user):
+    check_in = check_in_create_manual(user=user, emotion="sadness")
     response = logged_in.get(f"/checkins/{check_in.pk}/?fragment=result")
-    assert response.content.decode().lstrip().startswith('<div id="result-state"')
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="result-state"')
+    assert 'id="result-heading"' in html and 'id="songs"' in html and "<script src" not in html
+    # The page loads each script once; the region swapped in brings none.
+    page = logged_in.get(f"/checkins/{check_in.pk}/").content.decode()
+    for script in ("camera.js", "live.js", "music.js", "player.js", "detection-result.js"):
+        assert page.count(f"js/{script}") == 1, script
+
+
+@pytest.mark.parametrize("fragment", ["?fragment=result&", "?"])
+def test_a_wait_holds_the_answer_until_the_analysis_is_finished(logged_in, user, fragment):
+    queued, done = CheckInFactory(owner=user), CheckInFactory(owner=user, done=True)
+    started = time.monotonic()
+    still = logged_in.get(f"/checkins/{queued.pk}/{fragment}wait=0.3")
+    assert still.status_code == 200 and 'data-status="queued"' in still.content.decode()
+    assert time.monotonic() - started >= 0.3
+    started = time.monotonic()
+    finished = logged_in.get(f"/checkins/{done.pk}/{fragment}wait=15")
+    assert 'data-status="done"' in finished.content.decode() and time.monotonic() - started < 5
+    # An unreadable wait is no wait.
+    for wait in ("soon", "nan", "-1"):
+        assert 'data-status="queued"' in logged_in.get(f"/checkins/{queued.pk}/{fragment}wait={wait}").content.decode()
 
 
 def test_low_confidence_says_it_is_not_sure_and_offers_one_tap_correction(logged_in, user):

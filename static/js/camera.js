@@ -3,7 +3,6 @@
 // close, errorText, thumbnail}.
 (function () {
   "use strict";
-  if (window.symphonyCamera) return; // several partials may include it
   var BURST_FRAMES = 5;
   var BURST_INTERVAL_MS = 450;
   var THUMB_MAX = 480;

@@ -1,17 +1,15 @@
-// "How are you feeling?" page: drag and drop, upload through the API, the
-// webcam burst, and words (alone or with either). Without JavaScript the upload and emotion forms still post normally.
+// "How are you feeling?" page: drag and drop, the photo preview, the webcam, and words (alone or
+// with a photo or the webcam). Every way is a submit button of #upload-form and goes out one way,
+// checkIn(): one request to the check-in API, then the result page at once, which waits for the
+// analysis. Without JavaScript the same form (and the emotion buttons) posts normally.
 (function () {
   "use strict";
   var THUMB_MAX = window.symphonyCamera.THUMB_MAX;
   var TOO_DARK_LUMA = 28;
-  // Each status request waits server-side (long polling) for up to WAIT_S seconds.
-  var WAIT_S = 10;
-  var POLL_MS = 200;
-  var POLL_LIMIT = 60;
 
-  var webcam = document.getElementById("webcam");
-  var apiUrl = webcam.dataset.api;
-  var resultUrl = function (id) { return webcam.dataset.result.replace(/0\/$/, id + "/"); };
+  var form = document.getElementById("upload-form");
+  var apiUrl = form.dataset.api;
+  var resultUrl = function (id) { return form.dataset.result.replace(/0\/$/, id + "/"); };
   var errorBox = document.getElementById("feel-error");
 
   function showError(text) {
@@ -58,19 +56,7 @@
     });
   }
 
-  // "Analyse on this device" (static/js/ondevice/choice.mjs): when chosen, the photo or frames are
-  // read here and only the result is sent; otherwise the server path.
-  function onDeviceOr(images, serverPath) {
-    var device = window.symphonyOnDevice;
-    if (!device || !device.chosen()) return serverPath();
-    var words = wordsBox.value.trim()
-      ? { text: wordsBox.value, keep_text: !forgetWords.checked }
-      : null;
-    return device.submit({ photo: images.photo, frames: images.frames, words: words });
-  }
-
   // --- Upload ------------------------------------------------------------
-  var form = document.getElementById("upload-form");
   var input = document.getElementById("image-input");
   var drop = document.getElementById("dropzone");
   var preview = document.getElementById("upload-preview");
@@ -119,26 +105,6 @@
     data.append("keep_text", forgetWords.checked ? "false" : "true");
   }
 
-  form.addEventListener("submit", function (e) {
-    e.preventDefault();
-    var words = e.submitter && e.submitter.value === "words";
-    if (words && !wordsBox.value.trim()) { showError("Write a few words first."); wordsBox.focus(); return; }
-    if (!words && !input.files.length) { showError("Choose a photo first."); return; }
-    var button = e.submitter || document.getElementById("upload-submit");
-    button.disabled = true;
-    var data = new FormData();
-    if (!words) data.append("image", input.files[0]);
-    addWords(data);
-    var photo = words ? null : input.files[0];
-    onDeviceOr({ photo: photo }, function () { return post(data); }).then(function (body) {
-      if (!words && uploadThumb) keepThumbs(body.id, [uploadThumb]);
-      window.location.assign(resultUrl(body.id));
-    }).catch(function (err) {
-      showError(err.message);
-      button.disabled = false;
-    });
-  });
-
   // --- Webcam ------------------------------------------------------------
   var video = document.getElementById("webcam-video");
   var startButton = document.getElementById("webcam-start");
@@ -170,45 +136,73 @@
       });
   });
 
-  function poll(url, polls) {
-    return fetch(url + "?wait=" + WAIT_S, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (r) { return r.json(); })
-      .then(function (body) {
-        if (body.status === "done" || body.status === "failed") return body;
-        if (polls >= POLL_LIMIT) throw new Error("The analysis is taking unusually long. Please try again.");
-        return new Promise(function (resolve) { setTimeout(resolve, POLL_MS); })
-          .then(function () { return poll(url, polls + 1); });
+  // --- Submitting: every way through checkIn() -------------------------------
+  // What a way takes: {field, files: [{blob, name}], thumbs}; rejects with a message for the person.
+  function take(way) {
+    if (way === "words") {
+      if (!wordsBox.value.trim()) { wordsBox.focus(); return Promise.reject(new Error("Write a few words first.")); }
+      return Promise.resolve({ field: null, files: [], thumbs: [] });
+    }
+    if (way === "webcam") {
+      if (!video.videoWidth) return Promise.reject(new Error("The camera is not ready yet."));
+      say("Capturing…");
+      return camera.burst(video).then(function (frames) {
+        var luma = frames.reduce(function (s, f) { return s + f.luma; }, 0) / frames.length;
+        if (luma < TOO_DARK_LUMA) {
+          throw new Error("It's too dark for us to see your face. Turn on a light and try again, or");
+        }
+        say(onDevice() ? "Reading your expression on this device…" : "Sending your pictures…");
+        return {
+          field: "frames",
+          files: frames.map(function (f, i) { return { blob: f.blob, name: "frame" + i + ".jpg" }; }),
+          thumbs: frames.map(function (f) { return f.thumb; }),
+        };
       });
+    }
+    if (!input.files.length) return Promise.reject(new Error("Choose a photo first."));
+    var file = input.files[0];
+    return Promise.resolve({ field: "image", files: [{ blob: file, name: file.name }], thumbs: uploadThumb ? [uploadThumb] : [] });
   }
 
-  captureButton.addEventListener("click", function () {
-    if (!video.videoWidth) { say("The camera is not ready yet."); return; }
-    captureButton.disabled = true;
-    say("Capturing…");
-    camera.burst(video).then(function (frames) {
-      var luma = frames.reduce(function (s, f) { return s + f.luma; }, 0) / frames.length;
-      if (luma < TOO_DARK_LUMA) {
-        throw new Error("It's too dark for us to see your face. Turn on a light and try again, or");
-      }
+  // "Analyse on this device" (static/js/ondevice/choice.mjs): a photo or frames are read in the
+  // browser and only the result is sent.
+  function onDevice() {
+    var device = window.symphonyOnDevice;
+    return device && device.chosen() ? device : null;
+  }
+
+  // The one way a check-in leaves this page: what was taken and the words, in one request (or, on
+  // the device, its result); then the result page, at once (it waits for the analysis, this page does not).
+  function checkIn(taken) {
+    var device = taken.field && onDevice();
+    if (device) {
+      var blobs = taken.files.map(function (file) { return file.blob; });
+      var words = wordsBox.value.trim() ? { text: wordsBox.value, keep_text: !forgetWords.checked } : null;
+      var images = taken.field === "image" ? { photo: blobs[0] } : { frames: blobs };
+      var sent = device.submit(Object.assign(images, { words: words }));
+    } else {
       var data = new FormData();
-      frames.forEach(function (f, i) { data.append("frames", f.blob, "frame" + i + ".jpg"); });
+      taken.files.forEach(function (file) { data.append(taken.field, file.blob, file.name); });
       addWords(data);
-      say("Reading your expression…");
-      var blobs = frames.map(function (f) { return f.blob; });
-      return onDeviceOr({ frames: blobs }, function () { return post(data); }).then(function (body) {
-        keepThumbs(body.id, frames.map(function (f) { return f.thumb; }));
-        return body.status === "done" || body.status === "failed" ? body : poll(body.url, 0);
-      });
-    }).then(function (body) {
-      if (body.status === "done") {
-        window.location.assign(resultUrl(body.id));
-        return;
-      }
-      say(body.error, true);
-      captureButton.disabled = false;
-    }).catch(function (err) {
-      say(err.message, true);
-      captureButton.disabled = false;
+      sent = post(data);
+    }
+    return sent.then(function (body) {
+      if (taken.thumbs.length) keepThumbs(body.id, taken.thumbs);
+      window.location.assign(resultUrl(body.id));
+    });
+  }
+
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var button = e.submitter || document.getElementById("upload-submit");
+    var way = button.value;
+    // A message goes where the person looks: the webcam's status line, or the page's error box.
+    var fail = way === "webcam" ? function (text) { say(text, true); } : showError;
+    showError("");
+    button.disabled = true;
+    take(way).then(checkIn).catch(function (err) {
+      fail(err.message);
+      button.disabled = false;
     });
   });
 })();

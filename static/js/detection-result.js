@@ -1,17 +1,18 @@
-// Result page: polls the check-in's small status answer while the analysis runs, then
-// fetches the server-rendered result once, swaps it in without a reload, and draws the
-// face boxes over the photo.
+// Result page, rendered by the server. While the analysis runs, one long poll asks for the page's
+// #result region (?fragment=result&wait=S: the server holds the answer until the analysis is
+// finished) and puts its children in place of the old ones: #result itself, the aria-live region,
+// stays. Once finished, focus moves to the new heading. The page loads every script the result
+// needs, once; after a swap they start on the new content. Also draws the face boxes over the photo.
 (function () {
   "use strict";
-  // Each request waits server-side (long polling) for up to WAIT_S seconds.
-  var WAIT_S = 10;
-  var POLL_MS = 200;
+  var POLL_MS = 200; // between two long polls (each already waited server-side)
+  var RETRY_MS = 2000; // after a failed request: offline, or the server restarting
   var POLL_LIMIT = 60;
   var MAX_WIDTH = 640;
   var root = document.getElementById("result");
-  if (!root) return;
 
   function state() { return document.getElementById("result-state"); }
+  function unfinished(status) { return status === "queued" || status === "running"; }
 
   function loadImage(src) {
     return new Promise(function (resolve, reject) {
@@ -83,34 +84,37 @@
     }).catch(function () { canvas.hidden = true; });
   }
 
-  function swapIn() {
-    return fetch(root.dataset.fragment, { credentials: "same-origin" })
-      .then(function (r) { return r.text(); })
-      .then(function (html) {
-        root.innerHTML = html;
-        // Scripts inserted through innerHTML do not run (the music partial brings its own).
-        root.querySelectorAll("script[src]").forEach(function (old) {
-          var script = document.createElement("script");
-          script.src = old.src;
-          old.replaceWith(script);
-        });
-        drawFaces();
-      });
+  // The region's new children, when the state they show differs from the one shown; the state.
+  function swap(html) {
+    var next = document.createElement("template");
+    next.innerHTML = html;
+    var status = next.content.getElementById("result-state").dataset.status;
+    if (status === state().dataset.status) return status;
+    root.setAttribute("aria-busy", "true"); // announce the new state once, when it is all there
+    root.replaceChildren(next.content);
+    if (!unfinished(status)) {
+      window.musicPlayer.init();
+      window.symphonyLive.init();
+      drawFaces();
+      document.getElementById("result-heading").focus();
+    }
+    root.removeAttribute("aria-busy");
+    return status;
   }
 
   function poll(count) {
-    fetch(root.dataset.status + "?wait=" + WAIT_S, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (r) { return r.json(); })
-      .then(function (body) {
-        if (body.finished) { swapIn(); return; }
-        var text = document.getElementById("progress-text");
-        if (text) text.textContent = body.status === "running" ? "Reading your expression…" : "Waiting for a free analyser…";
-        if (count < POLL_LIMIT) setTimeout(function () { poll(count + 1); }, POLL_MS);
+    if (count >= POLL_LIMIT) return;
+    fetch(root.dataset.fragment + "&wait=" + root.dataset.wait, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("status " + response.status);
+        return response.text();
       })
-      .catch(function () { if (count < POLL_LIMIT) setTimeout(function () { poll(count + 1); }, POLL_MS * 10); });
+      .then(function (html) {
+        if (unfinished(swap(html))) setTimeout(function () { poll(count + 1); }, POLL_MS);
+      })
+      .catch(function () { setTimeout(function () { poll(count + 1); }, RETRY_MS); });
   }
 
-  var status = state() && state().dataset.status;
-  if (status === "queued" || status === "running") poll(0);
+  if (unfinished(state().dataset.status)) poll(0);
   else drawFaces();
 })();

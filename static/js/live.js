@@ -7,7 +7,6 @@
 // time only. The camera is on during a reading alone, and stopping live mode releases it at once.
 (function () {
   "use strict";
-  if (window.symphonyLive) { window.symphonyLive.init(); return; }
   var TICK_MS = 1000;
   var WAIT_S = 10; // each status request waits server-side (long polling) for up to this
   var POLL_LIMIT = 30;
@@ -189,6 +188,7 @@
     }).catch(function (err) { self.stop(err.message); });
   };
 
+  // Starts the page's new live controls only: called again after the result page swaps in its result.
   function init() {
     document.querySelectorAll("[data-live]:not([data-ready])").forEach(function (root) {
       root.dataset.ready = "1";

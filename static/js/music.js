@@ -3,7 +3,6 @@
 // Also the one way the player (player.js) sends its events: window.musicFeedback.post(body).
 (function () {
   "use strict";
-  if (window.musicFeedback) return; // the script may be included by several partials
 
   var LABELS = { like: "Liked", dislike: "Disliked — we will not suggest it again", played: "Marked as played", skipped: "Skipped" };
 

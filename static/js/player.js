@@ -18,8 +18,6 @@
 // the API does not load, the embed plays all the same and nothing is recorded.
 (function () {
   "use strict";
-  // Loaded again when a page swaps in new HTML (the result page): start the new players only.
-  if (window.musicPlayer) { window.musicPlayer.init(); return; }
   var PLAYED_SECONDS = 30;
   var PLAYED_SHARE = 0.8;
   var SKIP_WITHIN_SECONDS = 10;
@@ -384,6 +382,7 @@
     return null;
   }
 
+  // Starts the page's new players only: called again after the result page swaps in its result.
   function init() {
     document.querySelectorAll("[data-player]:not([data-ready])").forEach(function (root) {
       root.dataset.ready = "1";

@@ -31,24 +31,6 @@ def write_y4m(path: Path, rgb: np.ndarray, frames: int = 20) -> Path:
 
 
 @pytest.fixture
-def camera_page(launch_browser, new_page):
-    """`camera_page(video, user)`: a logged-in page in a Chromium whose webcam plays `video`."""
-
-    def make(video: Path, user):
-        # Fake-camera flags are launch options, so this needs its own browser process.
-        camera = launch_browser(
-            "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-video-capture={video}",
-        )
-        page = new_page(browser=camera, user=user, permissions=["camera"])
-        page.set_default_timeout(15_000)
-        return page
-
-    return make
-
-
-@pytest.fixture
 def user(db):
     return UserFactory(consented=True)
 
@@ -164,9 +146,12 @@ def test_a_webcam_that_sees_no_face_says_so_and_offers_the_upload(camera_page, u
     wait_for_js(page, "document.getElementById('webcam-video').videoWidth > 0")
     page.click("#webcam-capture")
 
-    wait_for_js(page, "document.getElementById('webcam-status').textContent.includes('see a face')", timeout=30)
-    assert page.locator("#webcam-status a[href='#upload']").count() == 1
-    assert page.url.endswith("/feel/")
+    # Like every check-in, it lands on its result page, which says what went wrong.
+    page.wait_for_url(re.compile(r"/checkins/\d+/$"), timeout=30_000)
+    assert "see a face" in page.text_content("#result-error")
+    assert page.text_content("#result-heading") == "We couldn't read your mood"
+    assert page.locator("#result-state a[href='/feel/#upload']").count() == 1
+    assert page.locator("#result-state a[href='/feel/#webcam']").count() == 1
     screenshot("no face", page=page)
     assert CheckIn.objects.get(owner=user).status == "failed"
 
