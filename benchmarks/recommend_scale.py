@@ -296,8 +296,8 @@ def measure(args, np, rich_ids) -> dict:
     cold_ms = timed(cold, "cold")
     # The taste model is refitted from the history on every list (nothing stored to go stale):
     # its share of a rich listener's list, timed on its own.
+    from music.recommendation.fitting import fit
     from music.recommendation.selectors import history_for
-    from music.recommendation.taste import fit
 
     fit_ms, observations = [], []
     for user in rich[:50]:
