@@ -66,11 +66,12 @@ def sessions_for(user, count: int, days: int, rng: random.Random, now):
 
 
 def build(args) -> dict:
+    from django.db import connection
     from django.utils import timezone
 
     from accounts.models import User
-    from detection.models import CheckIn, CheckInRecommendation
-    from music.models import Feedback, Genre, Rating, Recommendation, RecommendationItem, Song
+    from detection.models import CheckIn
+    from music.models import Feedback, Recommendation
 
     # Timestamps are part of the data here: let bulk_create keep the ones given.
     for model in (CheckIn, Recommendation, Feedback):
@@ -78,16 +79,7 @@ def build(args) -> dict:
 
     rng = random.Random(7)
     now = timezone.now()
-    pop, _ = Genre.objects.get_or_create(name="pop")
-    songs = [
-        Song(title=f"Track {i}", artist=f"Artist {i // 4}", genre=pop, emotions={rng.choice(EMOTIONS): 1.0})
-        for i in range(args.songs)
-    ]
-    for song in songs:
-        song.refresh_derived()  # the unique key and valence; bulk_create skips save()
-    Song.objects.bulk_create(songs, batch_size=2000)
-    song_ids = [s.pk for s in Song.objects.order_by("id")]
-
+    song_ids = make_songs(args.songs, rng)
     user = User.objects.create_user("longtime", "longtime@example.org", "bench-password-123", goal="match_then_lift")
     others = User.objects.bulk_create(
         User(username=f"other{i}", email=f"other{i}@example.org", password="!") for i in range(args.other_users)
@@ -98,17 +90,49 @@ def build(args) -> dict:
         CheckIn.objects.bulk_create(sessions_for(other, args.other_sessions, 365, rng, now), batch_size=2000)
 
     log("creating recommendations, items and feedback…")
+    items, feedback = lists_for(user, mine, song_ids, rng)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "user": user,
+        "sessions": len(mine),
+        "recommendation_items": items,
+        "feedback_events": feedback,
+        "other_sessions": args.other_users * args.other_sessions,
+    }
+
+
+def make_songs(count: int, rng: random.Random) -> list[int]:
+    from music.models import Genre, Song
+
+    pop, _ = Genre.objects.get_or_create(name="pop")
+    songs = [
+        Song(title=f"Track {i}", artist=f"Artist {i // 4}", genre=pop, emotions={rng.choice(EMOTIONS): 1.0})
+        for i in range(count)
+    ]
+    for song in songs:
+        song.refresh_derived()  # the unique key and valence; bulk_create skips save()
+    Song.objects.bulk_create(songs, batch_size=2000)
+    return [s.pk for s in Song.objects.order_by("id")]
+
+
+def lists_for(user, sessions: list, song_ids: list[int], rng: random.Random) -> tuple[int, int]:
+    """A 10-song list with a goal for each session, feedback on about a third of the songs and the
+    ratings that follow; returns how many items and feedback events were made."""
+    from detection.models import CheckInRecommendation
+    from music.models import Feedback, Rating, Recommendation, RecommendationItem
+
     recs = Recommendation.objects.bulk_create(
         (
             Recommendation(
                 user=user, goal=rng.choice(GOALS), emotions=s.emotions, seed=1, created_at=s.created_at,
             )
-            for s in mine
+            for s in sessions
         ),
         batch_size=2000,
     )  # fmt: skip
     CheckInRecommendation.objects.bulk_create(
-        (CheckInRecommendation(check_in=s, recommendation=rec) for s, rec in zip(mine, recs, strict=True)),
+        (CheckInRecommendation(check_in=s, recommendation=rec) for s, rec in zip(sessions, recs, strict=True)),
         batch_size=5000,
     )
     items, feedback, ratings = [], [], {}
@@ -129,17 +153,7 @@ def build(args) -> dict:
     RecommendationItem.objects.bulk_create(items, batch_size=5000)
     Feedback.objects.bulk_create(feedback, batch_size=5000)
     Rating.objects.bulk_create(Rating(user=user, song_id=sid, value=v) for sid, v in ratings.items())
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    return {
-        "user": user,
-        "sessions": len(mine),
-        "recommendation_items": len(items),
-        "feedback_events": len(feedback),
-        "other_sessions": args.other_users * args.other_sessions,
-    }
+    return len(items), len(feedback)
 
 
 def timed(client, url: str, samples: int) -> tuple[list[float], list[float]]:

@@ -33,11 +33,13 @@ of each build step, this process's CPU time per list, the load average, sizes.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from benchdb import NotPostgres, log, percentile, scratch_database
@@ -155,48 +157,81 @@ def events(args, np, song_ids, user_ids):
     return user_index, song_index, kinds, seconds_ago
 
 
+@contextlib.contextmanager
+def timed_step(steps: dict[str, float], name: str) -> Iterator[None]:
+    """Time one build step into `steps` (seconds, rounded) and log it."""
+    started = time.perf_counter()
+    yield
+    steps[name] = round(time.perf_counter() - started, 1)
+    log(f"  {name}: {steps[name]} s")
+
+
 def build(args, np) -> dict:
     from django.db import connection
 
     from accounts.models import User
-    from music.catalog.importing import song_import
-    from music.models import Feedback, Genre, Rating, Recommendation, RecommendationItem, Song
+    from music.models import Genre, Rating, Song
 
     steps: dict[str, float] = {}
-
-    def step(name: str, started: float) -> None:
-        steps[name] = round(time.perf_counter() - started, 1)
-        log(f"  {name}: {steps[name]} s")
-
     catalog = Catalog(np, list(Genre.objects.order_by("path").values_list("name", flat=True)), args.songs)
-    imported = min(args.songs, IMPORTED)
-    data = catalog_csv(catalog, 0, imported)
-    log(f"importing {imported:,} catalog rows through the importer ({len(data) / 1e6:.1f} MB)…")
-    started = time.perf_counter()
-    report = song_import(data=data)
-    if not report.ok:
-        raise SystemExit(f"catalog import failed: {report.errors[:3]}")
-    # Unrounded: a small smoke-size import takes well under the 0.1 s the step log shows.
-    import_seconds = time.perf_counter() - started
-    step("import_songs", started)
-    if args.songs > imported:
-        log(f"COPY of {args.songs - imported:,} more songs…")
-        started = time.perf_counter()
-        with bulk_load(Song._meta.db_table):
-            copy_songs(np, catalog, imported, args.songs)
-        step("copy_songs", started)
+    import_seconds = load_catalog(args, np, catalog, steps)
     song_ids = np.array(Song.objects.order_by("id").values_list("id", flat=True))
 
     log(f"COPY of {args.users:,} users…")
-    started = time.perf_counter()
-    copy_users(args.users)
-    user_ids = np.array(User.objects.filter(username__startswith="bench").order_by("id").values_list("id", flat=True))
-    step("copy_users", started)
+    with timed_step(steps, "copy_users"):
+        copy_users(args.users)
+        bench = User.objects.filter(username__startswith="bench")
+        user_ids = np.array(bench.order_by("id").values_list("id", flat=True))
 
     log(f"generating and COPYing {args.events:,} feedback events…")
-    started = time.perf_counter()
-    user_index, song_index, kinds, seconds_ago = events(args, np, song_ids, user_ids)
-    stamps = int(time.time()) - seconds_ago
+    with timed_step(steps, "copy_events"):
+        drawn = events(args, np, song_ids, user_ids)
+        stamps = int(time.time()) - drawn[3]
+        copy_feedback(np, song_ids, user_ids, drawn, stamps)
+
+    log("ratings: the latest like or dislike per listener and song…")
+    with timed_step(steps, "copy_ratings"):
+        copy_ratings(np, song_ids, user_ids, drawn, stamps)
+
+    log(f"{PAST_LISTS} past lists for each of the {args.samples} richest listeners…")
+    with timed_step(steps, "past_lists"):
+        rich = copy_past_lists(args, np, song_ids, user_ids, drawn)
+
+    log("VACUUM ANALYZE…")
+    with timed_step(steps, "vacuum_analyze"), connection.cursor() as cursor:
+        # Planner statistics everywhere; the visibility map that lets the co-occurrence query use
+        # index-only scans on the ratings.
+        cursor.execute(f"VACUUM ANALYZE {Rating._meta.db_table}")
+        cursor.execute("ANALYZE")
+    return {"import_seconds": import_seconds, "steps": steps, "rich_user_ids": user_ids[rich].tolist()}
+
+
+def load_catalog(args, np, catalog: Catalog, steps: dict[str, float]) -> float:
+    """The first IMPORTED songs through the real importer, the rest with COPY; returns the importer's seconds."""
+    from music.catalog.importing import song_import
+    from music.models import Song
+
+    imported = min(args.songs, IMPORTED)
+    data = catalog_csv(catalog, 0, imported)
+    log(f"importing {imported:,} catalog rows through the importer ({len(data) / 1e6:.1f} MB)…")
+    with timed_step(steps, "import_songs"):
+        started = time.perf_counter()
+        report = song_import(data=data)
+        if not report.ok:
+            raise SystemExit(f"catalog import failed: {report.errors[:3]}")
+        # Unrounded: a small smoke-size import takes well under the 0.1 s the step log shows.
+        import_seconds = time.perf_counter() - started
+    if args.songs > imported:
+        log(f"COPY of {args.songs - imported:,} more songs…")
+        with timed_step(steps, "copy_songs"), bulk_load(Song._meta.db_table):
+            copy_songs(np, catalog, imported, args.songs)
+    return import_seconds
+
+
+def copy_feedback(np, song_ids, user_ids, drawn, stamps) -> None:
+    from music.models import Feedback
+
+    user_index, song_index, kinds, _ = drawn
     with bulk_load(Feedback._meta.db_table):
         for k, kind in enumerate(KINDS):  # one COPY per kind, so every row has the same layout
             rows = np.flatnonzero(kinds == k)
@@ -206,10 +241,13 @@ def build(args, np) -> dict:
                  ("kind", "text", kind.encode()), ("created_at", "timestamptz", stamps[rows])],
                 len(rows),
             )  # fmt: skip
-    step("copy_events", started)
 
-    log("ratings: the latest like or dislike per listener and song…")
-    started = time.perf_counter()
+
+def copy_ratings(np, song_ids, user_ids, drawn, stamps) -> None:
+    """The latest like or dislike of each listener and song among the events."""
+    from music.models import Rating
+
+    user_index, song_index, kinds, seconds_ago = drawn
     rated = np.flatnonzero(kinds < 2)
     order = rated[np.lexsort((-seconds_ago[rated], song_index[rated], user_index[rated]))]
     pair = user_index[order].astype(np.int64) * len(song_ids) + song_index[order]
@@ -221,10 +259,13 @@ def build(args, np) -> dict:
              ("value", "int2", np.where(kinds[last] == 0, 1, -1)), ("updated_at", "timestamptz", stamps[last])],
             len(last),
         )  # fmt: skip
-    step("copy_ratings", started)
 
-    log(f"{PAST_LISTS} past lists for each of the {args.samples} richest listeners…")
-    started = time.perf_counter()
+
+def copy_past_lists(args, np, song_ids, user_ids, drawn):
+    """PAST_LISTS lists of 10 of their own songs for each of the richest listeners; returns their indexes."""
+    from music.models import Recommendation, RecommendationItem
+
+    user_index, song_index, _, _ = drawn
     counts = np.bincount(user_index, minlength=len(user_ids))
     rich = np.argsort(-counts, kind="stable")[: args.samples]
     gen = np.random.default_rng(4)
@@ -246,17 +287,7 @@ def build(args, np) -> dict:
         for rank, song in enumerate(picked, start=1)
     )
     copy_lines(RecommendationItem._meta.db_table, "recommendation_id, rank, song_id, score, explanation", [items])
-    step("past_lists", started)
-
-    log("VACUUM ANALYZE…")
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        # Planner statistics everywhere; the visibility map that lets the co-occurrence query use
-        # index-only scans on the ratings.
-        cursor.execute(f"VACUUM ANALYZE {Rating._meta.db_table}")
-        cursor.execute("ANALYZE")
-    step("vacuum_analyze", started)
-    return {"import_seconds": import_seconds, "steps": steps, "rich_user_ids": user_ids[rich].tolist()}
+    return rich
 
 
 def measure(args, np, rich_ids) -> dict:
@@ -294,22 +325,8 @@ def measure(args, np, rich_ids) -> dict:
     load_before = os.getloadavg()[0]
     rich_ms = timed(rich, "rich")
     cold_ms = timed(cold, "cold")
-    # The taste model is refitted from the history on every list (nothing stored to go stale):
-    # its share of a rich listener's list, timed on its own.
-    from music.recommendation.selectors import history_for
-    from music.recommendation.taste import fit
-
-    fit_ms, observations = [], []
-    for user in rich[:50]:
-        history = history_for(user=user)
-        started = time.perf_counter()
-        fit(history.observations)
-        fit_ms.append((time.perf_counter() - started) * 1000)
-        observations.append(len(history.observations))
     return {
-        "taste_fit_p50_ms": round(statistics.median(fit_ms), 2),
-        "taste_fit_p95_ms": round(percentile(fit_ms, 95), 2),
-        "taste_observations_p50": int(statistics.median(observations)),
+        **taste_fit_times(rich[:50]),
         "rich_p50_ms": round(statistics.median(rich_ms), 2),
         "rich_p95_ms": round(percentile(rich_ms, 95), 2),
         "cold_p50_ms": round(statistics.median(cold_ms), 2),
@@ -320,6 +337,26 @@ def measure(args, np, rich_ids) -> dict:
         "cold_cpu_p50_ms": round(statistics.median(cpu["cold"]), 2),
         "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "cpu_count": os.cpu_count(),
+    }
+
+
+def taste_fit_times(users) -> dict:
+    """The taste model is refitted from the history on every list (nothing stored to go stale):
+    its share of a rich listener's list, timed on its own."""
+    from music.recommendation.fitting import fit
+    from music.recommendation.selectors import history_for
+
+    fit_ms, observations = [], []
+    for user in users:
+        history = history_for(user=user)
+        started = time.perf_counter()
+        fit(history.observations)
+        fit_ms.append((time.perf_counter() - started) * 1000)
+        observations.append(len(history.observations))
+    return {
+        "taste_fit_p50_ms": round(statistics.median(fit_ms), 2),
+        "taste_fit_p95_ms": round(percentile(fit_ms, 95), 2),
+        "taste_observations_p50": int(statistics.median(observations)),
     }
 
 

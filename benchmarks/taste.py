@@ -129,8 +129,6 @@ def load_songs() -> dict[int, Song]:
 
 def simulate(args, seed: int, songs: dict[int, Song], song_rows: dict, popular: Popularity | None) -> dict:
     from accounts.models import User
-    from music.library.services import feedback_create
-    from music.recommendation.services import recommendation_create
 
     rng = random.Random(seed)
     listeners = make_listeners(args, songs, rng)
@@ -157,14 +155,10 @@ def simulate(args, seed: int, songs: dict[int, Song], song_rows: dict, popular: 
             list_seed = rng.randrange(2**40)
             for name in strategies:
                 listener = state[name][i]
-                explanations = []
                 if name == "popularity":
-                    ids = popular.list(counts, listener, emotions, goal)
+                    ids, explanations, rec = popular.list(counts, listener, emotions, goal), [], None
                 else:
-                    rec = recommendation_create(user=users[name][i], emotions=emotions, seed=list_seed)
-                    items = list(rec.items.order_by("rank").values_list("song_id", "explanation"))
-                    ids = [song_id for song_id, _ in items]
-                    explanations = [text for _, text in items]
+                    ids, explanations, rec = recommended(users[name][i], emotions, list_seed)
                 listed = [songs[s] for s in ids]
                 s = stats[name, hidden.kind]
                 if t > 0:
@@ -172,20 +166,46 @@ def simulate(args, seed: int, songs: dict[int, Song], song_rows: dict, popular: 
                 listener.shown.update(ids)
                 listener.recent.append(ids)
                 if t >= args.lists - args.last:
-                    n = max(len(listed), 1)
-                    s["liked"].append(sum(hidden.of(x, hidden.liked) for x in listed) / n)
-                    s["disliked"].append(sum(hidden.of(x, hidden.disliked) for x in listed) / n)
-                    s["mood"].append(sum(x.emotions.get(top, 0.0) for x in listed) / n)
-                    s["ndcg"].append(ndcg(listed, hidden, ideal[id(hidden)]))
-                    if explanations:
-                        s["explained"].append(sum(len(text.split(" · ")) > 3 for text in explanations) / n)
-                        s["explore"].append(sum("new for you" in text for text in explanations) / n)
+                    record(s, hidden, top, listed, explanations, ideal[id(hidden)])
                 if name == "taste":
                     react = random.Random(f"{seed}-react-{i}-{t}")
                     for song in listed:
                         for kind in hidden.react(song, react):
-                            feedback_create(user=users[name][i], song=song_rows[song.id], kind=kind, recommendation=rec)
-                            counts[song.id] += {"like": 1, "dislike": -1}.get(kind, 0)
+                            feedback(users[name][i], song_rows[song.id], kind, rec, counts)
+    return {"seed": seed, **summarise(stats, strategies)}
+
+
+def recommended(user, emotions: dict, seed: int) -> tuple[list[int], list[str], object]:
+    """The recommender's list for the user: song ids, explanations, the stored list."""
+    from music.recommendation.services import recommendation_create
+
+    rec = recommendation_create(user=user, emotions=emotions, seed=seed)
+    items = list(rec.items.order_by("rank").values_list("song_id", "explanation"))
+    return [song_id for song_id, _ in items], [text for _, text in items], rec
+
+
+def feedback(user, song, kind: str, rec, counts: Counter[int]) -> None:
+    """One reaction, recorded as the API records it and counted for the popularity baseline."""
+    from music.library.services import feedback_create
+
+    feedback_create(user=user, song=song, kind=kind, recommendation=rec)
+    counts[song.pk] += {"like": 1, "dislike": -1}.get(kind, 0)
+
+
+def record(s: dict, hidden: Listener, top: str, listed: list[Song], explanations: list[str], ideal) -> None:
+    """The figures of one of the last lists, into its strategy's stats."""
+    n = max(len(listed), 1)
+    s["liked"].append(sum(hidden.of(x, hidden.liked) for x in listed) / n)
+    s["disliked"].append(sum(hidden.of(x, hidden.disliked) for x in listed) / n)
+    s["mood"].append(sum(x.emotions.get(top, 0.0) for x in listed) / n)
+    s["ndcg"].append(ndcg(listed, hidden, ideal))
+    if explanations:
+        s["explained"].append(sum(len(text.split(" · ")) > 3 for text in explanations) / n)
+        s["explore"].append(sum("new for you" in text for text in explanations) / n)
+
+
+def summarise(stats: dict, strategies: tuple[str, ...]) -> dict:
+    """Figures per strategy and listener kind, and the gains of taste over the control."""
 
     def mean(values: list[float]) -> float | None:
         return round(sum(values) / len(values), 4) if values else None
@@ -209,7 +229,7 @@ def simulate(args, seed: int, songs: dict[int, Song], song_rows: dict, popular: 
             summary[f"{kind}_gain_points"] = round(100 * (taste["liked_share"] - control["liked_share"]), 1)
             summary[f"{kind}_disliked_share"] = taste["disliked_share"]
             summary[f"{kind}_control_disliked_share"] = control["disliked_share"]
-    return {"seed": seed, "summary": summary, "strategies": result}
+    return {"summary": summary, "strategies": result}
 
 
 def spread(values: list[float]) -> dict:

@@ -285,6 +285,47 @@ def run_case(paths: list[Path], kind: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def candidate_costs(kind: str, max_pixels: int, settings, tmp: Path) -> dict[str, dict]:
+    """What accepting each candidate costs: one photo, or a burst of MAX_BURST_FRAMES frames."""
+    from PIL import Image
+
+    costs = {}
+    for name, data in candidates(max_pixels, settings.MAX_UPLOAD_BYTES).items():
+        path = tmp / f"{kind}-{name}"
+        path.write_bytes(data)
+        paths = [path] if kind == "photo" else [path] * settings.MAX_BURST_FRAMES
+        result = run_case(paths, kind)
+        if result["refused"]:
+            raise SystemExit(f"{kind} candidate {name} was refused: {result['refused']}")
+        with Image.open(path) as image:
+            size = f"{image.width}x{image.height}"
+        measured = {key: result[key] for key in ("cpu_ms", "web_cpu_ms", "wall_ms", "peak_mb")}
+        costs[name] = {"bytes": len(data), "size": size, **measured}
+    return costs
+
+
+def worst_cases(report: dict, bomb: Path, rejected: dict) -> dict:
+    """The headline figures: the costliest photo and burst, and what refusing issue 12's bomb cost."""
+    worst_photo = max(report["photos"].items(), key=lambda item: item[1]["cpu_ms"])
+    worst_frame = max(report["frames"].items(), key=lambda item: item[1]["cpu_ms"])
+    return {
+        "worst_photo": worst_photo[0],
+        "worst_photo_ms": worst_photo[1]["cpu_ms"],
+        "worst_photo_web_ms": max(row["web_cpu_ms"] for row in report["photos"].values()),
+        "worst_photo_peak_mb": max(row["peak_mb"] for row in report["photos"].values()),
+        "worst_frame": worst_frame[0],
+        "worst_burst_ms": worst_frame[1]["cpu_ms"],
+        "worst_burst_web_ms": max(row["web_cpu_ms"] for row in report["frames"].values()),
+        "worst_burst_peak_mb": max(row["peak_mb"] for row in report["frames"].values()),
+        "rejected_16bit_bomb_bytes": bomb.stat().st_size,
+        "rejected_16bit_bomb_ms": rejected["cpu_ms"],
+        "rejected_16bit_bomb_peak_mb": rejected["peak_mb"],
+        "rejected_16bit_bomb_message": rejected["refused"],
+        "standing_mb": rejected["standing_mb"],
+        "bars": {"photo_peak_mb": 300, "photo_ms": 1000, "burst_ms": 2000},
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print only the JSON result")
@@ -305,52 +346,12 @@ def main() -> None:
             "max_burst_frames": settings.MAX_BURST_FRAMES,
         },
         "load_avg_1m_before": round(os.getloadavg()[0], 2),
-        "photos": {},
-        "frames": {},
+        "photos": candidate_costs("photo", settings.MAX_PHOTO_PIXELS, settings, tmp),
+        "frames": candidate_costs("frame", settings.MAX_FRAME_PIXELS, settings, tmp),
     }
-    for kind, pixels in (("photo", settings.MAX_PHOTO_PIXELS), ("frame", settings.MAX_FRAME_PIXELS)):
-        for name, data in candidates(pixels, settings.MAX_UPLOAD_BYTES).items():
-            path = tmp / f"{kind}-{name}"
-            path.write_bytes(data)
-            paths = [path] if kind == "photo" else [path] * settings.MAX_BURST_FRAMES
-            result = run_case(paths, kind)
-            if result["refused"]:
-                raise SystemExit(f"{kind} candidate {name} was refused: {result['refused']}")
-            from PIL import Image
-
-            with Image.open(path) as image:
-                size = f"{image.width}x{image.height}"
-            report["photos" if kind == "photo" else "frames"][name] = {
-                "bytes": len(data),
-                "size": size,
-                "cpu_ms": result["cpu_ms"],
-                "web_cpu_ms": result["web_cpu_ms"],
-                "wall_ms": result["wall_ms"],
-                "peak_mb": result["peak_mb"],
-            }
-    worst_photo = max(report["photos"].items(), key=lambda item: item[1]["cpu_ms"])
-    worst_frame = max(report["frames"].items(), key=lambda item: item[1]["cpu_ms"])
     bomb = tmp / "bomb.png"
     bomb.write_bytes(bomb_16bit())
-    rejected = run_case([bomb], "photo")
-    report.update(
-        {
-            "worst_photo": worst_photo[0],
-            "worst_photo_ms": worst_photo[1]["cpu_ms"],
-            "worst_photo_web_ms": max(row["web_cpu_ms"] for row in report["photos"].values()),
-            "worst_photo_peak_mb": max(row["peak_mb"] for row in report["photos"].values()),
-            "worst_frame": worst_frame[0],
-            "worst_burst_ms": worst_frame[1]["cpu_ms"],
-            "worst_burst_web_ms": max(row["web_cpu_ms"] for row in report["frames"].values()),
-            "worst_burst_peak_mb": max(row["peak_mb"] for row in report["frames"].values()),
-            "rejected_16bit_bomb_bytes": bomb.stat().st_size,
-            "rejected_16bit_bomb_ms": rejected["cpu_ms"],
-            "rejected_16bit_bomb_peak_mb": rejected["peak_mb"],
-            "rejected_16bit_bomb_message": rejected["refused"],
-            "standing_mb": rejected["standing_mb"],
-            "bars": {"photo_peak_mb": 300, "photo_ms": 1000, "burst_ms": 2000},
-        }
-    )
+    report.update(worst_cases(report, bomb, run_case([bomb], "photo")))
     if args.json:
         print(json.dumps(report))
     else:

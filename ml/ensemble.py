@@ -33,39 +33,45 @@ def _rebuild(path: str | Path):
     convolution and every residual add is followed by ReLU.
     """
     import keras
-    from keras import layers
 
     from ml.runtime import load_interpreter
 
     interpreter = load_interpreter(path, 1)
     interpreter.allocate_tensors()
-    details = {t["index"]: t for t in interpreter.get_tensor_details()}
-    ops = [op for op in interpreter._get_ops_details() if op["op_name"] != "DELEGATE"]
-    consumers: dict[int, set[str]] = {}
-    for op in ops:
-        for i in op["inputs"]:
-            consumers.setdefault(int(i), set()).add(op["op_name"])
-    # The residual branch and the projection shortcut end in an add and nothing else.
-    add_only = {i for i, names in consumers.items() if names == {"ADD"}}
     source = interpreter.get_input_details()[0]
     inputs = keras.Input(tuple(source["shape"][1:]), name="face")
-    values = {source["index"]: inputs}
-    weights, networks, combined = [], [], set()
-    for op in ops:
+    graph = _KerasGraph(interpreter, path, {source["index"]: inputs})
+    for op in graph.ops:
+        graph.add(op)
+    model = keras.Model(inputs, graph.values[interpreter.get_output_details()[0]["index"]])
+    for layer, values in graph.weights:
+        layer.set_weights(values)
+    _check_reproduces(interpreter, source, model, path)
+    return inputs, model, graph.networks
+
+
+class _KerasGraph:
+    """The Keras tensors of a TFLite model's operators, built one operator at a time in file order."""
+
+    def __init__(self, interpreter, path: str | Path, values: dict):
+        self.interpreter, self.path, self.values = interpreter, path, values
+        self.details = {t["index"]: t for t in interpreter.get_tensor_details()}
+        self.ops = [op for op in interpreter._get_ops_details() if op["op_name"] != "DELEGATE"]
+        consumers: dict[int, set[str]] = {}
+        for op in self.ops:
+            for i in op["inputs"]:
+                consumers.setdefault(int(i), set()).add(op["op_name"])
+        # The residual branch and the projection shortcut end in an add and nothing else.
+        self.add_only = {i for i, names in consumers.items() if names == {"ADD"}}
+        self.weights, self.networks, self.combined = [], [], set()
+
+    def add(self, op: dict) -> None:
+        from keras import layers
+
         name, (out,) = op["op_name"], op["outputs"]
+        values, combined = self.values, self.combined
         if name == "CONV_2D":
-            x_index, kernel_index, bias_index = op["inputs"]
-            kernel = interpreter.get_tensor(kernel_index)  # (out, kh, kw, in)
-            stride = int(details[x_index]["shape"][1] // details[out]["shape"][1])
-            layer = layers.Conv2D(
-                kernel.shape[0],
-                kernel.shape[1:3],
-                strides=stride,
-                padding="same",
-                activation=None if out in add_only else "relu",
-            )
-            values[out] = layer(values[x_index])
-            weights.append((layer, [kernel.transpose(1, 2, 3, 0), interpreter.get_tensor(bias_index)]))
+            self._convolution(op, out)
         elif name == "ADD" and all(i in combined for i in op["inputs"]):
             values[out] = layers.Add()([values[i] for i in op["inputs"]])  # summing networks' logits
             combined.add(out)
@@ -73,25 +79,47 @@ def _rebuild(path: str | Path):
             values[out] = layers.ReLU()(layers.Add()([values[i] for i in op["inputs"]]))
         elif name == "MUL" and any(i in combined for i in op["inputs"]):
             x_index, scale_index = sorted(op["inputs"], key=lambda i: i not in combined)
-            values[out] = layers.Rescaling(float(interpreter.get_tensor(scale_index).reshape(-1)[0]))(values[x_index])
+            scale = float(self.interpreter.get_tensor(scale_index).reshape(-1)[0])
+            values[out] = layers.Rescaling(scale)(values[x_index])
             combined.add(out)
         elif name == "MEAN":
             values[out] = layers.GlobalAveragePooling2D()(values[op["inputs"][0]])
         elif name == "FULLY_CONNECTED":
-            x_index, kernel_index, bias_index = op["inputs"]
-            kernel = interpreter.get_tensor(kernel_index)  # (out, in)
-            layer = layers.Dense(kernel.shape[0])
-            values[out] = layer(values[x_index])
-            weights.append((layer, [kernel.T, interpreter.get_tensor(bias_index)]))
-            networks.append(values[out])
-            combined.add(out)
+            self._dense(op, out)
         else:
-            raise ValueError(f"{path}: operator {name} is not part of the ml.model family")
-    output = values[interpreter.get_output_details()[0]["index"]]
-    model = keras.Model(inputs, output)
-    for layer, values_ in weights:
-        layer.set_weights(values_)
+            raise ValueError(f"{self.path}: operator {name} is not part of the ml.model family")
 
+    def _convolution(self, op: dict, out: int) -> None:
+        from keras import layers
+
+        x_index, kernel_index, bias_index = op["inputs"]
+        kernel = self.interpreter.get_tensor(kernel_index)  # (out, kh, kw, in)
+        stride = int(self.details[x_index]["shape"][1] // self.details[out]["shape"][1])
+        layer = layers.Conv2D(
+            kernel.shape[0],
+            kernel.shape[1:3],
+            strides=stride,
+            padding="same",
+            activation=None if out in self.add_only else "relu",
+        )
+        self.values[out] = layer(self.values[x_index])
+        self.weights.append((layer, [kernel.transpose(1, 2, 3, 0), self.interpreter.get_tensor(bias_index)]))
+
+    def _dense(self, op: dict, out: int) -> None:
+        """A network's last layer: its output is that network's logits."""
+        from keras import layers
+
+        x_index, kernel_index, bias_index = op["inputs"]
+        kernel = self.interpreter.get_tensor(kernel_index)  # (out, in)
+        layer = layers.Dense(kernel.shape[0])
+        self.values[out] = layer(self.values[x_index])
+        self.weights.append((layer, [kernel.T, self.interpreter.get_tensor(bias_index)]))
+        self.networks.append(self.values[out])
+        self.combined.add(out)
+
+
+def _check_reproduces(interpreter, source: dict, model, path: str | Path) -> None:
+    """Raise ValueError unless the Keras model gives the TFLite model's outputs on a random batch."""
     probe = np.random.default_rng(0).normal(size=(4, *source["shape"][1:])).astype(np.float32)
     interpreter.resize_tensor_input(source["index"], list(probe.shape))
     interpreter.allocate_tensors()
@@ -100,7 +128,6 @@ def _rebuild(path: str | Path):
     expected = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
     if not np.allclose(model.predict(probe, verbose=0), expected, atol=1e-3):
         raise ValueError(f"{path}: the rebuilt Keras network does not reproduce the TFLite model")
-    return inputs, model, networks
 
 
 def keras_from_tflite(path: str | Path):

@@ -49,7 +49,7 @@ def class_weights(targets: np.ndarray, power: float = 0.5, cap: float = 5.0) -> 
     return (weights / per_sample.mean()).astype(np.float32)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="FER+ folder holding FER2013Train/ and FER2013Valid/")
     parser.add_argument("--out", required=True, help="run directory (created; re-running resumes)")
@@ -65,22 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--init", help="start from these weights (a warm restart of a finished run)")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N training images (smoke runs)")
     parser.add_argument("--no-cache", action="store_true", help="do not cache decoded splits as .npz")
-    args = parser.parse_args(argv)
+    return parser
 
-    import keras
 
-    from ml.augment import augment_batch
+def _splits(args: argparse.Namespace):
+    """The training split (its first --limit images, if given) and the validation split's majority subset."""
     from ml.data import load_split
-    from ml.export import export_tflite
-    from ml.model import build_model
-    from ml.preprocess import normalize
-
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    log_path = out / "train.log"
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    keras.utils.set_random_seed(args.seed)
 
     data = Path(args.data)
     train = load_split(data / "FER2013Train", use_cache=not args.no_cache)
@@ -89,13 +79,15 @@ def main(argv: list[str] | None = None) -> int:
         train.images, train.targets = train.images[: args.limit], train.targets[: args.limit]
     if len(train) == 0 or len(valid) == 0:
         raise SystemExit("no usable training or validation images found")
-    weights = class_weights(train.targets)
-    _log(
-        log_path,
-        f"start {json.dumps(vars(args))} train={len(train)} valid_majority={len(valid)} "
-        f"backend={keras.backend.backend()} cpus={os.cpu_count()}",
-    )
-    _log(log_path, "class weights " + " ".join(f"{w:.2f}" for w in weights))
+    return train, valid
+
+
+def _batches(args: argparse.Namespace, train, weights: np.ndarray):
+    """The training split as a Keras dataset: augmented, weighted batches in a fresh order every epoch."""
+    import keras
+
+    from ml.augment import augment_batch
+    from ml.preprocess import normalize
 
     class Batches(keras.utils.PyDataset):
         def __init__(self):
@@ -122,9 +114,18 @@ def main(argv: list[str] | None = None) -> int:
             self.epoch += 1
             self._order()
 
-    steps = len(Batches()) * args.epochs
+    return Batches()
+
+
+def _compiled_model(args: argparse.Namespace, steps_per_epoch: int):
+    """The network (from --init's weights, if given) compiled with AdamW on a warm-up + cosine schedule."""
+    import keras
+
+    from ml.model import build_model
+
+    steps = steps_per_epoch * args.epochs
     # One warm-up epoch (at most a tenth of the run) before the cosine decay.
-    warmup = min(len(Batches()), max(1, steps // 10))
+    warmup = min(steps_per_epoch, max(1, steps // 10))
     schedule = keras.optimizers.schedules.CosineDecay(
         0.0, decay_steps=max(1, steps - warmup), warmup_target=args.lr, warmup_steps=warmup
     )
@@ -135,6 +136,14 @@ def main(argv: list[str] | None = None) -> int:
         optimizer=keras.optimizers.AdamW(schedule, weight_decay=args.weight_decay),
         loss=keras.losses.CategoricalCrossentropy(from_logits=True),
     )
+    return model
+
+
+def _best_keeper(out: Path, log_path: Path, valid, epochs: int):
+    """A callback that scores every epoch on the validation split, keeps the best weights and logs progress."""
+    import keras
+
+    from ml.preprocess import normalize
 
     valid_x = normalize(valid.images)
     valid_x_flip = valid_x[:, :, ::-1, :]
@@ -160,17 +169,18 @@ def main(argv: list[str] | None = None) -> int:
             lr = float(self.model.optimizer.learning_rate)
             _log(
                 log_path,
-                f"epoch {epoch + 1}/{args.epochs} loss={logs['loss']:.4f} val_acc={accuracy:.4f} "
+                f"epoch {epoch + 1}/{epochs} loss={logs['loss']:.4f} val_acc={accuracy:.4f} "
                 f"best={self.best:.4f}{' *' if improved else ''} lr={lr:.2e} "
                 f"elapsed={(time.time() - self.started) / 60:.1f}min",
             )
 
-    model.fit(
-        Batches(),
-        epochs=args.epochs,
-        verbose=2 if sys.stdout.isatty() else 0,
-        callbacks=[keras.callbacks.BackupAndRestore(str(out / "backup")), Select()],
-    )
+    return Select()
+
+
+def _export(model, out: Path, log_path: Path) -> None:
+    """The best weights exported as TFLite, where TensorFlow is installed."""
+    from ml.export import export_tflite
+
     model.load_weights(out / "best.weights.h5")
     best = json.loads((out / "best.json").read_text())
     try:
@@ -179,9 +189,44 @@ def main(argv: list[str] | None = None) -> int:
         # Another Keras backend (JAX or PyTorch, e.g. on a GPU machine): the weights are
         # backend-neutral, so export them where TensorFlow is installed.
         _log(log_path, f"done: best val_acc={best}; no TensorFlow here: run ml.export on {out / 'best.weights.h5'}")
-        return 0
+        return
     export_tflite(model, out / "emotion.tflite")
     _log(log_path, f"done: best val_acc={best} exported {out / 'emotion.tflite'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+
+    import keras
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    log_path = out / "train.log"
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    keras.utils.set_random_seed(args.seed)
+
+    train, valid = _splits(args)
+    weights = class_weights(train.targets)
+    _log(
+        log_path,
+        f"start {json.dumps(vars(args))} train={len(train)} valid_majority={len(valid)} "
+        f"backend={keras.backend.backend()} cpus={os.cpu_count()}",
+    )
+    _log(log_path, "class weights " + " ".join(f"{w:.2f}" for w in weights))
+
+    batches = _batches(args, train, weights)
+    model = _compiled_model(args, len(batches))
+    model.fit(
+        batches,
+        epochs=args.epochs,
+        verbose=2 if sys.stdout.isatty() else 0,
+        callbacks=[
+            keras.callbacks.BackupAndRestore(str(out / "backup")),
+            _best_keeper(out, log_path, valid, args.epochs),
+        ],
+    )
+    _export(model, out, log_path)
     return 0
 
 

@@ -4,8 +4,9 @@ Plain Python, no Django; `music.recommendation.selectors` fills them from the da
 from dataclasses import dataclass, field
 
 from music.recommendation import preferences
+from music.recommendation.fitting import fit
 from music.recommendation.preferences import Stated
-from music.recommendation.taste import Features, Observation, Sound, Taste, fit
+from music.recommendation.taste import Features, Observation, Sound, Taste
 
 
 @dataclass(slots=True)

@@ -13,8 +13,9 @@ axis), length (short / mid / long), and the song's sound from its audio features
 energy, danceability, acousticness and valence (`sound`). Through the sound a song nobody has
 rated still gets a taste: three liked slow acoustic songs raise other slow acoustic songs,
 whatever their genre. It is ridge regression, i.e. a Bayesian linear model with a Gaussian prior
-at 0 ("neutral") on every effect, fitted by backfitting: a few Gauss-Seidel sweeps in which each
-group's effects become the shrunk weighted mean of what the other groups leave unexplained,
+at 0 ("neutral") on every effect, fitted by backfitting (`music.recommendation.fitting.fit`): a
+few Gauss-Seidel sweeps in which each group's effects become the shrunk weighted mean of what the
+other groups leave unexplained,
 
     effect(value) = sum(w * residual) / (sum(w) + prior strength of the group),
 
@@ -331,70 +332,3 @@ def _feature_name(group: str, f: Features) -> str:
     if group == "energy":
         return f"{energy_band(f.energy)} songs"
     return f"{length_band(f.duration)} songs"
-
-
-def fit(observations: Sequence[Observation]) -> Taste:
-    """Learn a Taste from a listener's observations (any order)."""
-    taste = Taste(observations=len(observations))
-    if not observations:
-        return taste
-    ages = np.array([max(o.age_hours, 0.0) for o in observations])
-    order = np.argsort(ages, kind="stable")  # newest first
-    obs = [observations[i] for i in order]
-    y = np.array([o.signal for o in obs])
-    time_weight = 0.5 ** (ages[order] / (HALF_LIFE_DAYS * 24))
-    keys = [feature_keys(o.features) for o in obs]
-    n = len(obs)
-
-    # Per group: which observations have a value (rows), the value's index (ids), each one's weight.
-    groups = []
-    for group in GROUPS:
-        vocab: dict = {}
-        column = [k.get(group) for k in keys]
-        ids = np.array([-1 if v is None else vocab.setdefault(v, len(vocab)) for v in column], dtype=np.int64)
-        rows = np.flatnonzero(ids >= 0)
-        ids = ids[rows]
-        counts = np.bincount(ids, minlength=len(vocab))
-        newer = np.zeros(len(ids))
-        if group != "all" and len(ids):
-            # How many newer observations share each one's value: rows are newest first, so a
-            # stable sort by value leaves each value's rows newest first.
-            by_value = np.argsort(ids, kind="stable")
-            starts = np.repeat(np.cumsum(counts) - counts, counts)
-            newer[by_value] = np.arange(len(ids)) - starts
-        w = time_weight[rows] * 0.5 ** (newer / SAME_VALUE_HALF_LIFE)
-        den = np.bincount(ids, weights=w, minlength=len(vocab)) + PRIOR[group]
-        groups.append((group, rows, ids, w, den, list(vocab), counts))
-
-    # The sound: a ridge regression on the standardised audio features of the songs that have them.
-    sound_rows = np.array([i for i, o in enumerate(obs) if o.features.sound is not None], dtype=np.int64)
-    z = np.array([obs[i].features.sound.z for i in sound_rows]).reshape(len(sound_rows), len(SOUND_FEATURES))
-    zw = z * time_weight[sound_rows, None]
-    gram = zw.T @ z + PRIOR["sound"] * np.eye(len(SOUND_FEATURES))
-    beta = np.zeros(len(SOUND_FEATURES))
-    sound_part = np.zeros(len(sound_rows))
-
-    effects = {g[0]: np.zeros(len(g[5])) for g in groups}
-    contribution = [np.zeros(len(g[1])) for g in groups]
-    total = np.zeros(n)
-    for _ in range(SWEEPS):
-        for j, (group, rows, ids, w, den, vocab, _counts) in enumerate(groups):
-            if not len(rows):
-                continue
-            residual = y[rows] - total[rows] + contribution[j]
-            effects[group] = np.bincount(ids, weights=w * residual, minlength=len(vocab)) / den
-            new = effects[group][ids]
-            total[rows] += new - contribution[j]
-            contribution[j] = new
-        if len(sound_rows):
-            residual = y[sound_rows] - total[sound_rows] + sound_part
-            beta = np.linalg.solve(gram, zw.T @ residual)
-            new = z @ beta
-            total[sound_rows] += new - sound_part
-            sound_part = new
-    taste.sound, taste.sound_met = beta, len(sound_rows)
-    for group, _rows, _ids, _w, den, vocab, counts in groups:
-        taste.effects[group] = dict(zip(vocab, effects[group].tolist(), strict=True))
-        taste.evidence[group] = dict(zip(vocab, (den - PRIOR[group]).tolist(), strict=True))
-        taste.met[group] = dict(zip(vocab, counts.tolist(), strict=True))
-    return taste

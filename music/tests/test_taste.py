@@ -3,8 +3,9 @@
 import pytest
 
 from music.emotions import va_from_tags
+from music.recommendation.fitting import fit
 from music.recommendation.recommender import EXPLORE_SHARE, Candidate, History, recommend
-from music.recommendation.taste import Features, Observation, fit
+from music.recommendation.taste import Features, Observation
 
 FOLK = Features("x", ("folk",), 1970, "en", -0.3, 200)
 METAL = Features("y", ("rock", "metal"), 1990, "en", 0.7, 300)

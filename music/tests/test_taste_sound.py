@@ -6,9 +6,10 @@ import pytest
 from accounts.tests.factories import UserFactory
 from music.emotions import va_from_tags
 from music.library.services import feedback_create
+from music.recommendation.fitting import fit
 from music.recommendation.recommender import Candidate, History, recommend
 from music.recommendation.services import recommendation_create
-from music.recommendation.taste import Features, Observation, Sound, fit
+from music.recommendation.taste import Features, Observation, Sound
 from music.tests.factories import SongFactory
 from music.tests.test_taste import everyday
 
