@@ -55,9 +55,39 @@ def detector_file(height: int, width: int) -> str:
     return f"blazeface-{height}x{width}.tflite"
 
 
+def _detector() -> dict:
+    """ml.detector's numbers: input sizes, anchors, thresholds, suppression and brightening."""
+    defaults = detector.FaceDetector.__init__.__kwdefaults__
+    return {
+        "input_pixels": detector.INPUT_PIXELS,
+        "input_align": detector.INPUT_ALIGN,
+        "input_sizes": [list(size) for size in input_sizes()],
+        "anchor_grids": [list(grid) for grid in detector.ANCHOR_GRIDS],
+        "anchor_offset": 0.5,
+        "candidate_score": defaults["candidate_score"],
+        "sure_score": defaults["sure_score"],
+        "presence_score": defaults["presence_score"],
+        "min_face": defaults["min_face"],
+        "max_checks": detector.FaceDetector.MAX_CHECKS,
+        "raw_score_clip": detector.RAW_SCORE_CLIP,
+        "nms_iou": detector.NMS_IOU,
+        "duplicate_overlap": detector.DUPLICATE_OVERLAP,
+        "duplicate_distance": detector.DUPLICATE_DISTANCE,
+        "max_weak_roll": detector.MAX_WEAK_ROLL,
+        "eye_distance_range": list(detector.EYE_DISTANCE_RANGE),
+        "mouth_drop_range": list(detector.MOUTH_DROP_RANGE),
+        "brighten": {
+            "min_gain": detector.MIN_GAIN,
+            "max_gain": detector.MAX_GAIN,
+            "grid": detector.BRIGHTEN_GRID,
+            "percentile": detector.BRIGHTEN_PERCENTILE,
+        },
+        "keypoints": ["right_eye", "left_eye", "nose", "mouth", "right_ear", "left_ear"],
+    }
+
+
 def pipeline(model_path: str | Path = inference.DEFAULT_MODEL_PATH) -> dict:
     """The pipeline's definition, from ml's constants (see the module docstring)."""
-    defaults = detector.FaceDetector.__init__.__kwdefaults__
     return {
         "generated_by": "python -m ml.browser (do not edit: a test compares it with ml/)",
         "model_version": model_version(model_path),
@@ -66,32 +96,7 @@ def pipeline(model_path: str | Path = inference.DEFAULT_MODEL_PATH) -> dict:
         "not_sure_below": NOT_SURE_BELOW,
         "emotion": {"batch": EMOTION_BATCH, "mirror": True, "min_std": preprocess.MIN_STD},
         "decode": {"min_side": inference.DECODE_SIDE, "jpeg_scales": [1, 2, 4, 8]},
-        "detector": {
-            "input_pixels": detector.INPUT_PIXELS,
-            "input_align": detector.INPUT_ALIGN,
-            "input_sizes": [list(size) for size in input_sizes()],
-            "anchor_grids": [list(grid) for grid in detector.ANCHOR_GRIDS],
-            "anchor_offset": 0.5,
-            "candidate_score": defaults["candidate_score"],
-            "sure_score": defaults["sure_score"],
-            "presence_score": defaults["presence_score"],
-            "min_face": defaults["min_face"],
-            "max_checks": detector.FaceDetector.MAX_CHECKS,
-            "raw_score_clip": detector.RAW_SCORE_CLIP,
-            "nms_iou": detector.NMS_IOU,
-            "duplicate_overlap": detector.DUPLICATE_OVERLAP,
-            "duplicate_distance": detector.DUPLICATE_DISTANCE,
-            "max_weak_roll": detector.MAX_WEAK_ROLL,
-            "eye_distance_range": list(detector.EYE_DISTANCE_RANGE),
-            "mouth_drop_range": list(detector.MOUTH_DROP_RANGE),
-            "brighten": {
-                "min_gain": detector.MIN_GAIN,
-                "max_gain": detector.MAX_GAIN,
-                "grid": detector.BRIGHTEN_GRID,
-                "percentile": detector.BRIGHTEN_PERCENTILE,
-            },
-            "keypoints": ["right_eye", "left_eye", "nose", "mouth", "right_ear", "left_ear"],
-        },
+        "detector": _detector(),
         "presence": {"size": detector.FacePresence.SIZE, "roi_scale": detector.FacePresence.ROI_SCALE},
         "crop": {
             "size": preprocess.INPUT_SIZE,
