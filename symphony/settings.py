@@ -156,7 +156,7 @@ STORAGES = {
 # Uploads. Each photo or frame is checked from its header before a pixel is
 # decoded (ml.imageio): bytes, then pixels. A photo may be a phone's full
 # resolution; a webcam frame is video-sized. The figures these caps allow are in
-# the README's limits table (benchmarks/upload_cost.py).
+# docs/operations.md, "Limits and protections" (benchmarks/upload_cost.py).
 # These limits are passed into ml, which keeps no copies of them.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 MAX_BURST_FRAMES = env_int("MAX_BURST_FRAMES", 8)
