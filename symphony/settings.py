@@ -157,7 +157,7 @@ WHITENOISE_IMMUTABLE_FILE_TEST = r"(\.[0-9a-f]{12}\.\w+$)|(/vendor/(litertjs|ond
 
 # Uploads. Each photo or frame is checked from its header before a pixel is decoded (ml.imageio): bytes, then
 # pixels. A photo may be a phone's full resolution; a webcam frame is video-sized. The figures these caps allow are
-# in the README's limits table (benchmarks/upload_cost.py). These limits are passed into ml, which keeps no copies.
+# in docs/operations.md, "Limits and protections" (benchmarks/upload_cost.py). They are passed into ml, which keeps no copies.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 MAX_BURST_FRAMES = env_int("MAX_BURST_FRAMES", 8)
 MAX_PHOTO_PIXELS = env_int("MAX_PHOTO_PIXELS", 12_000_000)
