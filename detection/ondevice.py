@@ -6,6 +6,7 @@ the rules between them are here: the model is ours, a distribution sums to 1, a 
 image, an image is within the pixel cap of its kind. No image arrives, so none is stored anywhere.
 """
 
+import json
 from functools import cache
 
 from django.conf import settings
@@ -117,3 +118,27 @@ def check_in_create_on_device(
             return services.check_in_fail(check_in.pk, problem)
         services.check_in_result_save(check_in, read)
     return check_in
+
+
+@cache
+def _runtime_version() -> str:
+    # package.json pins the runtime; bin/setup copies it into static/vendor/litertjs-<version>/.
+    package = json.loads((settings.BASE_DIR / "package.json").read_text())
+    return package["dependencies"]["@litertjs/core"]
+
+
+@cache
+def device_assets() -> dict[str, str]:
+    """Where the runtime, the models and the pipeline's definition are served. The folders carry
+    their versions, so browsers keep the files across visits (WHITENOISE_IMMUTABLE_FILE_TEST)."""
+    from ml import browser
+
+    spec = browser.load_pipeline()
+    models = f"{settings.STATIC_URL}vendor/{browser.folder_name(spec)}/"
+    runtime = f"{settings.STATIC_URL}vendor/litertjs-{_runtime_version()}/"
+    return {
+        "pipeline": models + "pipeline.json",
+        "models": models,
+        "runtime": runtime + "litert.mjs",
+        "wasm": runtime + "wasm/",
+    }

@@ -26,6 +26,10 @@ IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG", b"WEBP", b"data:image", b"/9j/"
 
 @pytest.fixture
 def runtime_required():
+    skip_without_runtime()
+
+
+def skip_without_runtime():
     static = Path(settings.BASE_DIR) / "static"
     assets = device_assets()
     missing = [

@@ -1,6 +1,7 @@
 from django import template
 from django.conf import settings
 
+from detection.ondevice import device_assets
 from live.models import DEFAULT_INTERVAL, INTERVAL_CHOICES
 
 register = template.Library()
@@ -16,4 +17,6 @@ def live_control(context, recommendation):
         "choices": INTERVAL_CHOICES,
         "default": DEFAULT_INTERVAL,
         "override": settings.LIVE_INTERVAL_SECONDS,
+        # Readings on the device when the listener chose it (static/js/ondevice/reader.mjs).
+        "device": device_assets() if getattr(user, "analyse_on_device", False) else None,
     }

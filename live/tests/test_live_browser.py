@@ -218,3 +218,27 @@ def test_live_mode_on_a_phone(launch_browser, new_page, listener, live_server, s
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot("live session, phone", page=page)
     assert page.external_requests == [] and page.errors == []
+
+
+@pytest.mark.usefixtures("model_required")
+def test_live_mode_on_the_device_sends_no_image(launch_browser, new_page, listener, live_server, tmp_path):
+    from detection.tests.test_on_device_browser import assert_no_image_bytes, record_bodies, skip_without_runtime
+
+    skip_without_runtime()
+    listener.analyse_on_device = True
+    listener.save(update_fields=["analyse_on_device"])
+    make_previews(live_server)
+    video = write_y4m(tmp_path / "camera.y4m", images.astronaut())
+    check_in = check_in_create_manual(user=listener, emotion="sadness")
+    page = live_page(launch_browser, new_page, video, listener)
+    bodies = record_bodies(page)
+    page.goto(f"/checkins/{check_in.pk}/")
+    page.get_by_role("button", name="Play all").click()
+    page.get_by_role("button", name="Start live mode").click()
+    wait_for_readings(page, 1)
+    page.get_by_role("button", name="Stop live mode").click()
+    reading = LiveReading.objects.get()
+    assert reading.top_emotion == "happiness", reading.message
+    assert CheckIn.objects.filter(analysed_on="device", kind="webcam").count() == 1
+    assert_no_image_bytes(bodies)
+    assert page.external_requests == [] and page.errors == []

@@ -1,7 +1,7 @@
 // Live mode (templates live/_control.html): while the list plays, read the mood again with a short
 // webcam burst every few minutes of listening, and put the songs the server queues for it after the
 // song playing (never cutting it). Readings go through the normal check-in API, then
-// POST /api/v1/live/sessions/{id}/readings/; an on-device reading would post its result there instead.
+// POST /api/v1/live/sessions/{id}/readings/; a reading on the device posts its result to the on-device API first.
 //
 // Nothing is read while the tab is hidden or the player is paused: the interval counts listening
 // time only. The camera is on during a reading alone, and stopping live mode releases it at once.
@@ -113,11 +113,14 @@
     }).then(function (frames) {
       self.releaseCamera(); // off as soon as the frames are taken
       if (!current()) throw null;
+      // On the device when the listener chose it and this browser can (only the result is sent).
+      var reader = self.root.dataset.onDeviceApi && window.symphonyOnDeviceReader;
+      if (reader) return reader.read(frames.map(function (f) { return f.blob; }));
       var data = new FormData();
       frames.forEach(function (f, i) { data.append("frames", f.blob, "frame" + i + ".jpg"); });
       return request("POST", self.root.dataset.checkins, data);
     }).then(function (checkIn) {
-      return self.poll(checkIn.url, 0);
+      return checkIn.status === "done" || checkIn.status === "failed" ? checkIn : self.poll(checkIn.url, 0);
     }).then(function (checkIn) {
       if (!current()) throw null;
       var now = self.scope.querySelector(".song-list > li.now-playing [data-track]");
