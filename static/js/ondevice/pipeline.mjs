@@ -142,31 +142,32 @@ export function resizeLinear(image, dw, dh) {
   };
   const [x0, x1, ax0, ax1] = taps(dw, sw);
   const [y0, y1, by0, by1] = taps(dh, sh);
-  const rowCache = new Map();
+  const rows = new Map(); // source row -> its horizontal pass; each needed row computed once
   const horizontal = (y) => {
-    let row = rowCache.get(y);
+    let row = rows.get(y);
     if (row) return row;
     row = new Int32Array(dw * c);
     const base = y * sw * c;
-    for (let x = 0; x < dw; x++) {
-      for (let k = 0; k < c; k++) {
-        row[x * c + k] = data[base + x0[x] * c + k] * ax0[x] + data[base + x1[x] * c + k] * ax1[x];
-      }
+    for (let x = 0, i = 0; x < dw; x++) {
+      const p = base + x0[x] * c, q = base + x1[x] * c, a = ax0[x], b = ax1[x];
+      for (let k = 0; k < c; k++) row[i++] = data[p + k] * a + data[q + k] * b;
     }
-    rowCache.set(y, row);
+    rows.set(y, row);
     return row;
   };
   const out = makeImage(dw, dh, c);
+  const n = dw * c;
   for (let y = 0; y < dh; y++) {
     const r0 = horizontal(y0[y]);
     const r1 = horizontal(y1[y]);
     const b0 = by0[y];
     const b1 = by1[y];
-    for (let i = 0; i < dw * c; i++) {
+    const base = y * n;
+    for (let i = 0; i < n; i++) {
       // OpenCV's vectorised rounding: (b0*(S0>>4))>>16 + (b1*(S1>>4))>>16, +2 >> 2.
-      out.data[y * dw * c + i] = (((b0 * (r0[i] >> 4)) >> 16) + ((b1 * (r1[i] >> 4)) >> 16) + 2) >> 2;
+      out.data[base + i] = (((b0 * (r0[i] >> 4)) >> 16) + ((b1 * (r1[i] >> 4)) >> 16) + 2) >> 2;
     }
-    if (rowCache.size > 4) rowCache.delete(rowCache.keys().next().value);
+    if (y > 0 && y0[y - 1] < y0[y]) rows.delete(y0[y - 1]); // rows only move down
   }
   return out;
 }
@@ -201,22 +202,27 @@ export function warpAffine(image, m, size, reflect) {
     i = ((i % period) + period) % period;
     return i < n ? i : period - i;
   };
+  let o = 0;
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       const X = Math.floor((a11 * x + a12 * y + b1) * 32 + 0.5);
       const Y = Math.floor((a21 * x + a22 * y + b2) * 32 + 0.5);
-      const ix = X >> 5, iy = Y >> 5;
       const fx = (X & 31) / 32, fy = (Y & 31) / 32;
-      const xs = [index(ix, width), index(ix + 1, width)];
-      const ys = [index(iy, height), index(iy + 1, height)];
-      const weights = [(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy];
+      const x0 = index(X >> 5, width), x1 = index((X >> 5) + 1, width);
+      const y0 = index(Y >> 5, height), y1 = index((Y >> 5) + 1, height);
+      const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
+      const r0 = y0 * width, r1 = y1 * width;
       for (let k = 0; k < c; k++) {
         let v = 0;
-        for (let t = 0; t < 4; t++) {
-          const sx = xs[t & 1], sy = ys[t >> 1];
-          if (sx >= 0 && sy >= 0) v += weights[t] * data[(sy * width + sx) * c + k];
+        if (y0 >= 0) {
+          if (x0 >= 0) v += w00 * data[(r0 + x0) * c + k];
+          if (x1 >= 0) v += w01 * data[(r0 + x1) * c + k];
         }
-        out.data[(y * size + x) * c + k] = Math.round(v);
+        if (y1 >= 0) {
+          if (x0 >= 0) v += w10 * data[(r1 + x0) * c + k];
+          if (x1 >= 0) v += w11 * data[(r1 + x1) * c + k];
+        }
+        out.data[o++] = Math.round(v);
       }
     }
   }
@@ -229,32 +235,42 @@ export function resizeArea(image, factor) {
   const { width, height, channels: c, data } = image;
   const w = Math.max(1, Math.round(width * factor));
   const h = Math.max(1, Math.round(height * factor));
-  const step = 1 / factor;
+  // Per output pixel, the source pixels its footprint covers and their shares (OpenCV's weights):
+  // separable, so rows are shrunk first, then columns.
   const spans = (n, limit) => {
+    const step = 1 / factor;
     const all = [];
     for (let o = 0; o < n; o++) {
       const s0 = o * step, s1 = Math.min(limit, (o + 1) * step);
-      const parts = [];
+      const taps = [];
       for (let i = Math.floor(s0); i < Math.ceil(s1); i++) {
         const cover = Math.min(s1, i + 1) - Math.max(s0, i);
-        if (cover > 1e-9) parts.push([Math.min(i, limit - 1), cover]);
+        if (cover > 1e-9) taps.push(Math.min(i, limit - 1), cover / (s1 - s0));
       }
-      all.push([parts, s1 - s0]);
+      all.push(taps);
     }
     return all;
   };
   const xs = spans(w, width);
   const ys = spans(h, height);
-  const out = makeImage(w, h, c);
-  for (let oy = 0; oy < h; oy++) {
-    const [rows, rowSpan] = ys[oy];
+  const rows = new Float64Array(height * w * c);
+  for (let y = 0; y < height; y++) {
     for (let ox = 0; ox < w; ox++) {
-      const [cols, colSpan] = xs[ox];
+      const taps = xs[ox];
       for (let k = 0; k < c; k++) {
         let v = 0;
-        for (const [y, wy] of rows) for (const [x, wx] of cols) v += wy * wx * data[(y * width + x) * c + k];
-        out.data[(oy * w + ox) * c + k] = Math.round(v / (rowSpan * colSpan));
+        for (let t = 0; t < taps.length; t += 2) v += taps[t + 1] * data[(y * width + taps[t]) * c + k];
+        rows[(y * w + ox) * c + k] = v;
       }
+    }
+  }
+  const out = makeImage(w, h, c);
+  for (let oy = 0; oy < h; oy++) {
+    const taps = ys[oy];
+    for (let i = 0; i < w * c; i++) {
+      let v = 0;
+      for (let t = 0; t < taps.length; t += 2) v += taps[t + 1] * rows[taps[t] * w * c + i];
+      out.data[oy * w * c + i] = Math.round(v);
     }
   }
   return out;
