@@ -13,7 +13,6 @@ import cv2
 import numpy as np
 import pytest
 from django.conf import settings as django_settings
-from django.urls import clear_url_caches
 
 from accounts.tests.factories import UserFactory
 from detection.models import CheckIn
@@ -51,12 +50,8 @@ def sad_face() -> np.ndarray:
 
 
 @pytest.fixture(autouse=True)
-def preview_server(settings):
-    settings.ROOT_URLCONF = "music.tests.preview_urls"
+def preview_server(preview_urls, settings):
     settings.LIVE_INTERVAL_SECONDS = INTERVAL_S
-    clear_url_caches()
-    yield
-    clear_url_caches()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
-from django.urls import clear_url_caches
 
 from accounts.tests.factories import UserFactory
 from detection.services import check_in_create_manual
@@ -20,11 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def preview_server(settings):
-    settings.ROOT_URLCONF = "music.tests.preview_urls"
-    clear_url_caches()
-    yield
-    clear_url_caches()
+def preview_server(preview_urls):
+    pass
 
 
 @pytest.fixture

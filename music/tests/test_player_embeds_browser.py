@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.urls import clear_url_caches
 
 from accounts.tests.factories import UserFactory
 from detection.services import check_in_create_manual
@@ -26,11 +25,8 @@ YOUTUBE_IDS = ["YQHsXMglC9A", "dQw4w9WgXcQ", "kJQP7kiw5Fk"]
 
 
 @pytest.fixture(autouse=True)
-def plain_urls(settings):
-    settings.ROOT_URLCONF = "symphony.urls"
-    clear_url_caches()
-    yield
-    clear_url_caches()
+def plain_urls(site_urls):
+    pass
 
 
 @pytest.fixture

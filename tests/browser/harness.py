@@ -170,3 +170,25 @@ def wait_for_js(page, expression: str, timeout: float = 10.0, interval: float = 
             return result
         time.sleep(interval)
     raise AssertionError(f"{expression!r} still false after {timeout}s")
+
+
+def _serving(settings, urlconf: str):
+    settings.ROOT_URLCONF = urlconf
+    from django.urls import clear_url_caches
+
+    clear_url_caches()
+    yield
+    clear_url_caches()
+
+
+@pytest.fixture
+def preview_urls(settings):
+    """The site's URLs plus previews the test server makes (music.tests.preview_urls): the player and
+    live mode show as they do live, and nothing leaves the machine."""
+    yield from _serving(settings, "music.tests.preview_urls")
+
+
+@pytest.fixture
+def site_urls(settings):
+    """The site's own URLs, for a test module whose neighbours serve previews."""
+    yield from _serving(settings, "symphony.urls")

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
-from django.urls import clear_url_caches
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -38,12 +37,8 @@ class Site:
 
 
 @pytest.fixture(autouse=True)
-def preview_server(settings):
-    # Songs with previews, served by the test server: the player and live mode show as they do live.
-    settings.ROOT_URLCONF = "music.tests.preview_urls"
-    clear_url_caches()
-    yield
-    clear_url_caches()
+def preview_server(preview_urls):
+    pass
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import json
 
 import pytest
 from django.core.files.base import ContentFile
-from django.urls import clear_url_caches
 
 from accounts.tests.factories import UserFactory
 from detection.models import CheckIn, CheckInFrame
@@ -48,15 +47,7 @@ def test_on_desktop_the_navigation_shows_every_link_and_no_menu_button(new_page,
     assert not page.get_by_role("button", name="Menu").is_visible()
 
 
-@pytest.fixture
-def preview_server(settings):
-    settings.ROOT_URLCONF = "music.tests.preview_urls"
-    clear_url_caches()
-    yield
-    clear_url_caches()
-
-
-@pytest.mark.usefixtures("preview_server")
+@pytest.mark.usefixtures("preview_urls")
 def test_the_player_does_not_cover_song_one(new_page, user, live_server, screenshot):
     for i in range(12):
         song = SongFactory(title=f"Rain {i}", artist=f"Cloud {i}", emotions={"sadness": 1.0})
