@@ -196,8 +196,8 @@ def recommend(
     rng = random.Random(seed)
     asks = asks or asked.Asks()
     tags = np.array([[c.emotions.get(name, 0.0) for name in EMOTIONS] for c in pool], dtype=float)
-    collab, jitter, neutral = _neutral_scores(pool, history, rng)
-    base, novel = _base_scores(pool, tags, history, neutral, asks)
+    collab, jitter, taste_free = _taste_free_scores(pool, history, rng)
+    base, novel = _base_scores(pool, tags, history, taste_free, asks)
     artist_index: dict[str, int] = {}
     artists = np.array([artist_index.setdefault(c.artist_key, len(artist_index)) for c in pool])
     explore_ranks = _exploration_ranks(history, rng, n)
@@ -213,7 +213,7 @@ def recommend(
     band = asked.ASKED_MOOD_BAND if asks else MOOD_BAND
     floor = mood_floor(fits, targets, {r: best for r, (best, _, _) in mood_only.items()}, band)
     explore_row = np.array([rank in explore_ranks for rank in range(1, n + 1)])[:, None]
-    chosen = _fill(fits, base, neutral, floor, explore_row, novel, artists)
+    chosen = _fill(fits, base, taste_free, floor, explore_row, novel, artists)
     opening = reason or mood_phrase(emotions, detected, looked, read_from)
     return [
         _pick(pool[best], rank, score, explored, opening, "" if reason else goal_phrase(goal, r + 1, n), tags[best],
@@ -250,7 +250,7 @@ def _pool(candidates: list[Candidate], history: History) -> list[Candidate]:
     return [c for i, c in enumerate(pool) if i == 0 or c.song_id != pool[i - 1].song_id]
 
 
-def _neutral_scores(pool: list[Candidate], history: History, rng: random.Random):
+def _taste_free_scores(pool: list[Candidate], history: History, rng: random.Random):
     """The score that is not the listener's taste: rules (d) and (e) and the seeded jitter.
     Returns (collaborative share, jitter, their sum less the recency penalty)."""
     co = np.array([c.co_likes for c in pool], dtype=float)
@@ -267,14 +267,14 @@ def _neutral_scores(pool: list[Candidate], history: History, rng: random.Random)
     return collab, jitter, W_COLLAB * collab - recency + jitter
 
 
-def _base_scores(pool: list[Candidate], tags, history: History, neutral, asks: asked.Asks):
-    """Each candidate's score before mood: taste (rule c), the neutral part and the soft preferences
+def _base_scores(pool: list[Candidate], tags, history: History, taste_free, asks: asked.Asks):
+    """Each candidate's score before mood: taste (rule c), the taste-free part and the soft preferences
     (the warm start's era range, the words' asks). Returns (scores, novel: a genre hardly met)."""
     feature_scores, novel = np.zeros(len(pool)), np.zeros(len(pool), dtype=bool)
     if history.learns:
         assessed = history.taste.assess([c.features for c in pool])
         feature_scores, novel = np.array(assessed[0]), np.array(assessed[1], dtype=bool)
-    base = W_TASTE * taste_scores(pool, tags, history, feature_scores) + neutral
+    base = W_TASTE * taste_scores(pool, tags, history, feature_scores) + taste_free
     if history.stated.eras or asks:
         base += np.array(
             [preferences.era_bonus(c.decade, history.stated) + asked.bonus(c.genres, c.decade, c.arousal, asks)
@@ -298,7 +298,7 @@ def mood_floor(
     return floor
 
 
-def _fill(fits, base, neutral, floor, explore_row, novel, artists) -> dict[int, tuple[int, float, bool]]:
+def _fill(fits, base, taste_free, floor, explore_row, novel, artists) -> dict[int, tuple[int, float, bool]]:
     """Choose a song per rank: rank index -> (candidate, score, exploring).
 
     Fills the (rank, song) pair with the best score first, rather than rank 1 first: each song
@@ -317,7 +317,7 @@ def _fill(fits, base, neutral, floor, explore_row, novel, artists) -> dict[int, 
         # unfamiliar genre out.
         scores = np.where(
             exploring,
-            np.where(explorable, neutral + W_MOOD * fits, -np.inf),
+            np.where(explorable, taste_free + W_MOOD * fits, -np.inf),
             np.where(eligible, base + W_MOOD * fits, -np.inf),
         )
         scores[~open_ranks] = -np.inf
