@@ -5,8 +5,16 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("detection", "0006_words"), ("music", "0009_listener_preferences")]
-AFTER = [("detection", "0007_check_in_recommendations"), ("music", "0010_recommendation_check_in_moves_to_detection")]
+BEFORE = [
+    ("accounts", "0002_drop_clear_text_api_tokens"),
+    ("detection", "0006_words"),
+    ("music", "0009_listener_preferences"),
+]
+AFTER = [
+    ("accounts", "0002_drop_clear_text_api_tokens"),
+    ("detection", "0007_check_in_recommendations"),
+    ("music", "0010_recommendation_check_in_moves_to_detection"),
+]
 
 
 def migrated(targets):
