@@ -44,8 +44,17 @@ def text_field(**kwargs) -> serializers.CharField:
     )
 
 
-def keep_text_field() -> serializers.BooleanField:
-    return serializers.BooleanField(
+class JsonBooleanField(serializers.BooleanField):
+    """A boolean in a JSON body is true or false: not 0, 1 or "yes" (a form's strings are another matter)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+def keep_text_field(json: bool = False) -> serializers.BooleanField:
+    return (JsonBooleanField if json else serializers.BooleanField)(
         required=False, default=True, help_text="False: store only the emotions read from the words, not the text."
     )
 
@@ -210,7 +219,7 @@ class CheckInListCreateApi(APIView):
     class SaidInputSerializer(StrictInputSerializer):
         emotion = serializers.ChoiceField(choices=EMOTIONS, required=False, help_text="How you feel, picked by hand.")
         text = text_field(required=False)
-        keep_text = keep_text_field()
+        keep_text = keep_text_field(json=True)
         schema_rules = one_of("emotion", "text")
 
         def validate(self, attrs):

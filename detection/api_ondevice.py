@@ -112,7 +112,7 @@ class CheckInOnDeviceApi(APIView):
             help_text=f"`upload`: the one photo; `webcam`: the burst, 1 to {settings.MAX_BURST_FRAMES} frames.",
         )
         text = text_field(required=False)
-        keep_text = keep_text_field()
+        keep_text = keep_text_field(json=True)
 
     @extend_schema(
         operation_id="check_ins_on_device",
