@@ -1,11 +1,9 @@
 """Making a list: choose songs for a listener in a mood (the recommender) and store it in the library."""
 
-import json
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from music.emotions import EMOTIONS, normalize_distribution
 from music.library.models import Recommendation, RecommendationItem
@@ -76,9 +74,6 @@ def _distribution(emotions: dict[str, float]) -> dict[str, float]:
 
 
 def _recommendation_store(rec: Recommendation, picks: list[recommender.Pick]) -> None:
-    if connection.vendor == "postgresql":
-        _recommendation_insert_pg(rec, picks)
-        return
     with transaction.atomic():
         rec.save()
         RecommendationItem.objects.bulk_create(
@@ -93,30 +88,3 @@ def asks_read(text: str) -> dict:
     """What a text written with a check-in asks of the music (music.recommendation.asked), as JSON
     for recommendation_create(asks=...): vocabulary genres, decades and an energy, never the text."""
     return selectors.asks_for(text).as_json()
-
-
-def _recommendation_insert_pg(rec: Recommendation, picks: list[recommender.Pick]) -> None:
-    """Store a list and its items in one statement: one round trip instead of five (BEGIN, two
-    INSERTs, COMMIT and the savepoint bookkeeping), which matters on a busy database server.
-    A single statement is atomic on its own, and joins the caller's transaction if there is one."""
-    rec.created_at = timezone.now()
-    rec_table, item_table = Recommendation._meta.db_table, RecommendationItem._meta.db_table
-    sql = f"""
-        WITH rec AS (
-            INSERT INTO {rec_table} (user_id, check_in_id, goal, emotions, seed, note, created_at)
-            VALUES (%s, %s, %s, %s::jsonb, %s, %s, %s) RETURNING id
-        ), items AS (
-            INSERT INTO {item_table} (recommendation_id, rank, song_id, score, explanation)
-            SELECT rec.id, i.rank, i.song_id, i.score, i.explanation FROM rec,
-                unnest(%s::smallint[], %s::bigint[], %s::float8[], %s::text[]) AS i(rank, song_id, score, explanation)
-        )
-        SELECT id FROM rec
-    """
-    params = [
-        rec.user_id, rec.check_in_id, rec.goal, json.dumps(rec.emotions), rec.seed, rec.note, rec.created_at,
-        [p.rank for p in picks], [p.song_id for p in picks], [p.score for p in picks], [p.explanation for p in picks],
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rec.pk = cursor.fetchone()[0]
-    rec._state.adding = False
