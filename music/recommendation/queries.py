@@ -23,7 +23,8 @@ def history_sql() -> str:
     """The listener's newest ratings, plays and skips and the songs of their newest lists, each with
     what the taste model needs of the song. Columns: src, song_id, value, list_id, TAG_COLUMNS (of
     rated songs; 0 for the others), artist_key, path, year, language, arousal, duration,
-    SOUND_COLUMNS, age (seconds). Every order is total, so both databases return the same rows."""
+    SOUND_COLUMNS, age (seconds). Every LIMIT follows a total order, so both databases return the
+    same rows (in no particular order: selectors sorts them)."""
     rating, feedback, song = Rating._meta.db_table, Feedback._meta.db_table, Song._meta.db_table
     rec, item, genre = Recommendation._meta.db_table, RecommendationItem._meta.db_table, Genre._meta.db_table
     age = sql.dialect().age
@@ -49,7 +50,6 @@ def history_sql() -> str:
         FROM (
             SELECT id, created_at FROM {rec} WHERE user_id = %s ORDER BY created_at DESC, id DESC LIMIT %s
         ) l JOIN {item} i ON i.recommendation_id = l.id {joins.format(alias="i")}
-        ORDER BY src, song_id, list_id
     """
 
 
@@ -87,9 +87,8 @@ def collaborative_sql(user_id: int) -> tuple[str, list]:
         ), likers AS ({likers}), neighbours AS (
             SELECT user_id, COUNT(*) AS shared FROM likers GROUP BY user_id ORDER BY shared DESC, user_id LIMIT %s
         ), theirs AS ({theirs})
-        SELECT theirs.song_id, SUM(n.shared) AS score FROM theirs JOIN neighbours n ON n.user_id = theirs.user_id
-        WHERE theirs.song_id NOT IN (SELECT song_id FROM mine)
-        GROUP BY theirs.song_id ORDER BY score DESC, theirs.song_id LIMIT %s
+        SELECT song_id, SUM(shared) AS score FROM theirs WHERE song_id NOT IN (SELECT song_id FROM mine)
+        GROUP BY song_id ORDER BY score DESC, song_id LIMIT %s
     """
     params = [user_id, COLLAB_SEEDS, user_id, COLLAB_LIKERS, COLLAB_NEIGHBOURS, COLLAB_THEIR_LIKES, COLLAB_CANDIDATES]
     return text, params

@@ -71,7 +71,9 @@ def history_for(*, user) -> History:
     rating, plays and skips, or, for a song shown in a list the listener acted on (rated, played
     or skipped one of its songs after it was made) and left alone, "ignored"."""
     params = [user.pk, HISTORY_RATINGS, user.pk, HISTORY_EVENTS, user.pk, TASTE_LISTS]
-    rows = sql.rows(queries.history_sql(), params)
+    # A UNION's order is no database's promise: sorted, the rows are met in the same order on both
+    # (cheaper here than an ORDER BY on the server).
+    rows = sorted(sql.rows(queries.history_sql(), params), key=attrgetter("src", "song_id", "list_id"))
     h = History()
     liked_vectors, disliked_vectors = [], []
     artist_likes: Counter[str] = Counter()

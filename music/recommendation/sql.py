@@ -17,12 +17,12 @@ from django.db import connection
 @dataclass(frozen=True)
 class Dialect:
     weight: str  # one emotion's tag weight of {alias}emotions, as a float (NULL when untagged)
-    age: str  # seconds from {column} to now
+    age: str  # seconds from {column} to now (this statement's time, even inside a transaction)
     floor: str  # the integer part of {value}, which is never negative
     in_list: str  # {column} is one of the values of one list parameter (see values())
     rows_of_list: str  # the values of one list parameter as a one-column table
-    # At most %s rows of {table} per row of the CTE {groups}, matched on {key}, chosen by {order}
-    # among those meeting {where}; the alias of {table} is r. Columns: {key}, {column}.
+    # Each row of the CTE {groups} with at most %s rows of {table} (alias r) matched on {key}: the
+    # first by {order} among those meeting {where}. Columns: those of {groups}, then {column}.
     per_group: str
     values: Callable[[list], object]  # a Python list as the parameter in_list and rows_of_list read
     prepares: bool  # run the reads as prepared statements (see rows())
@@ -31,14 +31,14 @@ class Dialect:
 POSTGRESQL = Dialect(
     # The same expression as the per-emotion indexes (music.catalog.models.emotion_weight).
     weight="CAST({alias}emotions ->> '{name}' AS double precision)",
-    age="CAST(EXTRACT(EPOCH FROM (CURRENT_TIMESTAMP - {column})) AS double precision)",
+    age="CAST(EXTRACT(EPOCH FROM (statement_timestamp() - {column})) AS double precision)",
     floor="CAST(FLOOR({value}) AS bigint)",
     # One array parameter, so the text of a prepared statement does not change with the list's length.
     in_list="{column} = ANY(%s)",
     rows_of_list="SELECT unnest(CAST(%s AS bigint[]))",
     # LATERAL: one index range scan per group, stopped after %s rows, however many rows the group has.
     per_group=(
-        "SELECT g.{key}, x.{column} FROM {groups} g CROSS JOIN LATERAL ("
+        "SELECT g.*, x.{column} FROM {groups} g CROSS JOIN LATERAL ("
         "SELECT r.{column} FROM {table} r WHERE r.{key} = g.{key} AND {where} ORDER BY {order} LIMIT %s) x"
     ),
     values=list,
@@ -52,9 +52,9 @@ SQLITE = Dialect(
     rows_of_list="SELECT value FROM json_each(%s)",
     # No LATERAL in SQLite: number each group's rows (window functions, SQLite 3.25) and keep the first %s.
     per_group=(
-        "SELECT {key}, {column} FROM (SELECT r.{key}, r.{column}, ROW_NUMBER() OVER (PARTITION BY r.{key} "
-        "ORDER BY {order}) AS nth FROM {table} r WHERE r.{key} IN (SELECT {key} FROM {groups}) AND {where}) x "
-        "WHERE nth <= %s"
+        "SELECT g.*, x.{column} FROM {groups} g JOIN (SELECT r.{key}, r.{column}, ROW_NUMBER() OVER (PARTITION BY "
+        "r.{key} ORDER BY {order}) AS nth FROM {table} r WHERE r.{key} IN (SELECT {key} FROM {groups}) AND {where}) x "
+        "ON x.{key} = g.{key} AND x.nth <= %s"
     ),
     values=json.dumps,
     prepares=False,
