@@ -100,7 +100,7 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The recommender's reads are prepared statements planned once per connection (see
-    # music.recommendation.queries.fetchall); JIT costs far more than it saves on short queries.
+    # music.recommendation.sql.rows); JIT costs far more than it saves on short queries.
     # Only a psycopg cursor asked to (prepare=True) prepares: Django's cursors bind on the client.
     DATABASES["default"]["OPTIONS"] = {
         "options": "-c plan_cache_mode=force_generic_plan -c jit=off",

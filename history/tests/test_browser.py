@@ -53,7 +53,7 @@ def test_the_history_page_draws_its_charts_offline_on_desktop_and_phone(new_page
     page.locator("#mix details summary").click()
     assert page.locator("#mix table tbody tr").count() > 30
     assert page.external_requests == []
-    screenshot(f"history-desktop-{connection.vendor}", page=page)
+    screenshot(f"history-desktop-{connection.settings_dict['ENGINE'].rsplit('.', 1)[-1]}", page=page)
 
     phone = new_page(viewport=PHONE, user=listener)
     phone.goto("/history/?range=30")

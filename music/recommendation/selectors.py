@@ -1,10 +1,10 @@
 """The recommender's reads: a listener's history and taste evidence, collaborative scores and the
 few hundred candidate songs worth scoring, each in one round trip of index-backed SQL."""
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from operator import attrgetter
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from music.models import (
     FeedbackKind,
     Genre,
 )
-from music.recommendation import asked, preferences, queries
+from music.recommendation import asked, preferences, queries, sql
 from music.recommendation.records import Candidate, History
 from music.recommendation.taste import Features, Observation, Sound
 
@@ -49,10 +49,19 @@ class _Met:
     age: float = float("inf")  # seconds since anything happened to it, being shown included
 
 
-def _features(artist_key, path, year, language, arousal, duration, *sound) -> Features:
-    genres = path_names(path)
-    decade = year // 10 * 10 if year else None
-    return Features(artist_key, genres, decade, language or "", arousal, duration, Sound.of(*sound))
+_tags = attrgetter(*queries.TAG_COLUMNS)
+_sound = attrgetter(*queries.SOUND_COLUMNS)
+
+
+def _decade(year: int | None) -> int | None:
+    return year // 10 * 10 if year else None
+
+
+def _features(row) -> Features:
+    return Features(
+        row.artist_key, path_names(row.path), _decade(row.year), row.language or "", row.arousal, row.duration,
+        Sound.of(*_sound(row)),
+    )  # fmt: skip
 
 
 def history_for(*, user) -> History:
@@ -62,7 +71,9 @@ def history_for(*, user) -> History:
     rating, plays and skips, or, for a song shown in a list the listener acted on (rated, played
     or skipped one of its songs after it was made) and left alone, "ignored"."""
     params = [user.pk, HISTORY_RATINGS, user.pk, HISTORY_EVENTS, user.pk, TASTE_LISTS]
-    rows = queries.fetchall(queries.history_sql(), params)
+    # A UNION's order is no database's promise: sorted, the rows are met in the same order on both
+    # (cheaper here than an ORDER BY on the server).
+    rows = sorted(sql.rows(queries.history_sql(), params), key=attrgetter("src", "song_id", "list_id"))
     h = History()
     liked_vectors, disliked_vectors = [], []
     artist_likes: Counter[str] = Counter()
@@ -73,20 +84,20 @@ def history_for(*, user) -> History:
     window = RECENT_PLAY_WINDOW.total_seconds()
     met: dict[int, _Met] = {}
     list_ages: dict[int, float] = {}
-    for src, song_id, value, list_id, emotions, artist_key, *song, age in rows:
-        age = max(float(age), 0.0)
+    for row in rows:
+        src, song_id, value, artist_key = row.src, row.song_id, row.value, row.artist_key
+        age = max(float(row.age), 0.0)
         if song_id not in met:
-            met[song_id] = _Met(_features(artist_key, *song))
+            met[song_id] = _Met(_features(row))
         m = met[song_id]
         m.age = min(m.age, age)
         if src == "shown":
-            m.lists.add(list_id)
-            list_ages[list_id] = age
+            m.lists.add(row.list_id)
+            list_ages[row.list_id] = age
             continue
         m.acted_age = min(m.acted_age, age)
         if src == "rating":
-            emotions = json.loads(emotions) if isinstance(emotions, str) else emotions
-            vector = [emotions.get(n, 0.0) for n in EMOTIONS]
+            vector = list(_tags(row))
             m.rating = value
             if value > 0:
                 h.liked.add(song_id)
@@ -159,25 +170,21 @@ def candidates_for(
             params += [path, PER_GENRE if path and i in top_genre_emotions else 0]
     artist_likes = {**dict.fromkeys(history.stated.artists, 0), **history.artist_likes}  # stated ones too
     liked_artists = sorted(artist_likes, key=lambda a: (-artist_likes[a], a))[:10]
-    params += queries.in_list("artist_key", liked_artists or [""])[1] + [SAME_ARTIST if liked_artists else 0]
+    params += [sql.values(liked_artists or [""]), SAME_ARTIST if liked_artists else 0]
     liked = sorted(history.liked)[:60]
-    params += queries.in_list("id", liked or [0])[1] + [len(liked)]
+    params += [sql.values(liked or [0]), len(liked)]
     params += queries.collaborative_sql(user.pk)[1] + [user.pk]
-    avoided = sorted(history.stated.avoided_genre_ids)
-    params = queries.avoided_cte(avoided)[1] + params
-    sql = queries.candidates_sql(len(liked_artists) or 1, len(liked) or 1, len(avoided) or 1)
-    rows = queries.fetchall(sql, params)
-    best: dict[int, tuple] = {}
-    # id, artist, artist_key, valence, arousal, 8 weights, genre, year, language, duration, 6 sound, co, path
-    for row in rows:
-        if row[0] not in best or row[23] > best[row[0]][23]:
-            best[row[0]] = row
+    params = [sql.values(sorted(history.stated.avoided_genre_ids))] + params
+    best = {}
+    for row in sql.rows(queries.candidates_sql(), params):  # a song may come from several sources
+        if row.id not in best or row.co > best[row.id].co:
+            best[row.id] = row
     return [
         Candidate(
-            song_id=r[0], artist=r[1], artist_key=r[2], valence=r[3], arousal=r[4],
-            emotions={name: w for name, w in zip(EMOTIONS, r[5:13], strict=True) if w},
-            co_likes=float(r[23]), genres=path_names(r[24]),
-            decade=r[14] // 10 * 10 if r[14] else None, language=r[15], duration=r[16], sound=Sound.of(*r[17:23]),
+            song_id=r.id, artist=r.artist, artist_key=r.artist_key, valence=r.valence, arousal=r.arousal,
+            emotions={name: w for name, w in zip(EMOTIONS, _tags(r), strict=True) if w},
+            co_likes=float(r.co), genres=path_names(r.path), decade=_decade(r.year), language=r.language,
+            duration=r.duration, sound=Sound.of(*_sound(r)),
         )
         for r in best.values()
     ]  # fmt: skip

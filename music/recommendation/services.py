@@ -1,11 +1,9 @@
 """Making a list: choose songs for a listener in a mood (the recommender) and store it in the library."""
 
-import json
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from music.emotions import EMOTIONS, normalize_distribution
 from music.library.models import Recommendation, RecommendationItem
@@ -15,17 +13,17 @@ LIST_LENGTH = 10
 
 
 def recommendation_create(
-    *, user, emotions: dict[str, float], goal=None, seed=None, detected: bool = False, looked: str = "",
+    *, user, emotions: dict[str, float], check_in=None, goal=None, seed=None, detected=None, looked: str = "",
     reason: str = "", played=(), queued=(), target: dict[str, float] | None = None, read_from: str = "face",
     asks: dict | None = None,
 ) -> Recommendation:  # fmt: skip
     """Choose, store and return a list of songs for this user in this mood.
 
     `emotions` is a distribution over the 8 emotion names; `goal` defaults to the user's profile
-    goal; the same `seed` with the same history and catalog gives the same list. The app that asked
-    for the list keeps what it was for (detection links it to a check-in).
-    `detected` says the mood was read from a face, else the listener said it (the default);
-    `looked` is what the photo looked like when they corrected it.
+    goal; `check_in` (a detection CheckIn or its id) links the list to the selfie it came
+    from; the same `seed` with the same history and catalog gives the same list.
+    `detected` says the mood was read from a face (default: when there is a check-in), else the
+    listener said it; `looked` is what the photo looked like when they corrected it.
     A queue that adapts while it plays (live mode) passes `target` (the mood every rank aims at, in
     place of the goal's targets), `reason` (opens every explanation instead of the mood and goal),
     `played` (songs heard in it: never again) and `queued` (songs waiting in it: they may stay,
@@ -53,11 +51,12 @@ def recommendation_create(
     candidates = selectors.candidates_for(user=user, history=history, targets=targets, seed=seed, genres=wanted.genres)
     picks = recommender.recommend(
         distribution, candidates, history, goal=goal, seed=seed, n=LIST_LENGTH,
-        detected=detected, looked=looked, reason=reason,
+        detected=check_in is not None if detected is None else detected, looked=looked, reason=reason,
         target=target, read_from=read_from, asks=wanted,
     )  # fmt: skip
     rec = Recommendation(
         user=user,
+        check_in_id=getattr(check_in, "pk", check_in),
         goal=goal,
         emotions={name: round(distribution[name], 4) for name in EMOTIONS},
         seed=seed,
@@ -75,9 +74,6 @@ def _distribution(emotions: dict[str, float]) -> dict[str, float]:
 
 
 def _recommendation_store(rec: Recommendation, picks: list[recommender.Pick]) -> None:
-    if connection.vendor == "postgresql":
-        _recommendation_insert_pg(rec, picks)
-        return
     with transaction.atomic():
         rec.save()
         RecommendationItem.objects.bulk_create(
@@ -92,30 +88,3 @@ def asks_read(text: str) -> dict:
     """What a text written with a check-in asks of the music (music.recommendation.asked), as JSON
     for recommendation_create(asks=...): vocabulary genres, decades and an energy, never the text."""
     return selectors.asks_for(text).as_json()
-
-
-def _recommendation_insert_pg(rec: Recommendation, picks: list[recommender.Pick]) -> None:
-    """Store a list and its items in one statement: one round trip instead of five (BEGIN, two
-    INSERTs, COMMIT and the savepoint bookkeeping), which matters on a busy database server.
-    A single statement is atomic on its own, and joins the caller's transaction if there is one."""
-    rec.created_at = timezone.now()
-    rec_table, item_table = Recommendation._meta.db_table, RecommendationItem._meta.db_table
-    sql = f"""
-        WITH rec AS (
-            INSERT INTO {rec_table} (user_id, goal, emotions, seed, note, created_at)
-            VALUES (%s, %s, %s::jsonb, %s, %s, %s) RETURNING id
-        ), items AS (
-            INSERT INTO {item_table} (recommendation_id, rank, song_id, score, explanation)
-            SELECT rec.id, i.rank, i.song_id, i.score, i.explanation FROM rec,
-                unnest(%s::smallint[], %s::bigint[], %s::float8[], %s::text[]) AS i(rank, song_id, score, explanation)
-        )
-        SELECT id FROM rec
-    """
-    params = [
-        rec.user_id, rec.goal, json.dumps(rec.emotions), rec.seed, rec.note, rec.created_at,
-        [p.rank for p in picks], [p.song_id for p in picks], [p.score for p in picks], [p.explanation for p in picks],
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rec.pk = cursor.fetchone()[0]
-    rec._state.adding = False

@@ -8,7 +8,7 @@ from accounts.tests.factories import UserFactory
 from music.catalog.services import songs_tag_add, songs_tag_remove
 from music.library.services import feedback_create, playlist_from_recommendation, rating_delete
 from music.models import Feedback, Rating, Recommendation, Song
-from music.recommendation import queries
+from music.recommendation import queries, sql
 from music.recommendation.selectors import history_for
 from music.recommendation.services import recommendation_create
 from music.tests.factories import SongFactory
@@ -96,7 +96,7 @@ def test_collaborative_scores_count_co_likes_of_similar_listeners():
         for song in songs:
             feedback_create(user=user, song=song, kind="like")
     # The collaborative source of the candidate query, run on its own.
-    scores = {song_id: float(score) for song_id, score in queries.fetchall(*queries.collaborative_sql(me.pk))}
+    scores = {row.song_id: float(row.score) for row in sql.rows(*queries.collaborative_sql(me.pk))}
     assert scores == {c.pk: 2.0, b.pk: 1.0}
 
 

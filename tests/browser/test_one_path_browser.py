@@ -33,7 +33,7 @@ def watch(page):
     page.errors = []
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
     page.held = None
-    if connection.vendor == "sqlite":
+    if connection.settings_dict["ENGINE"].endswith("sqlite3"):
         # The in-memory test database is one connection that the live server shares with the test:
         # a long poll would read the analysis half-written. Hold it until the analysis is in.
         page.held = []
