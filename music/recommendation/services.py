@@ -13,17 +13,17 @@ LIST_LENGTH = 10
 
 
 def recommendation_create(
-    *, user, emotions: dict[str, float], check_in=None, goal=None, seed=None, detected=None, looked: str = "",
+    *, user, emotions: dict[str, float], goal=None, seed=None, detected: bool = False, looked: str = "",
     reason: str = "", played=(), queued=(), target: dict[str, float] | None = None, read_from: str = "face",
     asks: dict | None = None,
 ) -> Recommendation:  # fmt: skip
     """Choose, store and return a list of songs for this user in this mood.
 
     `emotions` is a distribution over the 8 emotion names; `goal` defaults to the user's profile
-    goal; `check_in` (a detection CheckIn or its id) links the list to the selfie it came
-    from; the same `seed` with the same history and catalog gives the same list.
-    `detected` says the mood was read from a face (default: when there is a check-in), else the
-    listener said it; `looked` is what the photo looked like when they corrected it.
+    goal; the same `seed` with the same history and catalog gives the same list. The app that asked
+    for the list keeps what it was for (detection links it to a check-in).
+    `detected` says the mood was read from a face, else the listener said it (the default);
+    `looked` is what the photo looked like when they corrected it.
     A queue that adapts while it plays (live mode) passes `target` (the mood every rank aims at, in
     place of the goal's targets), `reason` (opens every explanation instead of the mood and goal),
     `played` (songs heard in it: never again) and `queued` (songs waiting in it: they may stay,
@@ -51,12 +51,11 @@ def recommendation_create(
     candidates = selectors.candidates_for(user=user, history=history, targets=targets, seed=seed, genres=wanted.genres)
     picks = recommender.recommend(
         distribution, candidates, history, goal=goal, seed=seed, n=LIST_LENGTH,
-        detected=check_in is not None if detected is None else detected, looked=looked, reason=reason,
+        detected=detected, looked=looked, reason=reason,
         target=target, read_from=read_from, asks=wanted,
     )  # fmt: skip
     rec = Recommendation(
         user=user,
-        check_in_id=getattr(check_in, "pk", check_in),
         goal=goal,
         emotions={name: round(distribution[name], 4) for name in EMOTIONS},
         seed=seed,
