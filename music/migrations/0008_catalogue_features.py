@@ -19,7 +19,7 @@ TRIGRAM_INDEXES = {
 
 
 def create_trigram_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
+    if schema_editor.connection.display_name != "PostgreSQL":  # trigram indexes exist there only
         return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, column in TRIGRAM_INDEXES.items():
@@ -29,7 +29,7 @@ def create_trigram_indexes(apps, schema_editor):
 
 
 def drop_trigram_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
+    if schema_editor.connection.display_name != "PostgreSQL":  # trigram indexes exist there only
         return
     for name in TRIGRAM_INDEXES:
         schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
