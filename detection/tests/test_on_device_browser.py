@@ -106,6 +106,37 @@ def test_on_device_analysis_of_the_shared_photos_agrees_with_the_server(new_page
     assert page.external_requests == []
 
 
+@pytest.mark.parametrize("decoder", [True, False], ids=["image-decoder", "full-size-decode"])
+def test_a_large_sideways_phone_photo_agrees_with_the_server(new_page, user, tmp_path, decoder):
+    """A phone photo: large, its pixels stored sideways with an EXIF orientation that turns them
+    upright. Where WebCodecs' ImageDecoder exists the browser decodes the JPEG at the server's DCT
+    scale; without it, at full size. Either way it reads the upright picture the server reads."""
+    from PIL import Image
+
+    from ml.inference import get_recognizer
+
+    upright = Image.fromarray(images.astronaut()).resize((1600, 1200))
+    stored = upright.transpose(Image.Transpose.ROTATE_90)  # orientation 6 turns it back
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "phone.jpg"
+    stored.save(path, quality=92, exif=exif.tobytes())
+    page = new_page(user=user)
+    page.user = user
+    if not decoder:
+        page.add_init_script("delete window.ImageDecoder;")
+    check_in = analyse_on_device(page, path)
+    assert check_in.status == "done" and (check_in.image_width, check_in.image_height) == (1600, 1200)
+    server = get_recognizer(str(settings.EMOTION_MODEL_PATH)).analyze(path.read_bytes())
+    assert server.faces
+    stored_faces = list(check_in.faces.all())
+    for face in server.faces:
+        match = max(stored_faces, key=lambda f: iou(f.box, face.box))
+        assert iou(match.box, face.box) > 0.8, (face.box, match.box)
+        assert match.top_emotion == face.top_emotion
+        assert sum(abs(match.probabilities[k] - face.probabilities[k]) for k in face.probabilities) <= MAX_L1
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_the_choice_and_its_result_on_desktop_and_phone(new_page, user, screenshot, tmp_path, viewport):
     photo = tmp_path / "selfie.jpg"

@@ -19,20 +19,74 @@ function isJpeg(bytes) {
   return bytes.length > 2 && bytes[0] === 0xff && bytes[1] === 0xd8;
 }
 
-// The browser decodes the photo (upright, EXIF orientation applied) to full size, then shrinks it
-// the way the server's decoder would (ml.imageio); pixels never leave this function's canvas.
+// A JPEG's stored (width, height), from its frame header (SOFn), or null: the decoder below needs it
+// before decoding, to ask for the DCT scale the server's decoder would use.
+export function jpegSize(bytes) {
+  let i = 2;
+  while (i + 9 < bytes.length && bytes[i] === 0xff) {
+    const marker = bytes[i + 1];
+    if (marker === 0xff) { i += 1; continue; } // fill byte
+    const length = (bytes[i + 2] << 8) | bytes[i + 3];
+    // SOF0-SOF15 but DHT (c4), JPG (c8) and DAC (cc), which share the range.
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return [(bytes[i + 7] << 8) | bytes[i + 8], (bytes[i + 5] << 8) | bytes[i + 6]];
+    }
+    if (marker === 0xda || length < 2) return null; // scan data before a frame header: not ours to read
+    i += 2 + length;
+  }
+  return null;
+}
+
+// Pixels of a canvas drawing, as RGBA; the canvas is the only place they exist.
+function drawn(source, width, height) {
+  const canvas = new OffscreenCanvas(width, height);
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  context.drawImage(source, 0, 0);
+  return P.makeImage(width, height, 4, context.getImageData(0, 0, width, height).data);
+}
+
+// A JPEG the way the server's decoder reads it (ml.imageio): WebCodecs' ImageDecoder decodes it at
+// the DCT scale Pillow's draft picks (libjpeg's scaling in both: the same pixels), upright; only the
+// whole-factor shrink is left to do here. Far cheaper than decoding a phone photo at full size.
+// Null when there is nothing to scale, or the browser decodes at another scale: the caller then
+// takes the full-size path (at full size Chromium's ImageDecoder converts colours its own way).
+async function decodeScaled(bytes, [storedW, storedH], spec) {
+  const [draft, reduce] = P.decodeFactors(storedW, storedH, true, spec);
+  if (draft === 1) return null;
+  const wanted = [Math.ceil(storedW / draft), Math.ceil(storedH / draft)];
+  const decoder = new ImageDecoder({ data: bytes, type: "image/jpeg", desiredWidth: wanted[0], desiredHeight: wanted[1] });
+  try {
+    const { image } = await decoder.decode();
+    try {
+      if (image.codedWidth !== wanted[0] || image.codedHeight !== wanted[1]) return null;
+      const quarterTurn = image.rotation % 180 !== 0;
+      const rgba = P.boxReduce(drawn(image, image.displayWidth, image.displayHeight), reduce);
+      const [width, height] = quarterTurn ? [storedH, storedW] : [storedW, storedH];
+      return { width, height, rgb: P.rgbFromRgba(rgba.data, rgba.width, rgba.height) };
+    } finally {
+      image.close();
+    }
+  } finally {
+    decoder.close();
+  }
+}
+
+// The browser decodes the photo (upright, EXIF orientation applied), then shrinks it the way the
+// server's decoder would (ml.imageio); pixels never leave this function's canvas.
 async function decode(blob, spec) {
-  const head = new Uint8Array(await blob.slice(0, 4).arrayBuffer());
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  const stored = isJpeg(bytes) && typeof ImageDecoder === "function" ? jpegSize(bytes) : null;
+  if (stored) {
+    if (stored[0] * stored[1] > spec.limits.max_pixels) throw new Error("The image has too many pixels.");
+    const scaled = await decodeScaled(bytes, stored, spec);
+    if (scaled) return scaled;
+  }
   const bitmap = await createImageBitmap(blob, { imageOrientation: "from-image" });
   try {
     const { width, height } = bitmap;
     if (width * height > spec.limits.max_pixels) throw new Error("The image has too many pixels.");
-    const canvas = new OffscreenCanvas(width, height);
-    const context = canvas.getContext("2d", { willReadFrequently: true });
-    context.drawImage(bitmap, 0, 0);
-    const rgba = P.makeImage(width, height, 4, context.getImageData(0, 0, width, height).data);
-    const [draft, reduce] = P.decodeFactors(width, height, isJpeg(head), spec);
-    const small = P.boxReduce(P.boxReduce(rgba, draft), reduce); // alpha is 255 throughout: a photo
+    const [draft, reduce] = P.decodeFactors(width, height, isJpeg(bytes), spec);
+    const small = P.boxReduce(P.boxReduce(drawn(bitmap, width, height), draft), reduce); // alpha is 255 throughout: a photo
     return { width, height, rgb: P.rgbFromRgba(small.data, small.width, small.height) };
   } finally {
     bitmap.close();
