@@ -202,7 +202,9 @@ def stop(process: subprocess.Popen) -> None:
 def cpu_seconds(groups: dict[str, int], database: str) -> dict[str, dict[int, float]]:
     """CPU seconds used so far by each process group (web, worker), by PostgreSQL's backends serving
     `database` and by Redis, per process id, from /proc. Per pid, so that a process of someone else's
-    ending on a shared machine cannot make a figure negative, and only our database's backends."""
+    ending on a shared machine cannot make a figure negative, and only our database's backends.
+    Backends that ended meanwhile (a connection closed) are counted through the postmaster, which
+    reaps them: its children's CPU, under its pid negated (every database's, but only ours is busy)."""
     totals: dict[str, dict[int, float]] = {name: {} for name in [*groups, "postgres", "redis"]}
     by_group = {pgid: name for name, pgid in groups.items()}
     tick = os.sysconf("SC_CLK_TCK")
@@ -215,6 +217,9 @@ def cpu_seconds(groups: dict[str, int], database: str) -> dict[str, dict[int, fl
                 title = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
                 name = "postgres" if f" {database} " in title else None
             name = name or ("redis" if comm.startswith("redis-server") else None)
+            if comm.startswith("postgres") and not (stat.parent / "cmdline").read_bytes().startswith(b"postgres:"):
+                # The postmaster (its children set their titles to "postgres: ..."): the ended backends.
+                totals["postgres"][-int(stat.parent.name)] = (int(fields[13]) + int(fields[14])) / tick
         except OSError:
             continue  # the process ended meanwhile
         if name:

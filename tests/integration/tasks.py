@@ -18,3 +18,15 @@ def record_attempt_task(path: str, hold_seconds: float) -> None:
     if first:
         time.sleep(hold_seconds)
     Path(f"{path}.done").write_text(str(os.getpid()))
+
+
+@shared_task
+def record_backend_task(path: str) -> None:
+    """Append the PostgreSQL backend serving this task's database connection to `path`."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    with Path(path).open("a") as f:
+        f.write(f"{backend}\n")

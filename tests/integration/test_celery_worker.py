@@ -9,7 +9,7 @@ from axes.models import AccessLog
 from django.utils import timezone
 
 from accounts.tasks import login_records_purge_task
-from tests.integration.tasks import record_attempt_task
+from tests.integration.tasks import record_attempt_task, record_backend_task
 from tests.integration.workers import wait_until
 
 pytestmark = pytest.mark.integration
@@ -48,3 +48,16 @@ def test_a_task_whose_process_is_killed_runs_again(celery_workers, tmp_path):
     pids = [int(pid) for pid in marker.read_text().split()]
     assert len(pids) == 2 and pids[1] != first_pid
     assert int(done.read_text()) == pids[1]
+
+
+def test_a_worker_keeps_its_database_connection_from_task_to_task(celery_workers, tmp_path):
+    """Celery's Django fixup would close the connection around every task; a new one per analysis
+    cost a backend start and a re-plan of the recommender's prepared statements (symphony.celery)."""
+    workers = celery_workers(count=1, concurrency=1, include=["tests.integration.tasks"])
+    log = tmp_path / "backends"
+    for _ in range(5):
+        record_backend_task.delay(str(log))
+    backends = wait_until(
+        lambda: log.exists() and len(log.read_text().split()) == 5 and log.read_text().split(), message=workers.logs
+    )
+    assert len(set(backends)) == 1, backends
