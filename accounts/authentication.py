@@ -1,6 +1,7 @@
 """API token authentication: django-rest-knox (tokens stored as SHA-512 digests,
 sliding expiry from settings.REST_KNOX), sturdy against malformed headers."""
 
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
@@ -15,6 +16,15 @@ class TokenAuthentication(KnoxTokenAuthentication):
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed("Invalid token.") from exc
         return super().authenticate_credentials(token)
+
+    def _cleanup_token(self, auth_token) -> bool:
+        """Whether the presented token has expired (it is then deleted). Knox also read and purged
+        all the user's other tokens here, a query on every request: expired tokens go at the next
+        login and in the daily purge instead (accounts.tokens)."""
+        if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+            auth_token.delete()
+            return True
+        return False
 
 
 class TokenScheme(OpenApiAuthenticationExtension):

@@ -291,6 +291,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.login_records_purge_task",
         "schedule": timedelta(days=1),
     },
+    "purge-expired-api-tokens": {
+        "task": "accounts.tasks.api_tokens_expired_purge_task",
+        "schedule": timedelta(days=1),
+    },
 }
 
 # --- REST framework, its error shape, the OpenAPI schema and API tokens: symphony/settings_api.py ---

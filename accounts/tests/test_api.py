@@ -224,3 +224,45 @@ def test_delete_me_with_token_invalidates_the_token(alice):
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.delete(url("me"), {"password": PASSWORD}, format="json").status_code == 204
     assert client.get(url("me")).status_code in (401, 403)
+
+
+def test_an_expired_token_is_refused_and_deleted(alice):
+    from datetime import timedelta
+
+    instance, token = AuthToken.objects.create(alice, expiry=timedelta(hours=1))
+    AuthToken.objects.filter(pk=instance.pk).update(expiry=instance.created - timedelta(seconds=1))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get(url("me")).status_code == 401
+    assert not AuthToken.objects.filter(pk=instance.pk).exists()
+
+
+def test_a_request_reads_only_the_token_it_presents(alice, django_assert_max_num_queries):
+    """Knox read every other token of the user on each request; expired ones now go at login and
+    in the daily purge (accounts.tokens)."""
+    for _ in range(3):
+        AuthToken.objects.create(alice)
+    _, token = AuthToken.objects.create(alice)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    with django_assert_max_num_queries(1):
+        assert client.get(url("me")).status_code == 200
+
+
+def test_expired_tokens_go_at_the_next_login_and_in_the_daily_purge(alice):
+    from datetime import timedelta
+
+    from accounts.models import User
+    from accounts.tokens import api_token_create, api_tokens_expired_purge
+
+    bob = User.objects.create_user("bob", "bob@example.com", STRONG)
+    old = [AuthToken.objects.create(user, expiry=timedelta(hours=1))[0] for user in (alice, alice, bob)]
+    AuthToken.objects.filter(pk__in=[t.pk for t in old]).update(expiry=old[0].created - timedelta(seconds=1))
+    api_token_create(alice)
+    assert (
+        list(AuthToken.objects.filter(user=alice).values_list("pk", flat=True)) != []
+        and not AuthToken.objects.filter(pk__in=[old[0].pk, old[1].pk]).exists()
+    )
+    assert AuthToken.objects.filter(pk=old[2].pk).exists()
+    assert api_tokens_expired_purge() == 1
+    assert not AuthToken.objects.filter(pk=old[2].pk).exists()
