@@ -20,9 +20,9 @@ from accounts.permissions import HasConsent
 from ml.labels import EMOTIONS
 from ml.text import TEXT_MAX_CHARS
 from music.recommendation.api import RecommendationOutputSerializer
-from symphony.api import ObjectIdField, StrictInputSerializer, validated_query
+from symphony.api import ObjectIdField, StrictInputSerializer, preferred_wait, validated_query
 from symphony.pagination import paginate
-from symphony.schema import error_response, one_of
+from symphony.schema import error_response, one_of, prefer_wait_parameter
 from symphony.shortcuts import object_or_404
 
 from . import selectors, services
@@ -250,10 +250,12 @@ class CheckInListCreateApi(APIView):
     @extend_schema(
         operation_id="check_ins_create",
         request={"multipart/form-data": InputSerializer, "application/json": SaidInputSerializer},
+        parameters=[prefer_wait_parameter("the analysis")],
         responses={
             202: CheckInOutputSerializer,
             201: OpenApiResponse(
-                CheckInOutputSerializer, description="An emotion picked by hand, or words: done at once."
+                CheckInOutputSerializer,
+                description="Finished: picked by hand, words, or analysed within `Prefer: wait`.",
             ),
             400: ERROR_RESPONSES[400],
             403: error_response(403, "No consent to face analysis yet (`consent_required`)."),
@@ -265,10 +267,12 @@ class CheckInListCreateApi(APIView):
         serializer = (self.SaidInputSerializer if json_body else self.InputSerializer)(data=request.data)
         serializer.is_valid(raise_exception=True)
         check_in = _check_in_create(request.user, serializer.validated_data)
-        check_in = selectors.check_in_created(user=request.user, check_in=check_in)
+        wait = preferred_wait(request, selectors.MAX_WAIT_S)
+        check_in = selectors.check_in_created(user=request.user, check_in=check_in, wait=wait)
         data = CheckInOutputSerializer(check_in, context=_output_context(request, check_in)).data
         code = status.HTTP_201_CREATED if check_in.is_finished else status.HTTP_202_ACCEPTED
-        return Response(data, status=code, headers={"Location": data["url"]})
+        applied = {"Preference-Applied": f"wait={wait:g}"} if wait else {}
+        return Response(data, status=code, headers={"Location": data["url"], **applied})
 
 
 class CheckInDetailApi(APIView):

@@ -64,10 +64,14 @@ def check_in_status(*, user, check_in_id, wait: float = 0) -> dict | None:
     return _status_wait(rows, int(check_in_id), wait) if wait else rows.first()
 
 
-def check_in_created(*, user, check_in: CheckIn) -> CheckIn:
+def check_in_created(*, user, check_in: CheckIn, wait: float = 0) -> CheckIn:
     """A check-in just created, ready to show. Read back only when its analysis may already have run
     in this process (eager tasks) or it is finished (picked by hand, with songs); a queued one has
-    no faces or kept images yet, so there is nothing to read."""
+    no faces or kept images yet, so there is nothing to read. With `wait`, an unfinished one is
+    held until it is finished, at most `wait` seconds, and then read (one request, not two)."""
+    if wait and not check_in.is_finished:
+        check_in_status(user=user, check_in_id=check_in.pk, wait=wait)
+        return check_in_get(user=user, check_in_id=check_in.pk)
     if settings.CELERY_TASK_ALWAYS_EAGER or check_in.is_finished:
         return check_in_get(user=user, check_in_id=check_in.pk)
     check_in._prefetched_objects_cache = {"faces": FaceResult.objects.none(), "frames": CheckInFrame.objects.none()}

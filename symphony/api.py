@@ -4,6 +4,7 @@ Every error answer, from DRF, a service or the request-body middleware, has drf-
 shape: `{"type": "validation_error" | "client_error" | "server_error", "errors": [{"code", "detail",
 "attr"}]}` (docs/api.md, "Errors"; the schema's components are symphony.schema's)."""
 
+import re
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -58,6 +59,19 @@ class ExceptionHandler(StandardizedExceptionHandler):
                 return RequestTooLarge(" ".join(exc.messages))
             return exceptions.ValidationError(serializers.as_serializer_error(exc))
         return super().convert_known_exceptions(exc)
+
+
+# RFC 7240's `wait` preference: "Prefer: wait=10", perhaps among others ("respond-async, wait=10").
+_PREFER_WAIT = re.compile(
+    r"(?:^|[,;\s])wait\s*=\s*\"?([0-9]{1,6}(?:\.[0-9]{1,6})?)\"?\s*(?:[,;]|$)", re.IGNORECASE | re.ASCII
+)
+
+
+def preferred_wait(request, limit: float) -> float:
+    """Seconds the client asked to wait for the outcome (`Prefer: wait=S`), at most `limit`; 0 without.
+    Like any preference, one that cannot be read is ignored, never an error (RFC 7240)."""
+    match = _PREFER_WAIT.search(request.headers.get("Prefer", ""))
+    return min(float(match.group(1)), limit) if match else 0.0
 
 
 def validated_query(serializer_class: type[serializers.Serializer], request) -> dict:

@@ -1,6 +1,7 @@
 """OpenAPI schema generation: drf-spectacular, with drf-standardized-errors' error responses."""
 
 from drf_spectacular.plumbing import is_serializer
+from drf_spectacular.utils import OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ValidationErrorEnum
 from rest_framework import serializers
@@ -199,3 +200,14 @@ def error_response(status: int, description: str):
         429: ErrorResponse429Serializer,
     }
     return OpenApiResponse(shapes[status], description=description)
+
+
+def prefer_wait_parameter(work: str) -> OpenApiParameter:
+    """The `Prefer: wait=S` request header (symphony.api.preferred_wait) in the schema."""
+    return OpenApiParameter(
+        "Prefer",
+        str,
+        OpenApiParameter.HEADER,
+        description=f"`wait=S` (RFC 7240; at most 20): hold the answer until {work} is finished, at most S seconds, "
+        "and then answer with the outcome: one request instead of a submit and a long poll.",
+    )

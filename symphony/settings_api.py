@@ -54,7 +54,7 @@ DRF_STANDARDIZED_ERRORS = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Emotion Symphony API",
     "DESCRIPTION": "Selfies in, mood and songs out. docs/api.md in the repository describes the v1 contract.",
-    "VERSION": "1.4.0",
+    "VERSION": "1.5.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Served from the sidecar package: the docs page works offline.
     "SWAGGER_UI_DIST": "SIDECAR",

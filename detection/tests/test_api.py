@@ -45,6 +45,26 @@ def test_posting_a_photo_answers_202_with_id_status_and_url(api, on_commit, no_w
     assert no_worker == [body["id"]]
 
 
+def test_with_prefer_wait_a_photo_analysed_meanwhile_answers_201_with_the_result(api, monkeypatch, model_required):
+    """`Prefer: wait=S`: the answer waits for the analysis (here a worker finishes it at once, while
+    the request is still open: queued, the task runs on the spot)."""
+    monkeypatch.setattr("detection.services.transaction.on_commit", lambda callback, **kwargs: callback())
+    monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", services.check_in_analyze)
+    response = api.post(LIST, {"image": photo()}, format="multipart", HTTP_PREFER="wait=5")
+
+    assert response.status_code == 201, response.content
+    assert response["Preference-Applied"] == "wait=5"
+    body = response.json()
+    assert body["status"] == "done" and body["top_emotion"] == "happiness" and len(body["faces"]) == 1
+
+
+def test_without_prefer_wait_nothing_is_held_or_applied(api, on_commit, no_worker):
+    with on_commit():
+        response = api.post(LIST, {"image": photo()}, format="multipart", HTTP_PREFER="respond-async")
+
+    assert response.status_code == 202 and "Preference-Applied" not in response
+
+
 def test_posting_a_burst_creates_a_webcam_check_in(api, on_commit, no_worker):
     with on_commit():
         response = api.post(LIST, {"frames": [photo() for _ in range(5)]}, format="multipart")

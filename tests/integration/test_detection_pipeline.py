@@ -101,3 +101,37 @@ def test_a_worker_killed_mid_analysis_is_replaced_and_the_result_is_written_once
     assert set(workers.child_pids()).isdisjoint(killed)
     # Exactly one set of results: one face per frame, no leftovers of the killed run.
     assert FaceResult.objects.filter(check_in=check_in).count() == settings.MAX_BURST_FRAMES
+
+
+def test_with_prefer_wait_the_submit_itself_answers_with_the_result(celery_workers):
+    """`Prefer: wait=S` (RFC 7240): one request instead of a submit and a long poll."""
+    workers = celery_workers(count=1, concurrency=1)
+    client = APIClient()
+    client.force_authenticate(UserFactory(consented=True))
+    photo = SimpleUploadedFile("me.jpg", images.face_jpeg(), "image/jpeg")
+
+    response = client.post("/api/v1/checkins/", {"image": photo}, format="multipart", HTTP_PREFER="wait=20")
+
+    assert response.status_code == 201, (response.content, workers.logs())
+    assert response["Preference-Applied"] == "wait=20"
+    body = response.json()
+    assert body["status"] == "done" and body["top_emotion"] == "happiness"
+    assert len(body["faces"]) == 1 and response["Location"] == body["url"]
+
+
+def test_with_prefer_wait_an_analysis_still_queued_answers_202_when_the_wait_ends(transactional_db):
+    """No worker runs: the answer comes when the wait is over, queued, as without the preference."""
+    import time
+
+    client = APIClient()
+    client.force_authenticate(UserFactory(consented=True))
+    photo = SimpleUploadedFile("me.jpg", images.face_jpeg(), "image/jpeg")
+    started = time.monotonic()
+
+    response = client.post("/api/v1/checkins/", {"image": photo}, format="multipart", HTTP_PREFER="wait=0.5")
+
+    assert response.status_code == 202 and response.json()["status"] == "queued"
+    assert time.monotonic() - started >= 0.5
+    from detection import services
+
+    services.check_in_delete(check_in=CheckIn.objects.get(pk=response.json()["id"]))  # and its stored image
