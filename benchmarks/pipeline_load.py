@@ -95,19 +95,26 @@ def ensure_database(url: str) -> None:
 
 
 def prepare(env: dict, users: int) -> list[str]:
-    """Migrate, and create `users` consenting users; returns their API tokens."""
+    """Migrate, load the shipped catalogue (as bin/run does: every check-in's list is chosen from it),
+    and create `users` consenting users with no history yet (each run starts alike); returns their
+    API tokens."""
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([PYTHON, "manage.py", "seed_catalog"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     script = f"""
 import json
 from django.utils import timezone
 from accounts.tokens import api_token_create
 from accounts.consent import CONSENT_VERSION
 from accounts.models import User
+from detection.models import CheckIn
+from music.library.models import Recommendation
 tokens = []
 for i in range({users}):
     user, _ = User.objects.get_or_create(username=f"bench{{i}}", defaults={{"email": f"bench{{i}}@example.com"}})
     user.consent_version, user.consent_at, user.keep_images = CONSENT_VERSION, timezone.now(), False
     user.save()
+    CheckIn.objects.filter(owner=user).delete()
+    Recommendation.objects.filter(user=user).delete()
     tokens.append(api_token_create(user)[0])
 print(json.dumps(tokens))
 """
