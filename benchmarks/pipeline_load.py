@@ -28,7 +28,15 @@ in-process on PostgreSQL; 2026-12-08, load average 5-6), tottime, top lines:
     worker  7.7 s / 30 (wall on a loaded machine): psycopg wait 2.3 s over 600 calls (SELECT FOR
             UPDATE x2, UPDATE, frames read, faces DELETE/INSERT, frames DELETE, row UPDATE, songs),
             TFLite Invoke 1.8 s, BlazeFace scan 1.4 s, file read
-  after: see docs/scaling.md ("Profile").
+  2026-12-07, quiet, the shipped catalogue loaded (cProfile with a CPU clock, in-process):
+    worker task, wall 84 ms for 30 ms CPU: psycopg wait in Django's connect() and in the first
+            candidate query of each task (a new backend each time: Celery's fixup closed the
+            connection) -> connection kept: wall 31 ms, 2 workers drain 45/s (were 19/s)
+    worker  check_in_analyze 39 ms CPU: faces_read 16 (TFLite Invoke, BlazeFace scan, JPEG decode),
+            recommendation_create 11.5 (recommend 26%, candidates_for 25%, the list's INSERTs 21%,
+            history_for 14%, stated_for 11%), the start and result statements the rest
+    web     the held POST: ORM compile (as_sql, pre_sql_setup) about half, DRF fields a quarter,
+            token authentication 2 queries -> 1 (knox's cleanup read every token of the user)
 
 Everything stays on loopback; every loop is bounded by a count or a deadline.
 """
