@@ -59,6 +59,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from benchdb import benchmark_throttle_rates
+from processcpu import cpu_seconds, cpu_used
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -223,41 +224,6 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
-def cpu_seconds(groups: dict[str, int], database: str) -> dict[str, dict[int, float]]:
-    """CPU seconds used so far by each process group (web, worker), by PostgreSQL's backends serving
-    `database` and by Redis, per process id, from /proc. Per pid, so that a process of someone else's
-    ending on a shared machine cannot make a figure negative, and only our database's backends.
-    Backends that ended meanwhile (a connection closed) are counted through the postmaster, which
-    reaps them: its children's CPU, under its pid negated (every database's, but only ours is busy)."""
-    totals: dict[str, dict[int, float]] = {name: {} for name in [*groups, "postgres", "redis"]}
-    by_group = {pgid: name for name, pgid in groups.items()}
-    tick = os.sysconf("SC_CLK_TCK")
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-            comm, fields = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
-            name = by_group.get(int(fields[2]))
-            if name is None and comm.startswith("postgres"):
-                title = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-                name = "postgres" if f" {database} " in title else None
-            name = name or ("redis" if comm.startswith("redis-server") else None)
-            if comm.startswith("postgres") and not (stat.parent / "cmdline").read_bytes().startswith(b"postgres:"):
-                # The postmaster (its children set their titles to "postgres: ..."): the ended backends.
-                totals["postgres"][-int(stat.parent.name)] = (int(fields[13]) + int(fields[14])) / tick
-        except OSError:
-            continue  # the process ended meanwhile
-        if name:
-            totals[name][int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / tick
-    return totals
-
-
-def cpu_used(before: dict, after: dict) -> dict[str, float]:
-    """Seconds each kind used between the two readings (a process started since counts from zero)."""
-    return {
-        name: sum(max(0.0, s - before[name].get(pid, 0.0)) for pid, s in pids.items()) for name, pids in after.items()
-    }
-
-
 def pipeline_ms_p50(image: bytes, tmp: Path, repeats: int = 60) -> float:
     """The analysis alone, in a fresh process on one thread, as benchmarks/inference.py times it."""
     script = f"""
@@ -359,7 +325,7 @@ def serve(env: dict, port: int, tmp: Path, run):
         stop(server)
 
 
-def main() -> None:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print only the JSON result")
     parser.add_argument("--users", type=int, default=10)
@@ -371,8 +337,11 @@ def main() -> None:
     )
     parser.add_argument("--broker-url", default=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14"))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"))
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def main() -> None:
+    args = arguments()
     subprocess.run([str(ROOT / "bin" / "services")], check=True, stdout=sys.stderr)
     ensure_database(args.database_url)
     tmp = Path(tempfile.mkdtemp(prefix="pipeline-load-"))
