@@ -21,10 +21,10 @@ def cpu_seconds(groups: dict[str, int], database: str) -> dict[str, dict[int, fl
             if name is None and comm.startswith("postgres"):
                 title = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
                 name = "postgres" if f" {database} " in title else None
+                if not title.startswith("postgres:"):
+                    # The postmaster (its children set their titles to "postgres: ..."): the ended backends.
+                    totals["postgres"][-int(stat.parent.name)] = (int(fields[13]) + int(fields[14])) / tick
             name = name or ("redis" if comm.startswith("redis-server") else None)
-            if comm.startswith("postgres") and not (stat.parent / "cmdline").read_bytes().startswith(b"postgres:"):
-                # The postmaster (its children set their titles to "postgres: ..."): the ended backends.
-                totals["postgres"][-int(stat.parent.name)] = (int(fields[13]) + int(fields[14])) / tick
         except OSError:
             continue  # the process ended meanwhile
         if name:

@@ -290,11 +290,8 @@ class CheckInDetailApi(APIView):
         responses={200: CheckInOutputSerializer, **ERROR_RESPONSES},
     )
     def get(self, request, check_in_id: int):
-        wait = validated_query(self.FilterSerializer, request).get("wait")
-        if wait:
-            # Hold the answer on one small row; the whole check-in is read once, at the end.
-            object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id, wait=wait))
-        check_in = object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id))
+        wait = validated_query(self.FilterSerializer, request).get("wait") or 0
+        check_in = object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id, wait=wait))
         return Response(CheckInOutputSerializer(check_in, context=_output_context(request, check_in)).data)
 
     @extend_schema(operation_id="check_ins_destroy", responses={204: None, 404: ERROR_RESPONSES[404]})

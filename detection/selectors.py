@@ -23,9 +23,13 @@ def check_ins_finished(*, user) -> QuerySet[CheckIn]:
     return CheckIn.objects.filter(owner=user, status=CheckIn.Status.DONE).with_effective_emotion()
 
 
-def check_in_get(*, user, check_in_id) -> CheckIn | None:
-    """One of the user's check-ins, or None: another user's is indistinguishable from a missing one."""
+def check_in_get(*, user, check_in_id, wait: float = 0) -> CheckIn | None:
+    """One of the user's check-ins, or None: another user's is indistinguishable from a missing one.
+    With `wait`, held on its status row until it is finished, at most `wait` seconds (long polling,
+    check_in_status), and read whole once, at the end."""
     if not user.is_authenticated:
+        return None
+    if wait and check_in_status(user=user, check_in_id=check_in_id, wait=wait) is None:
         return None
     return check_in_list(user=user).filter(pk=check_in_id).first()
 
@@ -70,8 +74,7 @@ def check_in_created(*, user, check_in: CheckIn, wait: float = 0) -> CheckIn:
     no faces or kept images yet, so there is nothing to read. With `wait`, an unfinished one is
     held until it is finished, at most `wait` seconds, and then read (one request, not two)."""
     if wait and not check_in.is_finished:
-        check_in_status(user=user, check_in_id=check_in.pk, wait=wait)
-        return check_in_get(user=user, check_in_id=check_in.pk)
+        return check_in_get(user=user, check_in_id=check_in.pk, wait=wait)
     if settings.CELERY_TASK_ALWAYS_EAGER or check_in.is_finished:
         return check_in_get(user=user, check_in_id=check_in.pk)
     check_in._prefetched_objects_cache = {"faces": FaceResult.objects.none(), "frames": CheckInFrame.objects.none()}

@@ -108,10 +108,8 @@ def _wait_s(request) -> float:
 def check_in_detail(request, check_in_id: int):
     """The result page, or with `?fragment=result` its #result region alone (what the page's script
     swaps in). With `?wait=S` the answer is held until the analysis is finished, at most S seconds:
-    the status API's long poll (selectors.check_in_status), answered in HTML."""
-    if wait := _wait_s(request):
-        object_or_404(selectors.check_in_status(user=request.user, check_in_id=check_in_id, wait=wait))
-    check_in = _owned_or_404(request, check_in_id)
+    the status API's long poll (selectors.check_in_get's wait), answered in HTML."""
+    check_in = object_or_404(selectors.check_in_get(user=request.user, check_in_id=check_in_id, wait=_wait_s(request)))
     template = "detection/_result.html" if request.GET.get("fragment") == "result" else "detection/result.html"
     # An unfinished check-in shows only its progress: nothing else to read for it.
     context = _result_context(request, check_in) if check_in.is_finished else {"check_in": check_in}

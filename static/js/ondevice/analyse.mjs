@@ -21,7 +21,7 @@ function isJpeg(bytes) {
 
 // A JPEG's stored (width, height), from its frame header (SOFn), or null: the decoder below needs it
 // before decoding, to ask for the DCT scale the server's decoder would use.
-export function jpegSize(bytes) {
+function jpegSize(bytes) {
   let i = 2;
   while (i + 9 < bytes.length && bytes[i] === 0xff) {
     const marker = bytes[i + 1];
@@ -35,6 +35,11 @@ export function jpegSize(bytes) {
     i += 2 + length;
   }
   return null;
+}
+
+// The server's pixel cap (ml.imageio), checked before any pixel is decoded.
+function pixelsAllowed(width, height, spec) {
+  if (width * height > spec.limits.max_pixels) throw new Error("The image has too many pixels.");
 }
 
 // Pixels of a canvas drawing, as RGBA; the canvas is the only place they exist.
@@ -74,18 +79,20 @@ async function decodeScaled(bytes, [storedW, storedH], spec) {
 // The browser decodes the photo (upright, EXIF orientation applied), then shrinks it the way the
 // server's decoder would (ml.imageio); pixels never leave this function's canvas.
 async function decode(blob, spec) {
-  const bytes = new Uint8Array(await blob.arrayBuffer());
-  const stored = isJpeg(bytes) && typeof ImageDecoder === "function" ? jpegSize(bytes) : null;
+  const jpeg = isJpeg(new Uint8Array(await blob.slice(0, 4).arrayBuffer()));
+  // The whole file is read here only for ImageDecoder; createImageBitmap reads the blob itself.
+  const bytes = jpeg && typeof ImageDecoder === "function" ? new Uint8Array(await blob.arrayBuffer()) : null;
+  const stored = bytes && jpegSize(bytes);
   if (stored) {
-    if (stored[0] * stored[1] > spec.limits.max_pixels) throw new Error("The image has too many pixels.");
+    pixelsAllowed(stored[0], stored[1], spec);
     const scaled = await decodeScaled(bytes, stored, spec);
     if (scaled) return scaled;
   }
   const bitmap = await createImageBitmap(blob, { imageOrientation: "from-image" });
   try {
     const { width, height } = bitmap;
-    if (width * height > spec.limits.max_pixels) throw new Error("The image has too many pixels.");
-    const [draft, reduce] = P.decodeFactors(width, height, isJpeg(bytes), spec);
+    pixelsAllowed(width, height, spec);
+    const [draft, reduce] = P.decodeFactors(width, height, jpeg, spec);
     const small = P.boxReduce(P.boxReduce(drawn(bitmap, width, height), draft), reduce); // alpha is 255 throughout: a photo
     return { width, height, rgb: P.rgbFromRgba(small.data, small.width, small.height) };
   } finally {
