@@ -277,6 +277,16 @@ def test_long_polling_answers_at_once_when_finished_and_refuses_bad_waits(api, u
     assert api.get(f"{LIST}{done.pk}/?wait=3600").status_code == 400
 
 
+def test_long_polling_someone_elses_check_in_is_a_404_at_once(api, client):
+    """The wait reads only the owner's rows: another user's check-in is missing, not waited for."""
+    theirs = CheckInFactory(owner=UserFactory(consented=True))
+    started = time.monotonic()
+    assert api.get(f"{LIST}{theirs.pk}/?wait=15").status_code == 404
+    client.force_login(UserFactory(consented=True))
+    assert client.get(f"/checkins/{theirs.pk}/?wait=15").status_code == 404
+    assert time.monotonic() - started < 2
+
+
 def test_long_polling_gives_up_after_the_wait_with_the_current_status(api, user):
     queued = CheckInFactory(owner=user)
     started = time.monotonic()
