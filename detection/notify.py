@@ -118,7 +118,7 @@ def _listener(url: str) -> _Listener:
 
 @contextmanager
 def listening(check_in_id: int) -> Iterator[Callable[[float], None]]:
-    """Yield `pause(seconds)`: returns after `seconds`, or as soon as the check-in is announced.
+    """Yield `pause(seconds)`: returns after `seconds` (False), or as soon as the check-in is announced (True).
 
     Registers on entry, so an announcement made after entering is never missed while the
     subscription is up; read the row after entering, then pause between reads. Falls back to
@@ -127,13 +127,14 @@ def listening(check_in_id: int) -> Iterator[Callable[[float], None]]:
     listener = _listener(settings.REDIS_URL) if settings.REDIS_URL else None
     event = listener.add(check_in_id) if listener else None
 
-    def pause(seconds: float) -> None:
+    def pause(seconds: float) -> bool:
         # A process's first waiter may come before its subscription is up: give it a moment.
         if listener is None or not listener.subscribed.wait(timeout=0.2):
             time.sleep(min(seconds, POLL_S))
-            return
-        event.wait(min(seconds, RECHECK_S))
+            return False
+        announced = event.wait(min(seconds, RECHECK_S))
         event.clear()
+        return announced
 
     try:
         yield pause

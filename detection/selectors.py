@@ -3,7 +3,7 @@
 import time
 
 from django.conf import settings
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
 
 from music.library import selectors as music_selectors
 
@@ -13,9 +13,7 @@ from .models import FINISHED_STATUSES, CheckIn, CheckInFrame, CheckInRecommendat
 
 def check_in_list(*, user) -> QuerySet[CheckIn]:
     """The user's own check-ins, newest first."""
-    return CheckIn.objects.filter(owner=user).prefetch_related(
-        Prefetch("faces", queryset=FaceResult.objects.order_by("frame_index", "id")), "frames"
-    )
+    return CheckIn.objects.filter(owner=user).prefetch_related(_faces(), "frames")
 
 
 def check_ins_finished(*, user) -> QuerySet[CheckIn]:
@@ -26,36 +24,63 @@ def check_ins_finished(*, user) -> QuerySet[CheckIn]:
 def check_in_get(*, user, check_in_id, wait: float = 0) -> CheckIn | None:
     """One of the user's check-ins, or None: another user's is indistinguishable from a missing one.
     With `wait`, held on its status row until it is finished, at most `wait` seconds (long polling,
-    check_in_status), and read whole once, at the end."""
+    check_in_status), and read whole once: at the wake-up that announced its finish, or at the end."""
     if not user.is_authenticated:
         return None
-    if wait and check_in_status(user=user, check_in_id=check_in_id, wait=wait) is None:
-        return None
-    return check_in_list(user=user).filter(pk=check_in_id).first()
+    mine = CheckIn.objects.filter(owner=user, pk=check_in_id)
+
+    def whole() -> CheckIn | None:
+        return _frames_attach(
+            mine.annotate(framed=Exists(CheckInFrame.objects.filter(check_in=OuterRef("pk"))))
+            .prefetch_related(_faces())
+            .first()
+        )
+
+    if not wait:
+        return whole()
+    found = _status_wait(mine.values("id", "status").first, int(check_in_id), wait, whole=whole)
+    return found if found is None or isinstance(found, CheckIn) else whole()
+
+
+def _faces() -> Prefetch:
+    return Prefetch("faces", queryset=FaceResult.objects.order_by("frame_index", "id"))
+
+
+def _frames_attach(check_in: CheckIn | None) -> CheckIn | None:
+    """Its kept frames, read only when it has some (`framed`, read with the row): most keep none."""
+    if check_in is not None and not check_in.framed:
+        check_in._prefetched_objects_cache["frames"] = CheckInFrame.objects.none()
+    elif check_in is not None:
+        prefetch_related_objects([check_in], "frames")
+    return check_in
 
 
 MAX_WAIT_S = 20.0
 
 
-def _status_wait(rows: QuerySet, check_in_id: int, timeout: float) -> dict | None:
-    """rows' first {id, status}, re-read until finished, at most `timeout` seconds (MAX_WAIT_S).
+def _status_wait(first, check_in_id: int, timeout: float, whole=None):
+    """first() (an {id, status} row), re-read until finished, at most `timeout` seconds (MAX_WAIT_S).
 
     Registers for the worker's announcement (detection.notify) before its first read, so the
     read that starts the wait is also the one that could see the finish: one small query per
-    wake-up, nothing in between."""
+    wake-up, nothing in between. With `whole`, a wake-up by the announcement reads whole() instead
+    (the check-in is almost surely finished, so its status would be read for nothing) and returns
+    it once finished."""
     deadline = time.monotonic() + min(timeout, MAX_WAIT_S)
     with notify.listening(check_in_id) as pause:
+        read = first
         while True:
-            found = rows.first()
+            found = read()
             left = deadline - time.monotonic()
-            if found is None or found["status"] in FINISHED_STATUSES or left <= 0:
+            status = found.status if isinstance(found, CheckIn) else found and found["status"]
+            if found is None or status in FINISHED_STATUSES or left <= 0:
                 return found
-            pause(left)
+            read = whole if pause(left) and whole is not None else first
 
 
 def check_in_wait_finished(*, check_in_id: int, timeout: float) -> bool:
     """Block until the check-in is done or failed, at most `timeout` seconds; True if it is."""
-    found = _status_wait(CheckIn.objects.filter(pk=check_in_id).values("id", "status"), check_in_id, timeout)
+    found = _status_wait(CheckIn.objects.filter(pk=check_in_id).values("id", "status").first, check_in_id, timeout)
     return found is not None and found["status"] in FINISHED_STATUSES
 
 
@@ -65,7 +90,7 @@ def check_in_status(*, user, check_in_id, wait: float = 0) -> dict | None:
     if not user.is_authenticated:
         return None
     rows = CheckIn.objects.filter(owner=user, pk=check_in_id).values("id", "status")
-    return _status_wait(rows, int(check_in_id), wait) if wait else rows.first()
+    return _status_wait(rows.first, int(check_in_id), wait) if wait else rows.first()
 
 
 def check_in_created(*, user, check_in: CheckIn, wait: float = 0) -> CheckIn:

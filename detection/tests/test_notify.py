@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from detection import notify, selectors, services
 from detection.models import CheckIn
@@ -72,3 +73,20 @@ def test_the_worker_announces_every_finish_after_its_commit(monkeypatch, on_comm
         services.check_in_fail(failing.pk, "We couldn't find a face.")
         assert heard == []  # not before the commit: a waiter would read the old row
     assert heard == [failing.pk]
+
+
+@needs_redis
+@pytest.mark.django_db(transaction=True)
+def test_a_waiter_woken_by_the_announcement_reads_the_check_in_whole_at_once(monkeypatch):
+    # Its status once (the read that starts the wait), then at the wake-up the row and its faces;
+    # not its status a second time, nor its kept frames (it has none).
+    monkeypatch.setattr(notify, "RECHECK_S", 3600)
+    check_in = CheckInFactory()
+    thread = _finish_later(check_in.pk, announce=True)
+    with CaptureQueriesContext(connection) as queries:
+        found = selectors.check_in_get(user=check_in.owner, check_in_id=check_in.pk, wait=15)
+    thread.join()
+    assert found.status == "failed" and list(found.faces.all()) == [] and not found.frames.all()
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert len(statements) == 3, statements
+    assert '"detection_checkin"."status" AS "status"' in statements[0]

@@ -73,7 +73,8 @@ def _distribution(emotions: dict[str, float]) -> dict[str, float]:
 
 
 def _recommendation_store(rec: Recommendation, picks: list[recommender.Pick]) -> None:
-    with transaction.atomic():
+    # A transaction of its own, but no savepoint inside a caller's: the caller's rolls back both.
+    with transaction.atomic(savepoint=False):
         rec.save()
         RecommendationItem.objects.bulk_create(
             RecommendationItem(

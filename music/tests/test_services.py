@@ -2,10 +2,13 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from accounts import data_rights
 from accounts.tests.factories import UserFactory
 from music.catalog.services import songs_tag_add, songs_tag_remove
+from music.library.models import RecommendationItem
 from music.library.services import feedback_create, playlist_from_recommendation, rating_delete
 from music.models import Feedback, Rating, Recommendation, Song
 from music.recommendation import queries, sql
@@ -36,6 +39,23 @@ def test_it_stores_every_list_and_item(catalog):
     assert [i.rank for i in items] == list(range(1, 11))
     assert all(i.explanation.startswith("you look sad (61%) · goal: lift") for i in items)
     assert items[0].song.emotions == {"happiness": 1.0}
+
+
+def test_a_list_is_stored_whole_or_not_at_all_and_in_a_callers_transaction_with_no_savepoint(catalog, monkeypatch):
+    user = UserFactory()
+    # The test runs in a transaction already, as a list made for a check-in runs in the result's.
+    with CaptureQueriesContext(connection) as queries_run:
+        recommendation_create(user=user, emotions=SAD)
+    assert not [q["sql"] for q in queries_run.captured_queries if "SAVEPOINT" in q["sql"]]
+
+    def broken(*args, **kwargs):
+        raise IntegrityError("an item could not be written")
+
+    monkeypatch.setattr(RecommendationItem.objects, "bulk_create", broken)
+    # The caller's transaction (here a savepoint of the test's) rolls back the list with its items.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        recommendation_create(user=user, emotions=SAD)
+    assert Recommendation.objects.filter(user=user).count() == 1
 
 
 def test_goal_argument_overrides_the_profile_and_a_mood_by_hand_says_you_said_it(catalog):
