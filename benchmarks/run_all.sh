@@ -9,7 +9,7 @@ bin/services
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/symphony}
 results=${RESULTS:-benchmarks/results}
 mkdir -p "$results"
-for bench in inference upload_cost pipeline_load recommend_scale taste history_page enrich_catalog seed_catalog tagging text; do
+for bench in inference upload_cost pipeline_load check_in_floor recommend_scale taste history_page enrich_catalog seed_catalog tagging text; do
   echo "== $bench" >&2
   .venv/bin/python "benchmarks/$bench.py" --json | tail -1 | tee "$results/$bench.json"
 done
