@@ -8,9 +8,10 @@ takes (baseline and progressive JPEG, CMYK JPEG, 8- and 16-bit PNG with and
 without alpha, palette PNG with transparency, lossy and lossless WebP, extreme
 aspect ratios). Each goes through exactly what an upload runs, in a fresh process
 pinned to one core: the web process's detection.uploads.image_check (header
-checks only, no pixel decoded), then the worker's one bounded decode for the
-analysis (ml.imageio.decode_image at ml.inference.DECODE_SIDE) and, the worst
-case, the clean JPEG a keeper's image is stored as (sanitize_image). Prints one
+checks only, no pixel decoded), then the worker's decode in the worst case, a
+keeper's image: one bounded decode for both the analysis (at
+ml.inference.DECODE_SIDE) and the clean JPEG it is kept as
+(ml.imageio.decode_and_sanitize; a JPEG decodes twice, each at its own DCT scale). Prints one
 JSON object:
 
     worst_photo_peak_mb    peak RSS increase over the process's standing memory
@@ -235,8 +236,10 @@ def measure_child(paths: list[str], kind: str) -> dict:
     def accept(upload, label: str) -> None:
         data = image_check(upload, label, max_pixels=max_pixels)
         web.append(_cpu_s())
-        imageio.decode_image(data, max_bytes=settings.MAX_UPLOAD_BYTES, max_pixels=max_pixels, min_side=DECODE_SIDE)
-        imageio.sanitize_image(data, max_bytes=settings.MAX_UPLOAD_BYTES, max_pixels=max_pixels)
+        # The worst case: a keeper's image, decoded for the analysis and kept as a clean JPEG.
+        imageio.decode_and_sanitize(
+            data, max_bytes=settings.MAX_UPLOAD_BYTES, max_pixels=max_pixels, min_side=DECODE_SIDE
+        )
 
     web: list[float] = []
     max_pixels = settings.MAX_PHOTO_PIXELS if kind == "photo" else settings.MAX_FRAME_PIXELS

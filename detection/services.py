@@ -209,16 +209,13 @@ def _unfinished(check_in_id: int):
     return CheckIn.objects.filter(pk=check_in_id).exclude(status__in=FINISHED_STATUSES)
 
 
-def _frames_keep(check_in: CheckIn, images: list[bytes]) -> list[CheckInFrame]:
-    """The owner keeps images: store each as a clean JPEG (upright, no EXIF/GPS) in private storage.
-    Only keepers pay for this second decode; everyone else's images are only ever decoded once."""
+def _frames_keep(check_in: CheckIn, kept: Sequence[bytes]) -> list[CheckInFrame]:
+    """The owner keeps images: each clean JPEG (upright, no EXIF/GPS; analysis.faces_read made them
+    from the analysis's decode) as a frame in private storage."""
     from ml import imageio
 
     frames = []
-    for index, data in enumerate(images):
-        clean = imageio.sanitize_image(
-            data, max_bytes=settings.MAX_UPLOAD_BYTES, max_pixels=uploads.max_pixels(check_in.kind)
-        )
+    for index, clean in enumerate(kept):
         width, height = imageio.inspect_image(clean)
         frame = CheckInFrame(check_in=check_in, index=index, width=width, height=height)
         frame.image.save("frame.jpg", ContentFile(clean), save=False)
@@ -246,10 +243,10 @@ def check_in_analyze(check_in_id: int, *, max_attempts: int | None = None) -> Ch
         return check_in_fail(check_in_id, IMAGE_GONE)
     if not settings.EMOTION_MODEL_PATH.exists():
         return check_in_fail(check_in_id, MODEL_MISSING)
-    read, problem = analysis.faces_read(check_in, images)
+    read, problem = analysis.faces_read(check_in, images, keep=check_in.owner.keeps_images)
     if problem:
         return check_in_fail(check_in_id, problem)
-    kept = _frames_keep(check_in, images) if check_in.owner.keeps_images else []
+    kept = _frames_keep(check_in, read.kept)
     keys = check_in.image_keys
     try:
         if not check_in_result_save(check_in, read, kept):

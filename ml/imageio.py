@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import math
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -51,6 +52,16 @@ class ImageTooLargeError(ImageError):
 
 class UnsupportedImageError(ImageError):
     pass
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """An image decoded, maybe smaller than it is: RGB pixels, upright, and the upright full size
+    (in whose pixels ml reports its faces' boxes)."""
+
+    rgb: np.ndarray
+    width: int
+    height: int
 
 
 def _open(data: bytes, max_bytes: int, max_pixels: int) -> Image.Image:
@@ -111,40 +122,53 @@ def _flatten(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
+def _target(size: tuple[int, int], *, min_side=None, max_side=None) -> tuple[int, int]:
+    """The smallest size to decode at for the shorter side to stay >= min_side or the longer side
+    >= max_side (whichever is given); the full size with neither."""
+    width, height = size
+    side, of = (min_side, min(width, height)) if min_side else (max_side, max(width, height))
+    if not side:
+        return width, height
+    return math.ceil(width * side / of), math.ceil(height * side / of)
+
+
+def _upright_size(image: Image.Image, orientation: int) -> tuple[int, int]:
+    width, height = image.size
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
 def _decode(data: bytes, max_bytes: int, max_pixels: int, *, min_side=None, max_side=None) -> Image.Image:
     """Upright RGB image, decoded no larger than needed for the shorter side to stay
     >= min_side or the longer side >= max_side (whichever is given)."""
     image = _open(data, max_bytes, max_pixels)
+    target = _target(image.size, min_side=min_side, max_side=max_side)
+    return _upright(image, [target])[0]
+
+
+def _upright(image: Image.Image, targets: list[tuple[int, int]]) -> list[Image.Image]:
+    """The image opened by _open, its pixels decoded once, as an upright RGB image per target size
+    (each shrunk by a whole factor toward its target). A JPEG decodes at a DCT scale: one target."""
     try:
         orientation = _orientation(image)
-        width, height = image.size
-        if min_side:
-            target = (
-                math.ceil(width * min_side / min(width, height)),
-                math.ceil(height * min_side / min(width, height)),
-            )
-        elif max_side:
-            target = (
-                math.ceil(width * max_side / max(width, height)),
-                math.ceil(height * max_side / max(width, height)),
-            )
-        else:
-            target = (width, height)
-        if target[0] < width and image.format in ("JPEG", "MPO"):
-            image.draft(None, target)  # decodes at the smallest DCT scale still >= target
+        if targets[0][0] < image.width and image.format in ("JPEG", "MPO"):
+            image.draft(None, targets[0])  # decodes at the smallest DCT scale still >= target
         image.load()
         if image.mode in _SIXTEEN_BIT_MODES:
             image = _to_8bit(image)
-        factor = max(1, min(image.width // max(1, target[0]), image.height // max(1, target[1])))
-        if factor > 1:
-            if image.mode not in _REDUCIBLE_MODES:
-                transparent = "transparency" in image.info or image.mode.endswith("A")
-                image = image.convert("RGBA" if transparent else "RGB")
-            image = image.reduce(factor)
-        image = _flatten(image)
-        return image.transpose(_UPRIGHT[orientation]) if orientation in _UPRIGHT else image
+        return [_shrunk(image, target, orientation) for target in targets]
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise NotAnImageError("The image file is damaged or incomplete.") from exc
+
+
+def _shrunk(image: Image.Image, target: tuple[int, int], orientation: int) -> Image.Image:
+    factor = max(1, min(image.width // max(1, target[0]), image.height // max(1, target[1])))
+    if factor > 1:
+        if image.mode not in _REDUCIBLE_MODES:
+            transparent = "transparency" in image.info or image.mode.endswith("A")
+            image = image.convert("RGBA" if transparent else "RGB")
+        image = image.reduce(factor)
+    image = _flatten(image)
+    return image.transpose(_UPRIGHT[orientation]) if orientation in _UPRIGHT else image
 
 
 def decode_image(
@@ -162,6 +186,17 @@ def decode_image(
     """
     image = _decode(data, max_bytes, max_pixels, min_side=min_side)
     return np.asarray(image, dtype=np.uint8).copy()
+
+
+def decode_upright(
+    data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pixels: int = DEFAULT_MAX_PIXELS, min_side: int
+) -> Decoded:
+    """decode_image's array with the upright full size, from one read of the file: a PNG's EXIF may
+    follow its pixels, so asking for the orientation first and then decoding would decode it twice."""
+    image = _open(data, max_bytes, max_pixels)
+    width, height = _upright_size(image, _orientation(image))
+    [upright] = _upright(image, [_target(image.size, min_side=min_side)])
+    return Decoded(np.asarray(upright, dtype=np.uint8).copy(), width, height)
 
 
 def _complete(image: Image.Image, data: bytes) -> bool:
@@ -188,19 +223,17 @@ def inspect_image(
     image = _open(data, max_bytes, max_pixels)
     if not _complete(image, data):
         raise NotAnImageError("The image file is damaged or incomplete.")
-    width, height = image.size
     # Pillow finds a PNG's EXIF after the pixel data only by decoding them: without one in the
     # header, the size is reported as stored (the worker's decode still turns the picture upright).
     if image.format == "PNG" and "exif" not in image.info:
-        return width, height
-    return (height, width) if _orientation(image) in (5, 6, 7, 8) else (width, height)
+        return image.size
+    return _upright_size(image, _orientation(image))
 
 
 def upright_size(data: bytes) -> tuple[int, int]:
     """(width, height) after EXIF orientation, read from the header alone."""
     image = _open(data, DEFAULT_MAX_BYTES * 10, DEFAULT_MAX_PIXELS * 10)
-    width, height = image.size
-    return (height, width) if _orientation(image) in (5, 6, 7, 8) else (width, height)
+    return _upright_size(image, _orientation(image))
 
 
 def sanitize_image(
@@ -218,6 +251,30 @@ def sanitize_image(
     """
     image = _decode(data, max_bytes, max_pixels, max_side=max_side)
     return _encode(image, max_side=max_side, quality=quality)
+
+
+def decode_and_sanitize(
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    min_side: int,
+    max_side: int = 1600,
+    quality: int = 90,
+) -> tuple[Decoded, bytes]:
+    """decode_upright's image and sanitize_image's JPEG of one upload, the same as the two give, for
+    an image that is both analysed and kept. Its pixels are decoded once for both, except a JPEG's:
+    libjpeg decodes each at its own DCT scale, cheaper than one decode at the larger."""
+    image = _open(data, max_bytes, max_pixels)
+    caps = {"max_bytes": max_bytes, "max_pixels": max_pixels}
+    if image.format in ("JPEG", "MPO"):
+        clean = sanitize_image(data, max_side=max_side, quality=quality, **caps)
+        return decode_upright(data, min_side=min_side, **caps), clean
+    width, height = _upright_size(image, _orientation(image))
+    targets = [_target(image.size, min_side=min_side), _target(image.size, max_side=max_side)]
+    analysed, kept = _upright(image, targets)
+    rgb = np.asarray(analysed, dtype=np.uint8).copy()
+    return Decoded(rgb, width, height), _encode(kept, max_side=max_side, quality=quality)
 
 
 def encode_jpeg(rgb: np.ndarray, *, max_side: int = 1600, quality: int = 90) -> bytes:

@@ -30,11 +30,13 @@ from ml.align import crop_face
 from ml.calibration import load_temperature, softmax
 from ml.detector import Detection, FaceDetector
 from ml.imageio import (  # noqa: F401  (re-exported: callers catch these from ml.inference)
+    Decoded,
     ImageError,
     ImageTooLargeError,
     NotAnImageError,
     UnsupportedImageError,
     decode_image,
+    decode_upright,
     encode_jpeg,
     sanitize_image,
     upright_size,
@@ -96,6 +98,14 @@ class BurstAnalysis:
         return self.frames[self.best_frame].main_face if self.frames else None
 
 
+def burst_check(count: int, *, max_frames: int) -> None:
+    """A burst's frame count, checked before any frame is decoded."""
+    if not count:
+        raise NotAnImageError("The burst holds no frames.")
+    if count > max_frames:
+        raise ImageTooLargeError(f"A burst may hold at most {max_frames} frames, not {count}.")
+
+
 class EmotionRecognizer:
     def __init__(self, model_path: str | Path = DEFAULT_MODEL_PATH, *, num_threads: int | None = 1, tta: bool = True):
         self.model_path = Path(model_path)
@@ -147,11 +157,13 @@ class EmotionRecognizer:
         return crop_face(gray, face)
 
     # -- whole images -------------------------------------------------------
-    def analyze(self, image: bytes | np.ndarray) -> ImageAnalysis:
-        """Every face in one image (bytes are decoded safely; arrays are RGB or gray uint8)."""
+    def analyze(self, image: bytes | np.ndarray | Decoded) -> ImageAnalysis:
+        """Every face in one image (bytes are decoded safely; arrays are RGB or gray uint8; a Decoded
+        image may be smaller than its full size, which the boxes are given in)."""
         if isinstance(image, bytes | bytearray | memoryview):
-            width, height = upright_size(bytes(image))
-            rgb = decode_image(bytes(image), min_side=DECODE_SIDE)
+            image = decode_upright(bytes(image), min_side=DECODE_SIDE)
+        if isinstance(image, Decoded):
+            rgb, width, height = image.rgb, image.width, image.height
         else:
             rgb = image
             height, width = rgb.shape[:2]
@@ -175,16 +187,13 @@ class EmotionRecognizer:
             faces.append(_face(full_box, p, _quality(crop, max(w, h) / short_side)))
         return ImageAnalysis(width, height, faces)
 
-    def analyze_burst(self, frames: list[bytes | np.ndarray], *, max_frames: int) -> BurstAnalysis:
+    def analyze_burst(self, frames: list[bytes | np.ndarray | Decoded], *, max_frames: int) -> BurstAnalysis:
         """One mood from a webcam burst: the main face of each usable frame, weighted by quality x confidence.
 
         Frames whose main face is tiny or blurry are dropped; when none is
         left, the result says so (distribution None) instead of guessing.
         """
-        if not frames:
-            raise NotAnImageError("The burst holds no frames.")
-        if len(frames) > max_frames:
-            raise ImageTooLargeError(f"A burst may hold at most {max_frames} frames, not {len(frames)}.")
+        burst_check(len(frames), max_frames=max_frames)
         return burst_of([self.analyze(frame) for frame in frames])
 
 

@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageFile
 
 from detection import files, messages, services, store, tasks
 from detection.models import CheckIn, CheckInFrame, FaceResult, manual_distribution
 from detection.tests import images
 from detection.tests.factories import CheckInFactory, FaceResultFactory, kept_frame
+from ml import imageio
 from ml.labels import EMOTIONS
 
 pytestmark = pytest.mark.django_db
@@ -204,6 +205,28 @@ class TestAnalysis:
         assert check_in.image_keys == []
         expected = timezone.now() + timedelta(days=settings.KEEP_IMAGES_DAYS)
         assert abs((check_in.image_expires_at - expected).total_seconds()) < 60
+
+    def test_a_keepers_png_is_decoded_once_for_the_analysis_and_the_kept_jpeg(self, user, on_commit, monkeypatch):
+        user.keep_images = True
+        user.save()
+        data = images.face_png()
+        decodes, load = [], ImageFile.ImageFile.load
+
+        def counted(image):
+            if image.tile:  # pixels still to decode (later calls return those decoded)
+                decodes.append(image.format)
+            return load(image)
+
+        monkeypatch.setattr(ImageFile.ImageFile, "load", counted)
+        check_in = self.submit(user, data, on_commit)
+
+        check_in.refresh_from_db()
+        assert check_in.status == CheckIn.Status.DONE, check_in.error
+        assert check_in.top_emotion == "happiness"
+        [path] = images.stored_files()
+        # The pixels were decoded once; the kept JPEG is the one a decode of its own would give.
+        assert decodes == ["PNG"]
+        assert path.read_bytes() == imageio.sanitize_image(data)
 
     def test_re_running_a_finished_analysis_changes_nothing(self, user, on_commit):
         check_in = self.submit(user, images.face_jpeg(), on_commit)

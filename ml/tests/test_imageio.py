@@ -6,14 +6,16 @@ import zlib
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 
 from ml.imageio import (
     ImageError,
     ImageTooLargeError,
     NotAnImageError,
     UnsupportedImageError,
+    decode_and_sanitize,
     decode_image,
+    decode_upright,
     sanitize_image,
     upright_size,
 )
@@ -136,3 +138,63 @@ def test_sanitized_image_has_no_exif_or_gps():
 def test_sanitize_shrinks_huge_photos():
     data = encode(Image.new("RGB", (4000, 3000)), "JPEG")
     assert Image.open(io.BytesIO(sanitize_image(data, max_side=1600))).size == (1600, 1200)
+
+
+def _noisy(mode: str, size=(1200, 900)) -> Image.Image:
+    # Noise, so that decoding at another scale or shrinking another way would change the pixels.
+    rgba = np.random.default_rng(7).integers(0, 256, (size[1], size[0], 4), dtype=np.uint8)
+    image = Image.fromarray(rgba, "RGBA")
+    return image if mode == "RGBA" else image.convert(mode)
+
+
+def _sideways(image: Image.Image, fmt: str, **kwargs) -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    return encode(image, fmt, exif=exif.tobytes(), **kwargs)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        encode(_noisy("RGB"), "JPEG", quality=90),
+        _sideways(_noisy("RGB"), "JPEG"),
+        encode(_noisy("RGBA"), "PNG"),
+        encode(_noisy("L").convert("I;16"), "PNG"),
+        encode(_noisy("RGB").convert("P", palette=Image.Palette.ADAPTIVE), "PNG", transparency=0),
+        encode(_noisy("RGB"), "WEBP", quality=80),
+        _sideways(_noisy("RGBA"), "WEBP", lossless=True),
+    ],
+    ids=["jpeg", "jpeg-sideways", "png-rgba", "png-16-bit", "png-palette", "webp", "webp-lossless-sideways"],
+)
+def test_decoding_once_for_analysis_and_keeping_gives_what_the_two_decodes_give(data):
+    decoded, clean = decode_and_sanitize(data, min_side=360, max_side=800)
+    assert np.array_equal(decoded.rgb, decode_image(data, min_side=360))
+    assert (decoded.width, decoded.height) == upright_size(data)
+    assert clean == sanitize_image(data, max_side=800)
+
+
+def test_an_image_analysed_and_kept_is_decoded_once_unless_it_is_a_jpeg(monkeypatch):
+    loads = []
+    load = ImageFile.ImageFile.load
+
+    def counted(image):
+        if image.tile:  # pixels still to decode: later calls (by convert, reduce) return the decoded ones
+            loads.append(image.format)
+        return load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counted)
+    for fmt in ("PNG", "WEBP", "JPEG"):
+        decode_and_sanitize(encode(_noisy("RGB", (800, 600)), fmt), min_side=360, max_side=400)
+    # A JPEG decodes twice, each at its own DCT scale (a quarter and a half here), cheaper than one.
+    assert loads == ["PNG", "WEBP", "JPEG", "JPEG"]
+    # Only analysed: a PNG's size and orientation come from the decode (its EXIF may follow the pixels).
+    loads.clear()
+    decode_upright(encode(_noisy("RGB", (800, 600)), "PNG"), min_side=360)
+    assert loads == ["PNG"]
+
+
+def test_decoding_once_refuses_what_decoding_refuses():
+    with pytest.raises(ImageTooLargeError):
+        decode_and_sanitize(encode(RGB, "PNG"), max_pixels=100, min_side=360)
+    with pytest.raises(NotAnImageError):
+        decode_and_sanitize(encode(_noisy("RGB", (200, 150)), "PNG")[:-40], min_side=360)
