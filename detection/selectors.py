@@ -48,10 +48,12 @@ def _faces() -> Prefetch:
 
 def _frames_attach(check_in: CheckIn | None) -> CheckIn | None:
     """Its kept frames, read only when it has some (`framed`, read with the row): most keep none."""
-    if check_in is not None and not check_in.framed:
-        check_in._prefetched_objects_cache["frames"] = CheckInFrame.objects.none()
-    elif check_in is not None:
+    if check_in is None:
+        return None
+    if check_in.framed:
         prefetch_related_objects([check_in], "frames")
+    else:
+        check_in._prefetched_objects_cache["frames"] = CheckInFrame.objects.none()
     return check_in
 
 
