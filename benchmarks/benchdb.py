@@ -1,10 +1,12 @@
-"""What the database-backed benchmarks share: a scratch PostgreSQL database with Django set up on it."""
+"""What the database-backed benchmarks share: a scratch PostgreSQL database with Django set up on it,
+and the environment of the production stack the load benchmarks start."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import re
+import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +31,25 @@ def benchmark_throttle_rates() -> dict[str, str]:
     it (the limits have their own tests). For this process's environment and the servers it starts."""
     names = [name for path in SETTINGS for name in re.findall(r'env\("(\w+_THROTTLE_RATE)"', path.read_text())]
     return dict.fromkeys(names, "1000000/min")
+
+
+def stack_env(*, database_url: str, broker_url: str, redis_url: str, media: Path) -> dict[str, str]:
+    """The environment of the web and worker processes a benchmark starts: production settings, as
+    the README's production section sets them, on these services, with the throttles lifted."""
+    return {
+        **os.environ,
+        **benchmark_throttle_rates(),
+        "DJANGO_SETTINGS_MODULE": "symphony.settings",
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": broker_url,
+        "REDIS_URL": redis_url,
+        "PRIVATE_MEDIA_ROOT": str(media),
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BEHIND_PROXY": "1",
+        "LOG_LEVEL": "WARNING",
+    }
 
 
 class NotPostgres(SystemExit):

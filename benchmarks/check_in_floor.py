@@ -17,17 +17,19 @@ pipeline_load.py and inference.py time it):
 - recommendation: choosing and storing one list of 10 songs from the shipped catalogue
   (music.recommendation.services.recommendation_create), in a Django process of its own, with the
   CPU of its PostgreSQL backend. Every check-in comes with one.
+- rows: a check-in's rows as the worker writes them (insert, start, its face, its result, the link
+  to its list), in the same process.
+- answer: the finished check-in and its list serialized by the API, already read.
 
 floor_ms is their sum with the analysis; floor_ratio = floor_ms / pipeline_ms_p50 is the
-overhead_ratio a check-in would have if it cost nothing else: no upload, no image store, none of its
-own rows, no answer to read. Everything stays on loopback; every loop is bounded by a count or a
+overhead_ratio a check-in would have if it cost nothing else: no upload and its checks, no image
+store, no wait, no reading of the answer. Everything stays on loopback; every loop is bounded by a count or a
 deadline.
 """
 
 import argparse
 import json
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -35,7 +37,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from benchdb import benchmark_throttle_rates
+from benchdb import stack_env
 from pipeline_load import (
     PYTHON,
     ROOT,
@@ -199,13 +201,8 @@ def main() -> None:
     ensure_database(args.database_url)
     tmp = Path(tempfile.mkdtemp(prefix="check-in-floor-"))
     database = args.database_url.rsplit("/", 1)[1]
-    env = {
-        **os.environ, **benchmark_throttle_rates(), "DJANGO_SETTINGS_MODULE": "symphony.settings",
-        "DATABASE_URL": args.database_url, "CELERY_BROKER_URL": args.broker_url, "REDIS_URL": args.redis_url,
-        "PRIVATE_MEDIA_ROOT": str(tmp / "media"), "IMAGE_STORE": "redis", "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1", "BEHIND_PROXY": "1",
-        "LOG_LEVEL": "WARNING",
-    }  # fmt: skip
+    env = {**stack_env(database_url=args.database_url, broker_url=args.broker_url, redis_url=args.redis_url,
+                       media=tmp / "media"), "IMAGE_STORE": "redis"}  # fmt: skip
     tokens = prepare(env, 10)
     report: dict = {"load_avg_1m_start": round(os.getloadavg()[0], 2), "pipeline_ms_p50": None}
     report["pipeline_ms_p50"] = pipeline_ms_p50(selfie_jpeg(), tmp)

@@ -45,7 +45,6 @@ import argparse
 import io
 import json
 import os
-import secrets
 import socket
 import statistics
 import subprocess
@@ -58,7 +57,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from benchdb import benchmark_throttle_rates
+from benchdb import stack_env
 from processcpu import cpu_seconds, cpu_used
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -346,21 +345,8 @@ def main() -> None:
     ensure_database(args.database_url)
     tmp = Path(tempfile.mkdtemp(prefix="pipeline-load-"))
     port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "symphony.settings",
-        "DATABASE_URL": args.database_url,
-        "CELERY_BROKER_URL": args.broker_url,
-        "REDIS_URL": args.redis_url,
-        "PRIVATE_MEDIA_ROOT": str(tmp / "media"),
-        **benchmark_throttle_rates(),
-        # Production settings, as the README's production section sets them.
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "BEHIND_PROXY": "1",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = stack_env(database_url=args.database_url, broker_url=args.broker_url, redis_url=args.redis_url,
+                    media=tmp / "media")  # fmt: skip
     import redis
 
     for url in (args.broker_url, args.redis_url):
