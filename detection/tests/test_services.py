@@ -322,7 +322,11 @@ class TestAnalysis:
             abs(centre[0] - images.UPRIGHT_FACE_CENTRE[0]) < 25 and abs(centre[1] - images.UPRIGHT_FACE_CENTRE[1]) < 25
         )
 
-    def test_a_stored_image_that_became_unreadable_fails_fast_with_a_message(self, user, on_commit, monkeypatch):
+    # A keeper's image is decoded for the analysis and the kept JPEG at once (analysis.faces_read).
+    @pytest.mark.parametrize("keeps", [False, True], ids=["not kept", "kept"])
+    def test_a_stored_image_that_became_unreadable_fails_fast_with_a_message(self, user, on_commit, monkeypatch, keeps):
+        user.keep_images = keeps
+        user.save()
         monkeypatch.setattr("detection.tasks.check_in_analyze_task.delay", lambda _id: None)
         with on_commit():
             check_in = services.check_in_create(user=user, files=[upload(images.face_jpeg())], kind="upload")
